@@ -1,0 +1,56 @@
+/** A school's stream: import settings (R-IMP-2) and saved data-issue filters (R-DSH-3). */
+import * as E from 'fp-ts/lib/Either.js';
+import type { Decider } from '../decider.js';
+import { domainError, type DomainError } from '../errors.js';
+import type { Recorded } from '../events/catalogue.js';
+import type { SchoolEvent } from '../events/school.js';
+import { defaultImportSettings, type DataIssueFilter, type ImportSettings } from '../settings.js';
+
+/** A school's settings and saved filters. */
+export interface SchoolState {
+  readonly settings: ImportSettings;
+  readonly filters: Readonly<Record<string, DataIssueFilter>>;
+}
+
+/** The school commands. */
+export type SchoolCommand =
+  | { readonly type: 'ChangeImportSettings'; readonly settings: ImportSettings }
+  | { readonly type: 'SaveDataIssueFilter'; readonly name: string; readonly filter: DataIssueFilter }
+  | { readonly type: 'RemoveDataIssueFilter'; readonly name: string };
+
+/** Folds one event into a school's state. */
+export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): SchoolState => {
+  switch (event.type) {
+    case 'ImportSettingsChanged':
+      return { ...state, settings: event.data.settings };
+    case 'DataIssueFilterSaved':
+      return { ...state, filters: { ...state.filters, [event.data.name]: event.data.filter } };
+    case 'DataIssueFilterRemoved': {
+      const filters = { ...state.filters };
+      delete filters[event.data.name];
+      return { ...state, filters };
+    }
+  }
+};
+
+const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
+
+/** Decides what a school command records. */
+export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<DomainError, ReadonlyArray<SchoolEvent>> => {
+  switch (cmd.type) {
+    case 'ChangeImportSettings':
+      return E.right(same(state.settings, cmd.settings) ? [] : [{ type: 'ImportSettingsChanged', data: { settings: cmd.settings } }]);
+    case 'SaveDataIssueFilter':
+      if (cmd.name.trim() === '') return E.left(domainError('invalid-command', 'A saved filter needs a name.'));
+      return E.right(same(state.filters[cmd.name], cmd.filter) ? [] : [{ type: 'DataIssueFilterSaved', data: { name: cmd.name, filter: cmd.filter } }]);
+    case 'RemoveDataIssueFilter':
+      return E.right(state.filters[cmd.name] === undefined ? [] : [{ type: 'DataIssueFilterRemoved', data: { name: cmd.name } }]);
+  }
+};
+
+/** The school decider; a school with no events has the default settings. */
+export const schoolDecider: Decider<SchoolCommand, SchoolEvent, SchoolState> = {
+  decide: decideSchool,
+  evolve: evolveSchool,
+  initialState: { settings: defaultImportSettings, filters: {} },
+};

@@ -1,0 +1,112 @@
+/** Events of a contact's stream (`contact-<id>`). */
+import * as t from 'io-ts';
+import { Personal } from '../personal.js';
+import { BlockCause, Channel, ConsentVia, Detail, InstantCodec, OverridableField, PersonName, Source } from './common.js';
+import { defineEvent, type EventOf } from './define.js';
+
+const contactId = { contactId: t.string };
+const nullableDetail = t.union([Detail, t.null]);
+/** What a provider callback says about itself: who sent it, its own id (for dedupe) and when it happened. */
+const feedback = {
+  provider: t.string,
+  feedbackId: t.string,
+  providerMessageId: t.union([t.string, t.null]),
+  observedAt: InstantCodec,
+};
+
+/** A contact first came across from the MIS. */
+export const ContactImported = defineEvent(
+  'ContactImported',
+  t.type({ ...contactId, source: Source, name: PersonName, email: nullableDetail, mobile: nullableDetail }),
+);
+/** A contact was added to the address book by hand (R-GRP-1). */
+export const ContactAdded = defineEvent(
+  'ContactAdded',
+  t.type({ ...contactId, name: PersonName, email: nullableDetail, mobile: nullableDetail }),
+);
+/** A contact's name, email or mobile changed (from the MIS, or by hand for the address book). */
+export const ContactDetailsChanged = defineEvent(
+  'ContactDetailsChanged',
+  t.intersection([t.type(contactId), t.partial({ name: PersonName, email: nullableDetail, mobile: nullableDetail })]),
+);
+/** Staff edited an MIS-sourced detail: a temporary override until the next sync (R-IMP-9). */
+export const LocalOverrideSet = defineEvent(
+  'LocalOverrideSet',
+  t.type({ ...contactId, field: OverridableField, value: nullableDetail }),
+);
+/** A sync replaced a local override with the MIS value: update this at source (R-IMP-9). */
+export const LocalOverrideOverwritten = defineEvent(
+  'LocalOverrideOverwritten',
+  t.type({ ...contactId, field: OverridableField, localValue: nullableDetail }),
+);
+/** The MIS now holds the value that was set locally: the override is settled (R-IMP-9). */
+export const LocalOverrideCaughtUp = defineEvent('LocalOverrideCaughtUp', t.type({ ...contactId, field: OverridableField }));
+/** The contact does not want messages (R-CON-2). */
+export const OptedOut = defineEvent('OptedOut', t.type({ ...contactId, via: ConsentVia }));
+/** The contact wants messages again (R-CON-2). Only ever explicit, never by an import. */
+export const OptedIn = defineEvent('OptedIn', t.type({ ...contactId, via: ConsentVia }));
+/** A provider delivered a message to this address or number. */
+export const DeliverySucceeded = defineEvent(
+  'DeliverySucceeded',
+  t.type({ ...contactId, channel: Channel, address: Personal, ...feedback }),
+);
+/** A provider failed to deliver; only permanent failures count towards a block (R-CON-3, R-CON-5). */
+export const DeliveryFailed = defineEvent(
+  'DeliveryFailed',
+  t.type({ ...contactId, channel: Channel, address: Personal, permanent: t.boolean, detail: t.union([t.string, t.null]), ...feedback }),
+);
+/** The recipient marked an email as spam (R-CON-4). */
+export const SpamComplaintReceived = defineEvent(
+  'SpamComplaintReceived',
+  t.type({ ...contactId, address: Personal, ...feedback }),
+);
+/** A channel was blocked and left the usable methods (R-CON-3..6). */
+export const Blocked = defineEvent('Blocked', t.type({ ...contactId, channel: Channel, cause: BlockCause, address: Personal }));
+/** A person confirmed with the contact and lifted a block (R-CON-7). */
+export const ReEnabled = defineEvent(
+  'ReEnabled',
+  t.type({ ...contactId, channel: Channel, cause: BlockCause, confirmedWithContact: t.literal(true) }),
+);
+/** The MIS brought a new detail for a channel blocked by failures, so the block lapsed (R-CON-8). */
+export const BlockLapsed = defineEvent('BlockLapsed', t.type({ ...contactId, channel: Channel, cause: BlockCause }));
+/** A message (or a detail confirmation, R-CON-10) was handed to a provider for this contact. */
+export const MessageSent = defineEvent(
+  'MessageSent',
+  t.type({
+    ...contactId,
+    messageId: t.string,
+    channel: Channel,
+    address: Personal,
+    provider: t.string,
+    providerMessageId: t.string,
+    purpose: t.keyof({ message: null, confirmation: null }),
+  }),
+);
+/** The contact was removed (an address-book delete, or the last member they were linked to was deleted). */
+export const ContactDeleted = defineEvent('ContactDeleted', t.type(contactId));
+/** The contact's personal data was erased (R-DEL-2); the facts remain. */
+export const ContactAnonymised = defineEvent('ContactAnonymised', t.type(contactId));
+
+/** Every contact event definition. */
+export const contactEvents = [
+  ContactImported,
+  ContactAdded,
+  ContactDetailsChanged,
+  LocalOverrideSet,
+  LocalOverrideOverwritten,
+  LocalOverrideCaughtUp,
+  OptedOut,
+  OptedIn,
+  DeliverySucceeded,
+  DeliveryFailed,
+  SpamComplaintReceived,
+  Blocked,
+  ReEnabled,
+  BlockLapsed,
+  MessageSent,
+  ContactDeleted,
+  ContactAnonymised,
+] as const;
+
+/** An event of a contact's stream. */
+export type ContactEvent = EventOf<(typeof contactEvents)[number]>;

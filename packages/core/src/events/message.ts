@@ -1,0 +1,46 @@
+/** Events of a message's stream (`message-<id>`): the intent, its audience and its outcome (an outbox). */
+import * as t from 'io-ts';
+import { Audience, Channel } from './common.js';
+import { defineEvent, type EventOf } from './define.js';
+
+/** A recipient left out of a send, with the reasons (R-CON-9). Ids only, never addresses. */
+export const SkippedRecipient = t.type({
+  contactId: t.union([t.string, t.null]),
+  memberId: t.union([t.string, t.null]),
+  reasons: t.array(t.string),
+});
+/** A recipient left out of a send. */
+export type SkippedRecipient = t.TypeOf<typeof SkippedRecipient>;
+
+/** Someone asked for a message to be sent; recorded before anything is sent. */
+export const MessageRequested = defineEvent(
+  'MessageRequested',
+  t.type({
+    messageId: t.string,
+    channel: Channel,
+    subject: t.union([t.string, t.null]),
+    body: t.string,
+    audience: Audience,
+    purpose: t.keyof({ message: null, confirmation: null }),
+  }),
+);
+/** The audience was resolved: who will be sent to and who is skipped, and why. */
+export const RecipientsResolved = defineEvent(
+  'RecipientsResolved',
+  t.type({ messageId: t.string, recipients: t.array(t.string), skipped: t.array(SkippedRecipient) }),
+);
+/** A provider refused one recipient after retries; no other recipient is affected. */
+export const MessageSendFailed = defineEvent(
+  'MessageSendFailed',
+  t.type({ messageId: t.string, contactId: t.string, error: t.string }),
+);
+/** Every recipient was attempted. */
+export const MessageCompleted = defineEvent(
+  'MessageCompleted',
+  t.type({ messageId: t.string, sent: t.number, failed: t.number, skipped: t.number }),
+);
+
+/** Every message event definition. */
+export const messageEvents = [MessageRequested, RecipientsResolved, MessageSendFailed, MessageCompleted] as const;
+/** An event of a message's stream. */
+export type MessageEvent = EventOf<(typeof messageEvents)[number]>;

@@ -1,0 +1,124 @@
+/**
+ * The command handler: read the stream, fold, decide, append with the expected
+ * version; on a conflict (another writer got there first) do it all again, a
+ * bounded number of times. Event ids come from the command id, so a command
+ * retried after a crash writes nothing twice (R-OPS-2).
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import type { Clock } from './clock.js';
+import type { Decider } from './decider.js';
+import type { DomainError } from './errors.js';
+import { decodeEvent, schemaVersionOf, type Recorded, type StoredEvent, type UndecodableEvent } from './events/catalogue.js';
+import type { Actor, EventMetadata } from './events/metadata.js';
+import { eventIdFor, type IdSource } from './idSource.js';
+import { exactVersion, lastVersion, type EventStore, type NewEvent } from './store/port.js';
+
+/** What the handler needs from the edges. */
+export interface HandlerDeps {
+  readonly store: EventStore;
+  readonly clock: Clock;
+  readonly ids: IdSource;
+}
+
+/** Who asks, why, and how the command relates to others (R-AUD-1). */
+export interface CommandContext {
+  readonly schoolId: string;
+  readonly actor: Actor;
+  readonly reason?: string | null;
+  /** Give a deterministic id (e.g. from a provider's event id) to make a re-run idempotent. */
+  readonly commandId?: string;
+  readonly correlationId?: string;
+  readonly causationId?: string | null;
+}
+
+/** Other writers kept winning the race: try again later. */
+export interface ConcurrencyExhausted {
+  readonly _tag: 'ConcurrencyExhausted';
+  readonly streamId: string;
+  readonly attempts: number;
+  readonly message: string;
+}
+
+/** Why a command did not land. */
+export type HandleError = DomainError | ConcurrencyExhausted | UndecodableEvent;
+
+/** What a handled command wrote and the stream's state after it. */
+export interface Handled<S> {
+  readonly appended: ReadonlyArray<StoredEvent>;
+  readonly state: S;
+  readonly version: number;
+}
+
+/** Reads and folds a stream; an event that no longer decodes is an error naming its stream and position. */
+export const loadStream = async <C, Ev extends { type: string; data: unknown }, S>(
+  store: EventStore,
+  decider: Decider<C, Ev, S>,
+  streamId: string,
+): Promise<E.Either<UndecodableEvent, { state: S; version: number }>> => {
+  const raw = await store.readStream(streamId);
+  let state = decider.initialState;
+  for (const r of raw) {
+    const decoded = decodeEvent(r);
+    if (E.isLeft(decoded)) return decoded;
+    state = decider.evolve(state, decoded.right as unknown as Recorded<Ev>);
+  }
+  return E.right({ state, version: lastVersion(raw) });
+};
+
+/** Handles one command against one stream. */
+export const handleCommand = async <C, Ev extends { type: string; data: unknown }, S>(
+  deps: HandlerDeps,
+  decider: Decider<C, Ev, S>,
+  streamId: string,
+  command: C,
+  context: CommandContext,
+  options: { readonly maxAttempts?: number } = {},
+): Promise<E.Either<HandleError, Handled<S>>> => {
+  const maxAttempts = options.maxAttempts ?? 8;
+  const commandId = context.commandId ?? deps.ids.next();
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const loaded = await loadStream(deps.store, decider, streamId);
+    if (E.isLeft(loaded)) return loaded;
+    const { state, version } = loaded.right;
+    const decided = decider.decide(command, state);
+    if (E.isLeft(decided)) return decided;
+    if (decided.right.length === 0) return E.right({ appended: [], state, version });
+    const metadata: EventMetadata = {
+      occurredAt: deps.clock.now(),
+      actor: context.actor,
+      reason: context.reason ?? null,
+      correlationId: context.correlationId ?? commandId,
+      causationId: context.causationId ?? null,
+      schoolId: context.schoolId,
+    };
+    const events: NewEvent[] = decided.right.map((e, i) => ({
+      id: eventIdFor(commandId, i),
+      type: e.type,
+      schemaVersion: schemaVersionOf(e.type),
+      data: e.data,
+      metadata,
+    }));
+    const appended = await deps.store.append(streamId, events, exactVersion(version));
+    if (E.isLeft(appended)) continue;
+    const stored: StoredEvent[] = events.map((e, i) => ({
+      id: e.id,
+      streamId,
+      version: version + 1 + i,
+      position: appended.right.positions[i] ?? -1,
+      type: e.type,
+      data: e.data,
+      metadata,
+    }) as StoredEvent);
+    const next = stored.reduce((s, e) => decider.evolve(s, e as unknown as Recorded<Ev>), state);
+    return E.right({ appended: stored, state: next, version: appended.right.nextVersion });
+  }
+  return E.left({
+    _tag: 'ConcurrencyExhausted',
+    streamId,
+    attempts: maxAttempts,
+    message: `${streamId} kept changing under ${maxAttempts} attempts; run the command again.`,
+  });
+};
+
+/** A message for any handler error, fit for an office (no personal data). */
+export const describeHandleError = (e: HandleError): string => e.message;

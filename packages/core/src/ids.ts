@@ -1,0 +1,61 @@
+/** Identifiers and stream names. Every stream belongs to one school. */
+
+/** A school (tenant); a trust runs many. */
+export type SchoolId = string;
+/** A member's stream id: uuid v5 of school + source + external id, or a fresh id for the address book. */
+export type MemberId = string;
+/** A contact's (linked person's) id. */
+export type ContactId = string;
+/** A group's id. */
+export type GroupId = string;
+/** One import run. */
+export type ImportRunId = string;
+/** One message send. */
+export type MessageId = string;
+
+/** The kinds of stream the core writes. */
+export type StreamCategory = 'member' | 'contact' | 'group' | 'school' | 'import' | 'message';
+
+/** The stream of one member. */
+export const memberStream = (id: MemberId): string => `member-${id}`;
+/** The stream of one contact. */
+export const contactStream = (id: ContactId): string => `contact-${id}`;
+/** The stream of one group. */
+export const groupStream = (id: GroupId): string => `group-${id}`;
+/** The stream of one school's settings and saved filters. */
+export const schoolStream = (id: SchoolId): string => `school-${id}`;
+/** The stream of one import run. */
+export const importStream = (id: ImportRunId): string => `import-${id}`;
+/** The stream of one message (its audience and outcome). */
+export const messageStream = (id: MessageId): string => `message-${id}`;
+
+/** Splits a stream id into its category and the id inside it, or null for a stream that is not ours. */
+export const parseStreamId = (
+  streamId: string,
+): { readonly category: StreamCategory; readonly id: string } | null => {
+  const dash = streamId.indexOf('-');
+  if (dash < 0) return null;
+  const category = streamId.slice(0, dash);
+  const id = streamId.slice(dash + 1);
+  switch (category) {
+    case 'member':
+    case 'contact':
+    case 'group':
+    case 'school':
+    case 'import':
+    case 'message':
+      return id.length > 0 ? { category, id } : null;
+    default:
+      return null;
+  }
+};
+
+/**
+ * The key subject whose key encrypts a stream's personal data (crypto-shredding):
+ * a member's or contact's own stream; other streams hold no personal data.
+ */
+export const subjectOfStream = (streamId: string): string | null => {
+  const parsed = parseStreamId(streamId);
+  if (parsed === null) return null;
+  return parsed.category === 'member' || parsed.category === 'contact' ? streamId : null;
+};

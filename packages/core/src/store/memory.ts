@@ -1,0 +1,144 @@
+/** The in-memory EventStore: the reference implementation of the port, for tests and embedding. */
+import * as E from 'fp-ts/lib/Either.js';
+import { mapEventPersonal } from '../events/catalogue.js';
+import { subjectOfStream } from '../ids.js';
+import { ERASED } from '../personal.js';
+import {
+  lastVersion,
+  versionMatches,
+  type AppendResult,
+  type CheckpointStore,
+  type EventStore,
+  type ExpectedVersion,
+  type NewEvent,
+  type RawEvent,
+  type SubscribeOptions,
+  type Subscription,
+  type VersionConflict,
+} from './port.js';
+
+/** Creates an empty in-memory store. */
+export const memoryStore = (): EventStore => {
+  const log: RawEvent[] = [];
+  const streams = new Map<string, RawEvent[]>();
+  const checkpointMap = new Map<string, number>();
+  const listeners = new Set<() => void>();
+
+  const notify = (): void => {
+    for (const l of listeners) l();
+  };
+
+  const append = async (
+    streamId: string,
+    events: ReadonlyArray<NewEvent>,
+    expected: ExpectedVersion,
+  ): Promise<E.Either<VersionConflict, AppendResult>> => {
+    const stream = streams.get(streamId) ?? [];
+    const actual = lastVersion(stream);
+    const first = events[0];
+    if (first !== undefined) {
+      const already = stream.find((e) => e.id === first.id);
+      if (already !== undefined) {
+        // A re-sent batch (same deterministic ids): report what was written the first time.
+        const written = stream.slice(already.version, already.version + events.length);
+        return E.right({ nextVersion: written[written.length - 1]!.version, positions: written.map((e) => e.position) });
+      }
+    }
+    if (!versionMatches(expected, actual)) return E.left({ _tag: 'VersionConflict', streamId, expected, actual });
+    if (events.length === 0) return E.right({ nextVersion: actual, positions: [] });
+    let version = actual;
+    const positions: number[] = [];
+    for (const e of events) {
+      version += 1;
+      const raw: RawEvent = { ...e, data: JSON.parse(JSON.stringify(e.data)) as unknown, streamId, version, position: log.length + 1 };
+      log.push(raw);
+      stream.push(raw);
+      positions.push(raw.position);
+    }
+    streams.set(streamId, stream);
+    notify();
+    return E.right({ nextVersion: version, positions });
+  };
+
+  const readStream = async (streamId: string, options?: { fromVersion?: number }): Promise<ReadonlyArray<RawEvent>> =>
+    (streams.get(streamId) ?? []).filter((e) => e.version >= (options?.fromVersion ?? 0));
+
+  // Positions are 1..n with no gaps, so position p sits at index p - 1.
+  const readAll = async (options?: { after?: number; limit?: number }): Promise<ReadonlyArray<RawEvent>> => {
+    const after = options?.after ?? 0;
+    return log.slice(after, after + (options?.limit ?? Number.MAX_SAFE_INTEGER));
+  };
+
+  const subscribe = (options: SubscribeOptions): Subscription => {
+    let position = options.after;
+    let stopped = false;
+    let wake: (() => void) | null = null;
+    let markCaughtUp!: () => void;
+    const caughtUp = new Promise<void>((r) => (markCaughtUp = r));
+    const listener = (): void => {
+      wake?.();
+    };
+    listeners.add(listener);
+    const run = async (): Promise<void> => {
+      try {
+        const target = log.length;
+        for (;;) {
+          while (!stopped && position < log.length) {
+            const event = log[position]!;
+            await options.onEvent(event);
+            position = event.position;
+            if (position >= target) markCaughtUp();
+          }
+          if (position >= target) markCaughtUp();
+          if (stopped) return;
+          await new Promise<void>((r) => (wake = r));
+          wake = null;
+        }
+      } finally {
+        listeners.delete(listener);
+        markCaughtUp();
+      }
+    };
+    const done = run();
+    return {
+      caughtUp,
+      done,
+      stop: async () => {
+        stopped = true;
+        wake?.();
+        await done.catch(() => undefined);
+      },
+    };
+  };
+
+  const forget = async (subject: string): Promise<void> => {
+    for (const [streamId, stream] of streams) {
+      if (subjectOfStream(streamId) !== subject) continue;
+      for (const e of stream) {
+        const masked = { ...e, data: mapEventPersonal(e.type, e.data, () => ERASED) };
+        stream[e.version] = masked;
+        log[e.position - 1] = masked;
+      }
+    }
+  };
+
+  const checkpoints: CheckpointStore = {
+    load: async (name) => checkpointMap.get(name) ?? null,
+    save: async (name, position) => {
+      checkpointMap.set(name, position);
+    },
+  };
+
+  return {
+    append,
+    readStream,
+    readAll,
+    subscribe,
+    forget,
+    compact: async () => undefined,
+    checkpoints,
+    close: async () => {
+      listeners.clear();
+    },
+  };
+};

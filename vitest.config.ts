@@ -1,0 +1,22 @@
+import { defineConfig } from 'vitest/config';
+import { fileURLToPath } from 'node:url';
+
+const src = (pkg: string, file = 'index.ts') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${file}`, import.meta.url));
+
+// Tests run against the TypeScript sources of our packages, so a change is
+// tested without a rebuild; the CLI end-to-end test runs the built output.
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^@contactable\/core\/testing$/, replacement: src('core', 'testing/index.ts') },
+      { find: /^@contactable\/(core|projections|adapters-sims|adapters-store|adapters-messaging|cli)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) },
+    ],
+  },
+  test: {
+    include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    reporters: ['default'],
+  },
+});
