@@ -1,4 +1,4 @@
-/** Time comes into the core as a value: a Clock port, never `Date.now()`. */
+/** Time comes into the core as a value: a Clock port, never the system clock. */
 
 /** An instant as an ISO 8601 string in UTC (e.g. 2026-05-03T09:00:00.000Z). */
 export type Instant = string;

@@ -13,7 +13,7 @@ export const MEMBER = 'm0000000-0000-4000-8000-000000000001';
 /** A small pool of valid addresses, so histories revisit the same ones. */
 export const EMAILS = ['ann.parent@example.org', 'bob@example.net', 'carer@school-mail.example'] as const;
 /** A small pool of valid UK mobiles (national form; stored in E.164). */
-export const MOBILES = ['07700 900123', '07700 900456', '+44 7700 900789'] as const;
+export const MOBILES = ['07911 123456', '07400 123456', '+44 7911 765432'] as const;
 
 /** A person's name. */
 export const arbName: fc.Arbitrary<PersonName> = fc.record({
