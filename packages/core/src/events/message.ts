@@ -34,6 +34,27 @@ export const MessageSendFailed = defineEvent(
   'MessageSendFailed',
   t.type({ messageId: t.string, contactId: t.string, error: t.string }),
 );
+/**
+ * The attempt marker: these recipients are about to be handed to the provider. Written before the
+ * provider call, so a re-run after a crash knows who may already have been sent to (in doubt).
+ */
+export const SendBatchStarted = defineEvent(
+  'SendBatchStarted',
+  t.type({ messageId: t.string, batch: t.number, contactIds: t.array(t.string) }),
+);
+/**
+ * The provider refused these recipients before taking anything (a problem with our account or
+ * configuration, not theirs): the attempt markers are lifted so a later run may send to them.
+ */
+export const SendAttemptsReleased = defineEvent(
+  'SendAttemptsReleased',
+  t.type({ messageId: t.string, contactIds: t.array(t.string), reason: t.string }),
+);
+/** A resolved recipient could no longer be messaged when its turn came (R-CON-9); ids and reasons only. */
+export const RecipientSkipped = defineEvent(
+  'RecipientSkipped',
+  t.type({ messageId: t.string, contactId: t.string, reasons: t.array(t.string) }),
+);
 /** Every recipient was attempted. */
 export const MessageCompleted = defineEvent(
   'MessageCompleted',
@@ -41,6 +62,14 @@ export const MessageCompleted = defineEvent(
 );
 
 /** Every message event definition. */
-export const messageEvents = [MessageRequested, RecipientsResolved, MessageSendFailed, MessageCompleted] as const;
+export const messageEvents = [
+  MessageRequested,
+  RecipientsResolved,
+  SendBatchStarted,
+  SendAttemptsReleased,
+  RecipientSkipped,
+  MessageSendFailed,
+  MessageCompleted,
+] as const;
 /** An event of a message's stream. */
 export type MessageEvent = EventOf<(typeof messageEvents)[number]>;

@@ -1,0 +1,167 @@
+/**
+ * Ingesting a provider callback: verify, parse, map each fact's address to contacts through the
+ * Directory, and apply the core commands with deterministic command ids. A refused callback writes
+ * nothing. With `verify: false` (the CLI's `--unverified`, for payloads saved elsewhere) checks are
+ * skipped and events record `actor.verified = false`.
+ *
+ * HTTP services: answer 2xx to a report, 401/403 to `unsigned`, `bad-signature`, `unauthorised`,
+ * `untrusted-certificate` and `stale`, 400 to `malformed`, 500 to `misconfigured`, and 200 to
+ * `replayed` (the provider is retrying something already applied).
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  contactDecider,
+  contactStream,
+  decodeEvent,
+  handleCommand,
+  type Actor,
+  type HandlerDeps,
+} from '@contactable/core';
+import type { Directory } from '../directory/port.js';
+import { commandFor, commandIdFor, reasonFor } from './commands.js';
+import { checkpointCallbackMemory, type CallbackMemory } from './memory.js';
+import { callbackParserFor } from './providers.js';
+import { rejected, type CallbackFact, type CallbackRejected, type ParsedCallback, type RawCallback } from './types.js';
+import type { NotifyWebhookConfig } from './notify.js';
+import type { SendGridWebhookConfig } from './sendgrid.js';
+import type { SesWebhookConfig } from './ses.js';
+import type { TwilioWebhookConfig } from './twilio.js';
+
+/** The providers whose callbacks are understood. */
+export type CallbackProvider = 'sendgrid' | 'twilio' | 'ses' | 'notify';
+
+/** The secrets and keys that verify each provider's callbacks. */
+export interface WebhookConfigs {
+  readonly sendgrid?: SendGridWebhookConfig;
+  readonly twilio?: TwilioWebhookConfig;
+  readonly ses?: SesWebhookConfig;
+  readonly notify?: NotifyWebhookConfig;
+}
+
+/** What ingesting needs. */
+export interface CallbackDeps extends HandlerDeps {
+  readonly schoolId: string;
+  readonly directory: Directory;
+  readonly webhooks: WebhookConfigs;
+  /** Replay keys and consent watermarks; defaults to the store's checkpoints (watermarks) and process memory (replays). */
+  readonly memory?: CallbackMemory;
+  /** Visits an SNS SubscribeURL (only ever for a verified confirmation); without it the URL is returned to the caller. */
+  readonly confirmSubscription?: (url: string) => Promise<void>;
+}
+
+/** What an ingested callback did. Ids and counts only. */
+export interface IngestReport {
+  readonly provider: CallbackProvider;
+  readonly verified: boolean;
+  /** Facts the callback reported (deliveries, failures, complaints, opt-outs, opt-ins). */
+  readonly facts: number;
+  /** Facts about an address no contact holds now. */
+  readonly unmatched: number;
+  /** Events appended. */
+  readonly written: number;
+  /** Fact-contact pairs that changed nothing: seen before, older than what is known, or already so. */
+  readonly unchanged: number;
+  /** Provider events that mean nothing here (opens, clicks...). */
+  readonly ignored: ReadonlyArray<string>;
+  /** Commands the core refused (e.g. an opt-out for a deleted contact), as office-readable messages. */
+  readonly errors: ReadonlyArray<string>;
+  /** An SNS subscription to confirm (visit it) when it was not confirmed here. */
+  readonly subscribeUrl: string | null;
+  readonly subscriptionConfirmed: boolean;
+}
+
+// The latest consent change made by a person (not a callback) on the contact's stream, in ms.
+const latestStaffConsent = async (deps: HandlerDeps, contactId: string): Promise<number> => {
+  let latest = Number.NEGATIVE_INFINITY;
+  for (const raw of await deps.store.readStream(contactStream(contactId))) {
+    if (raw.type !== 'OptedOut' && raw.type !== 'OptedIn') continue;
+    const decoded = decodeEvent(raw);
+    if (E.isLeft(decoded)) throw new Error(decoded.left.message);
+    if (decoded.right.metadata.actor.kind !== 'provider') latest = Math.max(latest, Date.parse(decoded.right.metadata.occurredAt));
+  }
+  return latest;
+};
+
+/** Verifies, parses, maps and applies one provider callback. */
+export const ingestCallback = async (
+  deps: CallbackDeps,
+  provider: CallbackProvider,
+  raw: RawCallback,
+  options: { readonly verify: boolean },
+): Promise<E.Either<CallbackRejected, IngestReport>> => {
+  const nowIso = deps.clock.now();
+  const nowMs = Date.parse(nowIso);
+  const memory = deps.memory ?? checkpointCallbackMemory(deps.store.checkpoints);
+  const parser = callbackParserFor(provider);
+  if (parser === null) return E.left(rejected(String(provider), 'unknown-provider', 'use sendgrid, twilio, ses or notify'));
+
+  const parsed: E.Either<CallbackRejected, ParsedCallback> = await parser(raw, deps.webhooks, { verify: options.verify, nowMs, nowIso });
+  if (E.isLeft(parsed)) return parsed;
+  const p = parsed.right;
+  if (options.verify && p.replayKey !== null && (await memory.seen(p.replayKey))) {
+    return E.left(rejected(provider, 'replayed', 'this callback was already applied (a provider retry or a replay); nothing was written'));
+  }
+
+  let subscriptionConfirmed = false;
+  if (p.subscribeUrl !== undefined && options.verify && deps.confirmSubscription !== undefined) {
+    await deps.confirmSubscription(p.subscribeUrl);
+    subscriptionConfirmed = true;
+  }
+
+  const actor: Actor = { kind: 'provider', provider, verified: options.verify };
+  let unmatched = 0;
+  let written = 0;
+  let unchanged = 0;
+  let retryable = false;
+  const errors: string[] = [];
+
+  const apply = async (fact: CallbackFact, contactId: string): Promise<void> => {
+    const observed = Date.parse(fact.observedAt);
+    const consent = fact.kind === 'opted-out' || fact.kind === 'opted-in';
+    if (consent) {
+      // The latest wish wins, by the provider's clock: an older reply arriving late changes nothing.
+      const seenAt = Math.max((await memory.consentSeenAt(contactId)) ?? Number.NEGATIVE_INFINITY, await latestStaffConsent(deps, contactId));
+      if (!(observed > seenAt)) {
+        unchanged += 1;
+        return;
+      }
+    }
+    const r = await handleCommand(deps, contactDecider, contactStream(contactId), commandFor(provider, fact, contactId), {
+      schoolId: deps.schoolId,
+      actor,
+      reason: reasonFor(provider, fact),
+      commandId: commandIdFor(provider, fact, contactId),
+      correlationId: `callback:${provider}:${fact.feedbackId}`,
+    });
+    if (E.isLeft(r)) {
+      if (r.left._tag !== 'DomainError') retryable = true;
+      errors.push(r.left.message);
+      return;
+    }
+    if (r.right.appended.length === 0) unchanged += 1;
+    written += r.right.appended.length;
+    if (consent) await memory.noteConsent(contactId, observed);
+  };
+
+  for (const fact of p.facts) {
+    const contacts = await deps.directory.contactsByAddress(fact.channel, fact.address);
+    if (contacts.length === 0) unmatched += 1;
+    for (const contactId of contacts) await apply(fact, contactId);
+  }
+
+  // Remembered only once applied, so a provider retry after a failure here is not refused.
+  if (options.verify && p.replayKey !== null && !retryable) await memory.remember(p.replayKey, nowMs);
+
+  return E.right({
+    provider,
+    verified: options.verify,
+    facts: p.facts.length,
+    unmatched,
+    written,
+    unchanged,
+    ignored: p.ignored,
+    errors,
+    subscribeUrl: p.subscribeUrl !== undefined && !subscriptionConfirmed ? p.subscribeUrl : null,
+    subscriptionConfirmed,
+  });
+};

@@ -1,0 +1,92 @@
+/**
+ * GOV.UK Notify callbacks, authenticated by the bearer token the service set in Notify (compared in
+ * constant time). Three shapes: delivery receipts (`status`: delivered / permanent-failure /
+ * temporary-failure / technical-failure — only permanent-failure counts towards a block; a
+ * technical failure is Notify's own trouble), email complaints (`complaint_id`), and received texts
+ * (`source_number` + `message`: STOP / START keywords, R-CON-2).
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Channel } from '@contactable/core';
+import { consentKeyword } from './keywords.js';
+import { bodyText, header, rejected, toInstant, type CallbackFact, type CallbackRejected, type ParsedCallback, type RawCallback } from './types.js';
+
+/** The bearer token configured for the service's callbacks. */
+export interface NotifyWebhookConfig {
+  readonly bearerToken: string;
+}
+
+const P = 'notify';
+
+const digest = (s: string): Buffer => createHash('sha256').update(s, 'utf8').digest();
+
+/** Checks the Authorization header: `Bearer <token>`, compared in constant time (hashes, so length leaks nothing). */
+export const verifyNotify = (raw: RawCallback, config: NotifyWebhookConfig): E.Either<CallbackRejected, void> => {
+  if (config.bearerToken.length < 10) return E.left(rejected(P, 'misconfigured', 'the configured bearer token is shorter than Notify allows (10 characters)'));
+  const auth = header(raw.headers, 'authorization');
+  const m = auth === null ? null : /^Bearer\s+(.+)$/i.exec(auth.trim());
+  if (m === null) return E.left(rejected(P, 'unsigned', 'the Authorization: Bearer header is required'));
+  return timingSafeEqual(digest(m[1]!), digest(config.bearerToken)) ? E.right(undefined) : E.left(rejected(P, 'unauthorised', 'the bearer token does not match'));
+};
+
+const s = (o: Record<string, unknown>, k: string): string | null => (typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : null);
+
+/** Parses a Notify callback body. `receivedAt` stands in when Notify gives no time. */
+export const parseNotify = (raw: RawCallback, receivedAt: string): E.Either<CallbackRejected, ParsedCallback> => {
+  let json: unknown;
+  try {
+    json = JSON.parse(bodyText(raw.body));
+  } catch {
+    return E.left(rejected(P, 'malformed', 'the body is not JSON'));
+  }
+  if (json === null || typeof json !== 'object' || Array.isArray(json)) return E.left(rejected(P, 'malformed', 'the body is not a JSON object'));
+  const o = json as Record<string, unknown>;
+  const facts: CallbackFact[] = [];
+  const ignored: string[] = [];
+
+  // A received text message.
+  if (s(o, 'source_number') !== null && typeof o.message === 'string') {
+    const id = s(o, 'id');
+    if (id === null) return E.left(rejected(P, 'malformed', 'the received text has no id'));
+    const keyword = consentKeyword(o.message);
+    const base = { channel: 'sms' as const, address: s(o, 'source_number')!, feedbackId: id, providerMessageId: id, observedAt: toInstant(o.date_received) ?? receivedAt };
+    if (keyword === 'opt-out') facts.push({ ...base, kind: 'opted-out', via: 'sms-reply' });
+    else if (keyword === 'opt-in') facts.push({ ...base, kind: 'opted-in', via: 'sms-reply' });
+    else ignored.push('received text (not a consent keyword)');
+    return E.right({ provider: P, facts, ignored, replayKey: `notify:inbound:${id}` });
+  }
+
+  // An email complaint.
+  if (s(o, 'complaint_id') !== null) {
+    const to = s(o, 'to');
+    if (to === null) return E.left(rejected(P, 'malformed', 'the complaint has no recipient (to)'));
+    const id = s(o, 'complaint_id')!;
+    facts.push({ channel: 'email', kind: 'complaint', address: to, feedbackId: id, providerMessageId: s(o, 'notification_id'), observedAt: toInstant(o.complaint_date) ?? receivedAt });
+    return E.right({ provider: P, facts, ignored, replayKey: `notify:complaint:${id}` });
+  }
+
+  // A delivery receipt.
+  const id = s(o, 'id');
+  const status = s(o, 'status');
+  const to = s(o, 'to');
+  const type = s(o, 'notification_type');
+  if (id === null || status === null || to === null) return E.left(rejected(P, 'malformed', 'a delivery receipt needs id, status and to'));
+  if (type !== 'email' && type !== 'sms') return E.right({ provider: P, facts, ignored: [`${type ?? 'unknown'} receipt`], replayKey: `notify:${id}:${status}` });
+  const channel: Channel = type;
+  const base = { channel, address: to, feedbackId: `${id}:${status}`, providerMessageId: id, observedAt: toInstant(o.completed_at) ?? toInstant(o.sent_at) ?? toInstant(o.created_at) ?? receivedAt };
+  switch (status) {
+    case 'delivered':
+      facts.push({ ...base, kind: 'delivered' });
+      break;
+    case 'permanent-failure':
+      facts.push({ ...base, kind: 'failed', permanent: true, detail: 'permanent-failure' });
+      break;
+    case 'temporary-failure':
+    case 'technical-failure':
+      facts.push({ ...base, kind: 'failed', permanent: false, detail: status });
+      break;
+    default:
+      ignored.push(status);
+  }
+  return E.right({ provider: P, facts, ignored, replayKey: `notify:${id}:${status}` });
+};

@@ -1,0 +1,289 @@
+/**
+ * Sending a message to an audience (R-CON-9), as an outbox:
+ *
+ * 1. The intent is recorded first: MessageRequested + RecipientsResolved on `message-<id>`, with
+ *    everyone skipped and why. Nothing is sent before that append succeeds.
+ * 2. Recipients go out in batches. Before a batch is handed to the provider its attempt marker
+ *    (SendBatchStarted) is appended; each recipient's contactability is checked again just before,
+ *    so an opt-out or block that lands mid-send is honoured.
+ * 3. As soon as the provider accepts, MessageSent is appended to the contact's stream with the
+ *    provider's id (command id `message-sent:<message>:<contact>`, so a retried append cannot double-write).
+ *
+ * The window: between the provider accepting and MessageSent landing, a crash leaves a recipient
+ * marked but not recorded. On a re-run such a recipient is *in doubt*. It is settled by asking the
+ * provider for our reference where it can be searched (GOV.UK Notify: `reference`); otherwise it is
+ * not sent again (never twice) and is reported, and recorded as failed, unless `resendInDoubt` is set.
+ * The window is one batch wide at most (batchSize, default 8; 1 makes it a single recipient), and
+ * a recipient whose MessageSent exists is never sent to again.
+ *
+ * Contacts sharing one address (a family email) get one message; MessageSent is recorded for each.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  contactDecider,
+  contactStream,
+  hasMessageOutcome,
+  handleCommand,
+  type Actor,
+  type Audience,
+  type Channel,
+  type HandlerDeps,
+  type MessagePurpose,
+  type MessageRecord,
+  type SkippedRecipient,
+} from '@contactable/core';
+import { normaliseAddress } from '../addresses.js';
+import { isDirectoryError, type Directory } from '../directory/port.js';
+import { describeProviderError, type EmailProvider, type Provider, type SmsProvider } from '../ports.js';
+import { realTiming } from '../rateLimit.js';
+import { defaultRetryPolicy, sendWithRetry, type RetryPolicy } from '../retry.js';
+import { openLedger } from './ledger.js';
+import { readRecipients } from './recipient.js';
+import { resolveRecipients, unusableReasons } from './resolve.js';
+
+/** What sending needs. */
+export interface SendDeps extends HandlerDeps {
+  readonly schoolId: string;
+  readonly directory: Directory;
+  readonly email?: EmailProvider | null;
+  readonly sms?: SmsProvider | null;
+  /** Who asked for the send (recorded on every event); defaults to the system. */
+  readonly actor?: Actor;
+  /** Backoff waits go through this (tests pass a fake). */
+  readonly sleep?: (ms: number) => Promise<void>;
+  readonly retry?: Partial<RetryPolicy>;
+  /** Recipients handed to the provider under one attempt marker, sent concurrently (default 8). */
+  readonly batchSize?: number;
+  /** On a re-run, send again to recipients whose earlier attempt is in doubt (default false: never risk a duplicate). */
+  readonly resendInDoubt?: boolean;
+}
+
+/** A message to send. */
+export interface OutgoingMessage {
+  /** Chosen by the caller and reused on a re-run: the same id resumes the same send. */
+  readonly messageId: string;
+  readonly channel: Channel;
+  readonly subject: string | null;
+  readonly body: string;
+}
+
+/** Why a send did not start (nothing was sent). */
+export interface SendError {
+  readonly _tag: 'SendError';
+  readonly code: 'no-provider' | 'audience' | 'refused' | 'store';
+  readonly message: string;
+}
+
+/** What a send did. Ids only: no addresses. */
+export interface SendReport {
+  readonly messageId: string;
+  readonly channel: Channel;
+  readonly provider: string;
+  /** Sent in this run, with the provider's message id. */
+  readonly sent: ReadonlyArray<{ readonly contactId: string; readonly providerMessageId: string }>;
+  /** Sent by an earlier run of the same message (not sent again). */
+  readonly alreadySent: ReadonlyArray<string>;
+  /** Left out, with reasons (R-CON-9): at resolution, or because they stopped being contactable before their turn. */
+  readonly skipped: ReadonlyArray<SkippedRecipient>;
+  /** Refused by the provider after retries, or in doubt, with the error. */
+  readonly failed: ReadonlyArray<{ readonly contactId: string; readonly error: string }>;
+  /** Marked by an earlier run but not recorded as sent, and not sent again (see `resendInDoubt`). */
+  readonly inDoubt: ReadonlyArray<string>;
+  /** Every recipient has an outcome and MessageCompleted is recorded. */
+  readonly completed: boolean;
+  /** Why the run stopped early (a problem with our provider account), or null. */
+  readonly stopped: string | null;
+  /** Things the office should know that are not failures (a send that went out but could not be recorded). */
+  readonly warnings: ReadonlyArray<string>;
+}
+
+const sendError = (code: SendError['code'], message: string): E.Either<SendError, never> => E.left({ _tag: 'SendError', code, message });
+
+interface Unit {
+  readonly address: string;
+  readonly to: string;
+  readonly contacts: Array<{ readonly contactId: string; readonly held: string }>;
+}
+
+const IN_DOUBT = 'in doubt: an earlier run handed this recipient to the provider but did not record the outcome; not sent again to avoid a duplicate';
+
+/** The shared path of messages and confirmations; `expected` pins the address a confirmation is for. */
+export const runSend = async (
+  deps: SendDeps,
+  message: OutgoingMessage & { readonly purpose: MessagePurpose },
+  audience: Audience,
+  expected: ReadonlyMap<string, string> = new Map(),
+): Promise<E.Either<SendError, SendReport>> => {
+  const { messageId, channel } = message;
+  const provider: Provider | null | undefined = channel === 'email' ? deps.email : deps.sms;
+  if (provider === null || provider === undefined) {
+    return sendError('no-provider', `No ${channel === 'email' ? 'email' : 'text message'} provider is configured, so message ${messageId} was not sent.`);
+  }
+  const actor: Actor = deps.actor ?? { kind: 'system', name: 'messaging' };
+  const context = { schoolId: deps.schoolId, actor, correlationId: messageId };
+  const policy: RetryPolicy = { ...defaultRetryPolicy, ...deps.retry };
+  const sleep = deps.sleep ?? realTiming.sleep;
+  const batchSize = Math.max(1, Math.floor(deps.batchSize ?? 8));
+
+  const opened = await openLedger(deps, messageId, context);
+  if (E.isLeft(opened)) return sendError('store', opened.left.message);
+  const ledger = opened.right;
+
+  // 1. The intent, before anything is sent.
+  const request = { type: 'RequestMessage' as const, messageId, channel, subject: message.subject, body: message.body, audience, purpose: message.purpose };
+  if (ledger.state().status === 'absent') {
+    const resolution = await resolveRecipients(deps.directory, audience, channel, expected);
+    if (isDirectoryError(resolution)) return sendError('audience', resolution.message);
+    const requested = await ledger.record({ ...request, recipients: resolution.recipients, skipped: resolution.skipped }, `request:${messageId}`);
+    if (E.isLeft(requested)) return sendError('refused', requested.left.message);
+  } else {
+    const same = await ledger.record({ ...request, recipients: [], skipped: [] });
+    if (E.isLeft(same)) return sendError('refused', same.left.message);
+  }
+  const current = (): MessageRecord => ledger.state() as MessageRecord;
+
+  const sent: Array<{ contactId: string; providerMessageId: string }> = [];
+  const alreadySent: string[] = [];
+  const inDoubt: string[] = [];
+  const warnings: string[] = [];
+  const sentTo = new Map<string, string>();
+  const failedTo = new Map<string, string>();
+  let stopped: string | null = null;
+
+  const recordSent = async (contactId: string, held: string, providerMessageId: string): Promise<void> => {
+    const r = await handleCommand(deps, contactDecider, contactStream(contactId), {
+      type: 'RecordMessageSent', contactId, messageId, channel, address: held, provider: provider.name, providerMessageId, purpose: message.purpose,
+    }, { ...context, commandId: `message-sent:${messageId}:${contactId}` });
+    if (E.isLeft(r)) warnings.push(`Contact ${contactId}: the message went out but could not be recorded (${r.left.message}).`);
+    sent.push({ contactId, providerMessageId });
+  };
+
+  const recordFailure = async (contactId: string, error: string): Promise<void> => {
+    const r = await ledger.record({ type: 'RecordSendFailure', messageId, contactId, error });
+    if (E.isLeft(r)) warnings.push(`Contact ${contactId}: the failure could not be recorded (${r.left.message}).`);
+  };
+
+  // An in-doubt recipient: ask the provider when it can be asked; otherwise never risk a second send.
+  const settle = async (contactId: string, held: string, address: string): Promise<'settled' | 'resend' | 'in-doubt'> => {
+    if (provider.lookup !== undefined) {
+      const found = await provider.lookup(`${messageId}:${contactId}`);
+      if (E.isRight(found) && found.right !== null) {
+        await recordSent(contactId, held, found.right.providerMessageId);
+        sentTo.set(address, found.right.providerMessageId);
+        return 'settled';
+      }
+      if (E.isRight(found)) return 'resend';
+    }
+    return deps.resendInDoubt === true ? 'resend' : 'in-doubt';
+  };
+
+  const sendUnit = async (unit: Unit): Promise<void> => {
+    const key = unit.contacts[0]!.contactId;
+    const { result } = await sendWithRetry(provider, { to: unit.to, subject: message.subject, body: message.body, messageId, contactId: key, reference: `${messageId}:${key}` }, policy, sleep);
+    if (E.isRight(result)) {
+      sentTo.set(unit.address, result.right.providerMessageId);
+      for (const c of unit.contacts) await recordSent(c.contactId, c.held, result.right.providerMessageId);
+      return;
+    }
+    const err = result.left;
+    if (err.scope === 'account') {
+      // Our account or configuration, not the recipient: lift the markers so a later run can send once it is fixed.
+      stopped ??= describeProviderError(err);
+      const released = await ledger.record({ type: 'ReleaseSendAttempts', messageId, contactIds: unit.contacts.map((c) => c.contactId), reason: describeProviderError(err) });
+      if (E.isLeft(released)) warnings.push(released.left.message);
+      return;
+    }
+    const text = err.ambiguous ? `${describeProviderError(err)}; in doubt: the provider may have taken it, so it is not sent again` : describeProviderError(err);
+    failedTo.set(unit.address, text);
+    for (const c of unit.contacts) {
+      if (err.ambiguous) inDoubt.push(c.contactId);
+      await recordFailure(c.contactId, text);
+    }
+  };
+
+  const pending = current().recipients.filter((id) => !hasMessageOutcome(current(), id));
+  for (let i = 0; i < pending.length && stopped === null; i += batchSize) {
+    const views = await readRecipients(deps.store, pending.slice(i, i + batchSize), messageId);
+    const units = new Map<string, Unit>();
+    const resending: string[] = [];
+    for (const v of views) {
+      if (v.sent !== null) {
+        alreadySent.push(v.contactId);
+        sentTo.set(normaliseAddress(channel, v.sent.address), v.sent.providerMessageId);
+        continue;
+      }
+      if (hasMessageOutcome(current(), v.contactId)) continue;
+      // R-CON-9 at the moment of sending, through the core's policy.
+      const reasons = unusableReasons(v.state, channel, expected.get(v.contactId));
+      if (reasons.length > 0 || v.state.status !== 'active') {
+        const r = await ledger.record({ type: 'RecordRecipientSkipped', messageId, contactId: v.contactId, reasons: reasons.length > 0 ? reasons : ['the contact is not held'] });
+        if (E.isLeft(r)) warnings.push(r.left.message);
+        continue;
+      }
+      const held = (channel === 'email' ? v.state.email : v.state.mobile)!.value;
+      const address = normaliseAddress(channel, held);
+      const reached = sentTo.get(address);
+      if (reached !== undefined) {
+        await recordSent(v.contactId, held, reached);
+        continue;
+      }
+      const failedBefore = failedTo.get(address);
+      if (failedBefore !== undefined) {
+        await recordFailure(v.contactId, failedBefore);
+        continue;
+      }
+      if (current().attempted.has(v.contactId)) {
+        const settled = await settle(v.contactId, held, address);
+        if (settled === 'settled') continue;
+        if (settled === 'in-doubt') {
+          inDoubt.push(v.contactId);
+          await recordFailure(v.contactId, IN_DOUBT);
+          continue;
+        }
+        resending.push(v.contactId);
+      }
+      const unit = units.get(address) ?? { address, to: held, contacts: [] };
+      unit.contacts.push({ contactId: v.contactId, held });
+      units.set(address, unit);
+    }
+    if (units.size === 0) continue;
+    // 2. The attempt marker, before the provider is called.
+    const marked = await ledger.record({ type: 'StartSendBatch', messageId, contactIds: [...units.values()].flatMap((u) => u.contacts.map((c) => c.contactId)), resending });
+    if (E.isLeft(marked)) {
+      stopped = marked.left.message;
+      break;
+    }
+    // 3. Send; the provider's rate limiter spaces the calls.
+    await Promise.all([...units.values()].map(sendUnit));
+  }
+
+  let completed = current().status === 'completed';
+  if (stopped === null && !completed) {
+    const m = current();
+    const done = await ledger.record({
+      type: 'CompleteMessage',
+      messageId,
+      outcome: { sent: alreadySent.length + new Set(sent.map((s) => s.contactId)).size, failed: m.failed.size, skipped: m.skipped.length + m.skippedLate.size },
+    });
+    if (E.isLeft(done)) warnings.push(done.left.message);
+    completed = current().status === 'completed';
+  }
+  const m = current();
+  return E.right({
+    messageId,
+    channel,
+    provider: provider.name,
+    sent,
+    alreadySent,
+    skipped: [...m.skipped, ...[...m.skippedLate].map(([contactId, reasons]) => ({ contactId, memberId: null, reasons: [...reasons] }))],
+    failed: [...m.failed].map(([contactId, error]) => ({ contactId, error })),
+    inDoubt,
+    completed,
+    stopped,
+    warnings,
+  });
+};
+
+/** Sends a message to an audience (a group, members' prime parents, contacts with parental responsibility, or given contacts). */
+export const send = (deps: SendDeps, message: OutgoingMessage, audience: Audience): Promise<E.Either<SendError, SendReport>> =>
+  runSend(deps, { ...message, purpose: 'message' }, audience);

@@ -1,0 +1,63 @@
+/** The message stream's decider: the outbox's rules, given/when/then. */
+import * as E from 'fp-ts/lib/Either.js';
+import { describe, expect, it } from 'vitest';
+import { messageDecider, type MessageCommand, type MessageEvent } from '@contactable/core';
+import { given } from '@contactable/core/testing';
+
+const request: Extract<MessageCommand, { type: 'RequestMessage' }> = {
+  type: 'RequestMessage',
+  messageId: 'm-1',
+  channel: 'email',
+  subject: 'Trip',
+  body: 'Friday',
+  audience: { kind: 'contacts', contactIds: ['c-1', 'c-2', 'c-1'] },
+  purpose: 'message',
+  recipients: ['c-1', 'c-2', 'c-1'],
+  skipped: [{ contactId: 'c-3', memberId: null, reasons: ['opted out on 2026-09-01'] }],
+};
+const requested: MessageEvent[] = [
+  { type: 'MessageRequested', data: { messageId: 'm-1', channel: 'email', subject: 'Trip', body: 'Friday', audience: request.audience, purpose: 'message' } },
+  { type: 'RecipientsResolved', data: { messageId: 'm-1', recipients: ['c-1', 'c-2'], skipped: request.skipped.map((s) => ({ ...s, reasons: [...s.reasons] })) } },
+];
+
+describe('message decider', () => {
+  it('R-CON-9: a request records the intent and the resolved audience, deduplicated, before anything is sent', () => {
+    expect(given(messageDecider, []).when(request)).toEqual(E.right(requested));
+  });
+
+  it('R-CON-9: the same request again records nothing; different content under the same id is refused', () => {
+    expect(given(messageDecider, requested).when(request)).toEqual(E.right([]));
+    const r = given(messageDecider, requested).when({ ...request, body: 'Saturday' });
+    expect(E.isLeft(r) && r.left.code).toBe('already-exists');
+  });
+
+  it('R-CON-9: an attempt marker names recipients only; a recipient marked before is refused unless knowingly resent', () => {
+    const batch: MessageEvent = { type: 'SendBatchStarted', data: { messageId: 'm-1', batch: 1, contactIds: ['c-1'] } };
+    expect(given(messageDecider, requested).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-1'] })).toEqual(E.right([batch]));
+    expect(E.isLeft(given(messageDecider, requested).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-9'] }))).toBe(true);
+    const again = given(messageDecider, [...requested, batch]).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-1'] });
+    expect(E.isLeft(again) && again.left.code).toBe('already-exists');
+    expect(given(messageDecider, [...requested, batch]).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-1'], resending: ['c-1'] })).toEqual(
+      E.right([{ type: 'SendBatchStarted', data: { messageId: 'm-1', batch: 2, contactIds: ['c-1'] } }]),
+    );
+    // Released markers (our account's fault) may be marked again.
+    const released: MessageEvent = { type: 'SendAttemptsReleased', data: { messageId: 'm-1', contactIds: ['c-1'], reason: 'sendgrid refused (401)' } };
+    expect(E.isRight(given(messageDecider, [...requested, batch, released]).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-1'] }))).toBe(true);
+  });
+
+  it('R-CON-9: a failure or a late skip is recorded once, and ends that recipient', () => {
+    const failed: MessageEvent = { type: 'MessageSendFailed', data: { messageId: 'm-1', contactId: 'c-2', error: 'refused' } };
+    expect(given(messageDecider, requested).when({ type: 'RecordSendFailure', messageId: 'm-1', contactId: 'c-2', error: 'refused' })).toEqual(E.right([failed]));
+    expect(given(messageDecider, [...requested, failed]).when({ type: 'RecordSendFailure', messageId: 'm-1', contactId: 'c-2', error: 'again' })).toEqual(E.right([]));
+    expect(given(messageDecider, [...requested, failed]).when({ type: 'RecordRecipientSkipped', messageId: 'm-1', contactId: 'c-2', reasons: ['x'] })).toEqual(E.right([]));
+    expect(E.isLeft(given(messageDecider, [...requested, failed]).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-2'] }))).toBe(true);
+  });
+
+  it('R-CON-9: completion is recorded once; a completed message takes no new batches', () => {
+    const done: MessageEvent = { type: 'MessageCompleted', data: { messageId: 'm-1', sent: 2, failed: 0, skipped: 1 } };
+    expect(given(messageDecider, requested).when({ type: 'CompleteMessage', messageId: 'm-1', outcome: { sent: 2, failed: 0, skipped: 1 } })).toEqual(E.right([done]));
+    expect(given(messageDecider, [...requested, done]).when({ type: 'CompleteMessage', messageId: 'm-1', outcome: { sent: 2, failed: 0, skipped: 1 } })).toEqual(E.right([]));
+    expect(E.isLeft(given(messageDecider, [...requested, done]).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-1'] }))).toBe(true);
+    expect(E.isLeft(given(messageDecider, []).when({ type: 'CompleteMessage', messageId: 'm-1', outcome: { sent: 0, failed: 0, skipped: 0 } }))).toBe(true);
+  });
+});
