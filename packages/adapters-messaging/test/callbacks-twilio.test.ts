@@ -101,14 +101,17 @@ describe('Twilio callbacks to commands', () => {
     expect((await apply(inbound(' stop '))).written).toBe(1);
     expect((await contact(store, 'c-text')).optedOut?.via).toBe('sms-reply');
     expect((await apply(inbound('Thanks, see you Friday'))).ignored).toEqual(['inbound text (not a consent keyword)']);
-    expect((await apply(inbound('UNSUBSCRIBE'))).written).toBe(0);
+    const firstOptOut = (await contact(store, 'c-text')).optedOut?.at;
+    // A second STOP is recorded (it moves the latest-wish time on) but keeps the first opt-out's date.
+    expect((await apply(inbound('UNSUBSCRIBE'))).written).toBe(1);
+    expect((await contact(store, 'c-text')).optedOut?.at).toBe(firstOptOut);
     expect((await apply(inbound('Start'))).written).toBe(1);
     expect((await contact(store, 'c-text')).optedOut).toBeNull();
     // Twilio's Advanced Opt-Out names the keyword itself.
     await apply(inbound('ARRET', { OptOutType: 'STOP' }));
     expect((await contact(store, 'c-text')).optedOut).not.toBeNull();
     const outs = (await streamEvents(store, contactStream('c-text'))).filter((e) => e.type === 'OptedOut' || e.type === 'OptedIn');
-    expect(outs.map((e) => [e.type, e.data.via])).toEqual([['OptedOut', 'sms-reply'], ['OptedIn', 'sms-reply'], ['OptedOut', 'sms-reply']]);
+    expect(outs.map((e) => [e.type, e.data.via])).toEqual([['OptedOut', 'sms-reply'], ['OptedOut', 'sms-reply'], ['OptedIn', 'sms-reply'], ['OptedOut', 'sms-reply']]);
   });
 
   it('R-CON-5: forged, altered, replayed, wrong-account and URL-less callbacks are refused and write nothing', async () => {

@@ -213,3 +213,28 @@ describe('address book (R-GRP-1)', () => {
     expect(contactDecider.decide({ type: 'DeleteContact', contactId: C, cause: 'by-hand' }, s)).toEqual(E.left(expect.objectContaining({ code: 'edit-at-source' })));
   });
 });
+
+describe('consent replies through a provider (R-CON-2)', () => {
+  const reply = (type: 'OptOut' | 'OptIn', id: string, minute: number) => ({
+    type,
+    contactId: C,
+    via: 'sms-reply' as const,
+    feedback: { provider: 'twilio', feedbackId: id, observedAt: new Date(Date.parse('2026-10-01T10:00:00Z') + minute * 60_000).toISOString() },
+  });
+
+  it('R-CON-2 the latest wish by the provider clock wins: an older START arriving late changes nothing', () => {
+    const c = state(importContact(), reply('OptOut', 'stop-2', 2), reply('OptIn', 'start-1', 1));
+    expect(c.optedOut).not.toBeNull();
+  });
+
+  it('R-CON-2 a STOP while already opted out still counts as the latest wish', () => {
+    const c = state(importContact(), { type: 'OptOut', contactId: C, via: 'staff' }, reply('OptOut', 'stop-9', 9), reply('OptIn', 'start-5', 5));
+    expect(c.optedOut?.via).toBe('staff');
+  });
+
+  it('R-CON-2 the same reply twice is recorded once', () => {
+    const r = run(importContact(), reply('OptOut', 'stop-1', 1), reply('OptIn', 'start-2', 2), reply('OptOut', 'stop-1', 1));
+    expect(types(r).filter((t) => t.startsWith('Opted'))).toEqual(['OptedOut', 'OptedIn']);
+    expect((r.state as ContactRecord).optedOut).toBeNull();
+  });
+});

@@ -15,9 +15,9 @@ export const commandFor = (provider: string, fact: CallbackFact, contactId: stri
     case 'complaint':
       return { type: 'RecordSpamComplaint', ...feedback };
     case 'opted-out':
-      return { type: 'OptOut', contactId, via: fact.via };
+      return { type: 'OptOut', contactId, via: fact.via, feedback: { provider, feedbackId: fact.feedbackId, observedAt: fact.observedAt } };
     case 'opted-in':
-      return { type: 'OptIn', contactId, via: fact.via };
+      return { type: 'OptIn', contactId, via: fact.via, feedback: { provider, feedbackId: fact.feedbackId, observedAt: fact.observedAt } };
   }
 };
 

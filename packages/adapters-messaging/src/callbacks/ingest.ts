@@ -12,14 +12,13 @@ import * as E from 'fp-ts/lib/Either.js';
 import {
   contactDecider,
   contactStream,
-  decodeEvent,
   handleCommand,
   type Actor,
   type HandlerDeps,
 } from '@contactable/core';
 import type { Directory } from '../directory/port.js';
 import { commandFor, commandIdFor, reasonFor } from './commands.js';
-import { checkpointCallbackMemory, type CallbackMemory } from './memory.js';
+import { memoryCallbackMemory, type CallbackMemory } from './memory.js';
 import { callbackParserFor } from './providers.js';
 import { rejected, type CallbackFact, type CallbackRejected, type ParsedCallback, type RawCallback } from './types.js';
 import type { NotifyWebhookConfig } from './notify.js';
@@ -43,7 +42,7 @@ export interface CallbackDeps extends HandlerDeps {
   readonly schoolId: string;
   readonly directory: Directory;
   readonly webhooks: WebhookConfigs;
-  /** Replay keys and consent watermarks; defaults to the store's checkpoints (watermarks) and process memory (replays). */
+  /** Replay keys of verified callbacks already applied; defaults to process memory. */
   readonly memory?: CallbackMemory;
   /** Visits an SNS SubscribeURL (only ever for a verified confirmation); without it the URL is returned to the caller. */
   readonly confirmSubscription?: (url: string) => Promise<void>;
@@ -70,17 +69,8 @@ export interface IngestReport {
   readonly subscriptionConfirmed: boolean;
 }
 
-// The latest consent change made by a person (not a callback) on the contact's stream, in ms.
-const latestStaffConsent = async (deps: HandlerDeps, contactId: string): Promise<number> => {
-  let latest = Number.NEGATIVE_INFINITY;
-  for (const raw of await deps.store.readStream(contactStream(contactId))) {
-    if (raw.type !== 'OptedOut' && raw.type !== 'OptedIn') continue;
-    const decoded = decodeEvent(raw);
-    if (E.isLeft(decoded)) throw new Error(decoded.left.message);
-    if (decoded.right.metadata.actor.kind !== 'provider') latest = Math.max(latest, Date.parse(decoded.right.metadata.occurredAt));
-  }
-  return latest;
-};
+// One process-wide replay guard, so a provider's retry within the window is recognised across calls.
+const defaultMemory = memoryCallbackMemory();
 
 /** Verifies, parses, maps and applies one provider callback. */
 export const ingestCallback = async (
@@ -91,7 +81,7 @@ export const ingestCallback = async (
 ): Promise<E.Either<CallbackRejected, IngestReport>> => {
   const nowIso = deps.clock.now();
   const nowMs = Date.parse(nowIso);
-  const memory = deps.memory ?? checkpointCallbackMemory(deps.store.checkpoints);
+  const memory = deps.memory ?? defaultMemory;
   const parser = callbackParserFor(provider);
   if (parser === null) return E.left(rejected(String(provider), 'unknown-provider', 'use sendgrid, twilio, ses or notify'));
 
@@ -116,16 +106,7 @@ export const ingestCallback = async (
   const errors: string[] = [];
 
   const apply = async (fact: CallbackFact, contactId: string): Promise<void> => {
-    const observed = Date.parse(fact.observedAt);
-    const consent = fact.kind === 'opted-out' || fact.kind === 'opted-in';
-    if (consent) {
-      // The latest wish wins, by the provider's clock: an older reply arriving late changes nothing.
-      const seenAt = Math.max((await memory.consentSeenAt(contactId)) ?? Number.NEGATIVE_INFINITY, await latestStaffConsent(deps, contactId));
-      if (!(observed > seenAt)) {
-        unchanged += 1;
-        return;
-      }
-    }
+    // Consent replies are ordered by the contact decider: the latest wish by the provider's clock wins.
     const r = await handleCommand(deps, contactDecider, contactStream(contactId), commandFor(provider, fact, contactId), {
       schoolId: deps.schoolId,
       actor,
@@ -140,7 +121,6 @@ export const ingestCallback = async (
     }
     if (r.right.appended.length === 0) unchanged += 1;
     written += r.right.appended.length;
-    if (consent) await memory.noteConsent(contactId, observed);
   };
 
   for (const fact of p.facts) {

@@ -60,6 +60,8 @@ export interface ContactRecord {
   readonly overwritten: Readonly<Partial<Record<OverridableField, OverrideRecord>>>;
   /** Provider callback ids already counted, so a repeated callback counts once. */
   readonly feedbackSeen: ReadonlySet<string>;
+  /** When the latest consent wish was expressed (a staff action, or a reply by the provider's clock). */
+  readonly consentAt: Instant | null;
   readonly deletedAt: Instant | null;
 }
 
@@ -71,8 +73,8 @@ export type ContactCommand =
   | { readonly type: 'ImportContact'; readonly contactId: ContactId; readonly source: Source & { kind: 'mis' }; readonly name: PersonName; readonly email: Detail | null; readonly mobile: Detail | null }
   | { readonly type: 'AddContact'; readonly contactId: ContactId; readonly name: PersonName; readonly email: Detail | null; readonly mobile: Detail | null }
   | { readonly type: 'EditContact'; readonly contactId: ContactId; readonly name?: PersonName; readonly email?: Detail | null; readonly mobile?: Detail | null }
-  | { readonly type: 'OptOut'; readonly contactId: ContactId; readonly via: ConsentVia }
-  | { readonly type: 'OptIn'; readonly contactId: ContactId; readonly via: ConsentVia }
+  | { readonly type: 'OptOut'; readonly contactId: ContactId; readonly via: ConsentVia; readonly feedback?: ConsentFeedback }
+  | { readonly type: 'OptIn'; readonly contactId: ContactId; readonly via: ConsentVia; readonly feedback?: ConsentFeedback }
   | ({ readonly type: 'RecordDeliverySuccess'; readonly channel: Channel } & FeedbackFields)
   | ({ readonly type: 'RecordDeliveryFailure'; readonly channel: Channel; readonly permanent: boolean; readonly detail: string | null } & FeedbackFields)
   | ({ readonly type: 'RecordSpamComplaint' } & FeedbackFields)
@@ -88,6 +90,13 @@ export interface FeedbackFields {
   readonly provider: string;
   readonly feedbackId: string;
   readonly providerMessageId: string | null;
+  readonly observedAt: Instant;
+}
+
+/** Where a consent reply came from: the provider, its own id (dedupe) and its own time (ordering). */
+export interface ConsentFeedback {
+  readonly provider: string;
+  readonly feedbackId: string;
   readonly observedAt: Instant;
 }
 
@@ -122,6 +131,7 @@ const newRecord = (contactId: ContactId, source: Source, name: PersonName, email
   overrides: {},
   overwritten: {},
   feedbackSeen: new Set(),
+  consentAt: null,
   deletedAt: null,
 });
 
@@ -177,9 +187,16 @@ export const evolveContact = (state: ContactState, event: Recorded<ContactEvent>
     case 'LocalOverrideCaughtUp':
       return { ...c, overrides: without(c.overrides, event.data.field), overwritten: without(c.overwritten, event.data.field) };
     case 'OptedOut':
-      return { ...c, optedOut: { at, via: event.data.via, actor: event.metadata.actor } };
-    case 'OptedIn':
-      return { ...c, optedOut: null };
+    case 'OptedIn': {
+      const d = event.data;
+      const consent = {
+        consentAt: d.observedAt ?? at,
+        feedbackSeen: d.feedbackId !== undefined ? seen(c, d.feedbackId) : c.feedbackSeen,
+      };
+      // A repeated opt-out (a second STOP) keeps the first one's date: that is when they opted out.
+      if (event.type === 'OptedOut') return { ...c, ...consent, optedOut: c.optedOut ?? { at, via: d.via, actor: event.metadata.actor } };
+      return { ...c, ...consent, optedOut: null };
+    }
     case 'DeliverySucceeded': {
       const d = event.data;
       const streak = c.streaks[d.channel];
@@ -345,6 +362,18 @@ const placeholderMetadata = (at: Instant) => ({
   schoolId: '',
 });
 
+// Staff: record a change only. A reply through a provider: the latest wish by the provider's clock wins,
+// so a reply that arrives late (older than the latest wish) or twice changes nothing, and a reply that
+// repeats the current wish is still recorded, because it moves the latest-wish time on.
+const decideConsent = (c: ContactRecord, cmd: Extract<ContactCommand, { type: 'OptOut' | 'OptIn' }>): ReadonlyArray<ContactEvent> => {
+  const wantsOut = cmd.type === 'OptOut';
+  const type = wantsOut ? ('OptedOut' as const) : ('OptedIn' as const);
+  const f = cmd.feedback;
+  if (f === undefined) return (c.optedOut !== null) === wantsOut ? [] : [{ type, data: { contactId: c.contactId, via: cmd.via } }];
+  if (c.feedbackSeen.has(f.feedbackId) || (c.consentAt !== null && f.observedAt <= c.consentAt)) return [];
+  return [{ type, data: { contactId: c.contactId, via: cmd.via, provider: f.provider, feedbackId: f.feedbackId, observedAt: f.observedAt } }];
+};
+
 /** Decides what a contact command records. */
 export const decideContact = (cmd: ContactCommand, state: ContactState): E.Either<DomainError, ReadonlyArray<ContactEvent>> => {
   switch (cmd.type) {
@@ -383,13 +412,8 @@ export const decideContact = (cmd: ContactCommand, state: ContactState): E.Eithe
         )(requireActive(state, cmd.contactId)),
       ) as E.Either<DomainError, ReadonlyArray<ContactEvent>>;
     case 'OptOut':
-      return E.map((c: ContactRecord): ReadonlyArray<ContactEvent> =>
-        c.optedOut !== null ? [] : [{ type: 'OptedOut', data: { contactId: c.contactId, via: cmd.via } }],
-      )(requireActive(state, cmd.contactId));
     case 'OptIn':
-      return E.map((c: ContactRecord): ReadonlyArray<ContactEvent> =>
-        c.optedOut === null ? [] : [{ type: 'OptedIn', data: { contactId: c.contactId, via: cmd.via } }],
-      )(requireActive(state, cmd.contactId));
+      return E.map((c: ContactRecord) => decideConsent(c, cmd))(requireActive(state, cmd.contactId));
     case 'RecordDeliverySuccess':
     case 'RecordDeliveryFailure':
     case 'RecordSpamComplaint':

@@ -41,10 +41,12 @@ export const LocalOverrideOverwritten = defineEvent(
 );
 /** The MIS now holds the value that was set locally: the override is settled (R-IMP-9). */
 export const LocalOverrideCaughtUp = defineEvent('LocalOverrideCaughtUp', t.type({ ...contactId, field: OverridableField }));
-/** The contact does not want messages (R-CON-2). */
-export const OptedOut = defineEvent('OptedOut', t.type({ ...contactId, via: ConsentVia }));
+/** A consent reply's provenance when it came through a provider (a STOP/START text, an unsubscribe). */
+const consentFeedback = t.partial({ provider: t.string, feedbackId: t.string, observedAt: InstantCodec });
+/** The contact does not want messages (R-CON-2). From a provider, it may repeat (it moves the latest-wish time on). */
+export const OptedOut = defineEvent('OptedOut', t.intersection([t.type({ ...contactId, via: ConsentVia }), consentFeedback]));
 /** The contact wants messages again (R-CON-2). Only ever explicit, never by an import. */
-export const OptedIn = defineEvent('OptedIn', t.type({ ...contactId, via: ConsentVia }));
+export const OptedIn = defineEvent('OptedIn', t.intersection([t.type({ ...contactId, via: ConsentVia }), consentFeedback]));
 /** A provider delivered a message to this address or number. */
 export const DeliverySucceeded = defineEvent(
   'DeliverySucceeded',
