@@ -1,0 +1,61 @@
+/** `data-issues`: the data-issues list, filtered, with named filters saved as events (R-DSH-3). */
+import { DataIssueFilter, handleCommand, schoolDecider, schoolStream, type Actor } from '@contactable/core';
+import { dataIssues, savedFilters, type DataIssue } from '@contactable/projections';
+import { str, type Command } from '../command.js';
+import { handled, resolveContact, resolveMember } from '../context.js';
+import { CliError, usageError } from '../errors.js';
+import { table } from '../output.js';
+
+const TYPES = Object.keys(DataIssueFilter.props.type.keys);
+
+/** The stable JSON of a data issue. */
+export const issueJson = (i: DataIssue) => ({ type: i.type, memberId: i.memberId, contactId: i.contactId, detail: i.detail, raisedAt: i.raisedAt });
+
+/** `data-issues [--type T] [--member M] [--contact C] [--from D] [--to D] [--save-filter NAME] [--filter NAME]` */
+export const dataIssuesCommand: Command = {
+  name: 'data-issues',
+  summary: 'The data-issues list; filter it, save a filter under a name, or use a saved one',
+  usage: `contactable data-issues [--type ${TYPES.join('|')}] [--member M] [--contact C] [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--save-filter NAME] [--filter NAME] [--by NAME]`,
+  options: { type: { type: 'string' }, member: { type: 'string' }, contact: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, 'save-filter': { type: 'string' }, filter: { type: 'string' }, by: { type: 'string' } },
+  needsStore: true,
+  run: async (ctx, args) => {
+    const type = str(args, 'type');
+    if (type !== undefined && !TYPES.includes(type)) throw usageError(`--type must be one of ${TYPES.join(', ')}`, dataIssuesCommand.usage);
+    for (const opt of ['from', 'to']) {
+      const v = str(args, opt);
+      if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw usageError(`--${opt} must be a date as YYYY-MM-DD`, dataIssuesCommand.usage);
+    }
+    let p = await ctx.projection();
+    const filterName = str(args, 'filter');
+    let filter: DataIssueFilter = {};
+    if (filterName !== undefined) {
+      const saved = savedFilters(p).find((f) => f.name === filterName);
+      if (saved === undefined) throw new CliError(`No saved filter named "${filterName}". Saved: ${savedFilters(p).map((f) => f.name).join(', ') || 'none'}`);
+      filter = saved.filter;
+    }
+    const member = str(args, 'member');
+    const contact = str(args, 'contact');
+    filter = {
+      ...filter,
+      ...(type !== undefined ? { type: type as DataIssueFilter['type'] } : {}),
+      ...(member !== undefined ? { memberId: resolveMember(p, member) } : {}),
+      ...(contact !== undefined ? { contactId: resolveContact(p, contact) } : {}),
+      ...(str(args, 'from') !== undefined ? { from: str(args, 'from')! } : {}),
+      ...(str(args, 'to') !== undefined ? { to: str(args, 'to')! } : {}),
+    };
+    const saveAs = str(args, 'save-filter');
+    if (saveAs !== undefined) {
+      const by = str(args, 'by');
+      const actor: Actor = by !== undefined ? { kind: 'person', name: by } : { kind: 'system', name: 'contactable cli' };
+      handled(await handleCommand(await ctx.deps(), schoolDecider, schoolStream(ctx.schoolId), { type: 'SaveDataIssueFilter', name: saveAs, filter }, { schoolId: ctx.schoolId, actor, reason: 'saved from the data-issues list' }));
+      p = await ctx.projection();
+      ctx.out.note(`saved filter "${saveAs}"`);
+    }
+    const list = dataIssues(p, filter);
+    ctx.out.result(list.map(issueJson), () => {
+      ctx.out.line(table(['type', 'member', 'contact', 'detail', 'raised'], list.map((i) => [i.type, i.memberId, i.contactId, i.detail, i.raisedAt.slice(0, 16).replace('T', ' ')])));
+      ctx.out.line(`\n${list.length} issue(s)`);
+    });
+  },
+};
+

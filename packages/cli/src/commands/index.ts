@@ -1,0 +1,27 @@
+/** Every `contactable` command, in the order help lists them. */
+import type { Command } from '../command.js';
+import { optIn, optOut, reEnable } from './consent.js';
+import { dataIssuesCommand } from './dataIssues.js';
+import { audit, explain, replay } from './history.js';
+import { feedback, send } from './messaging.js';
+import { deleteLeavers, leavers, retention } from './retention.js';
+import { dashboardCommand, linkedPeopleCommand, members } from './views.js';
+
+/** The commands. */
+export const commands: ReadonlyArray<Command> = [
+  members,
+  linkedPeopleCommand,
+  dashboardCommand,
+  dataIssuesCommand,
+  optOut,
+  optIn,
+  reEnable,
+  send,
+  feedback,
+  leavers,
+  deleteLeavers,
+  retention,
+  audit,
+  explain,
+  replay,
+];

@@ -1,0 +1,120 @@
+/** `send` (R-CON-9) and `feedback` (provider callbacks saved to a file: R-CON-2..5). */
+import { readFileSync } from 'node:fs';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Audience } from '@contactable/core';
+import { ingestCallback, providerFromUrl, send as sendMessage, storeDirectory, type CallbackProvider, type WebhookConfigs } from '@contactable/adapters-messaging';
+import { listMembers } from '@contactable/projections';
+import { uuidV7Ids } from '@contactable/adapters-store';
+import { flag, str, strs, type Command } from '../command.js';
+import { person, resolveContact, resolveMember, type CliContext } from '../context.js';
+import { CliError, usageError } from '../errors.js';
+import { progressBar } from '../progress.js';
+
+const AUDIENCES = 'group:GROUP_ID | prime-parents:all | prime-parents:MEMBER,... | parental-responsibility:MEMBER,... | contacts:CONTACT,...';
+
+const audienceFrom = async (ctx: CliContext, to: string): Promise<Audience> => {
+  const colon = to.indexOf(':');
+  const kind = colon < 0 ? to : to.slice(0, colon);
+  const list = colon < 0 ? [] : to.slice(colon + 1).split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const p = await ctx.projection();
+  const members = () => (list.length === 1 && list[0] === 'all' ? listMembers(p, { kind: 'student', roll: 'on-roll' }).map((m) => m.memberId) : list.map((r) => resolveMember(p, r)));
+  switch (kind) {
+    case 'group':
+      if (list.length !== 1) throw usageError('--to group:GROUP_ID names one group', AUDIENCES);
+      return { kind: 'group', groupId: list[0]! };
+    case 'prime-parents':
+      return { kind: 'prime-parents', memberIds: members() };
+    case 'parental-responsibility':
+      return { kind: 'parental-responsibility', memberIds: members() };
+    case 'contacts':
+      return { kind: 'contacts', contactIds: list.map((r) => resolveContact(p, r)) };
+    default:
+      throw usageError(`--to must be one of: ${AUDIENCES}`);
+  }
+};
+
+/** `send --to AUDIENCE --channel email|sms --subject S --body B --provider URL` */
+export const send: Command = {
+  name: 'send',
+  summary: 'Send a message to an audience, only where consent and deliverability allow; report who was skipped and why',
+  usage: `contactable send --to AUDIENCE --channel email|sms [--subject S] --body B --provider URL --by NAME [--message-id ID]\n  AUDIENCE: ${AUDIENCES}\n  URL: smtp://host:port?from=... | notify://KEY@host?template=... | twilio://SID:TOKEN@host?from=... | sendgrid://KEY@host?from=...`,
+  options: { to: { type: 'string' }, channel: { type: 'string' }, subject: { type: 'string' }, body: { type: 'string' }, provider: { type: 'string' }, by: { type: 'string' }, 'message-id': { type: 'string' } },
+  needsStore: true,
+  run: async (ctx, args) => {
+    const channel = str(args, 'channel');
+    if (channel !== 'email' && channel !== 'sms') throw usageError('--channel must be email or sms', send.usage);
+    const to = str(args, 'to');
+    const body = str(args, 'body');
+    const providerUrl = str(args, 'provider');
+    if (to === undefined || body === undefined || providerUrl === undefined) throw usageError('--to, --body and --provider are required', send.usage);
+    if (channel === 'email' && str(args, 'subject') === undefined) throw usageError('an email needs --subject', send.usage);
+    const actor = person(str(args, 'by'), 'Sending');
+    const providers = providerFromUrl(providerUrl);
+    if (E.isLeft(providers)) throw new CliError(providers.left.message);
+    const audience = await audienceFrom(ctx, to);
+    const messageId = str(args, 'message-id') ?? uuidV7Ids.next();
+    const bar = progressBar('sending', !ctx.out.json && process.stderr.isTTY === true);
+    const deps = { ...(await ctx.deps()), schoolId: ctx.schoolId, directory: storeDirectory(await ctx.store()), email: providers.right.email, sms: providers.right.sms, actor };
+    const r = await sendMessage(deps, { messageId, channel, subject: str(args, 'subject') ?? null, body }, audience);
+    bar.finish();
+    if (E.isLeft(r)) throw new CliError(r.left.message);
+    const rep = r.right;
+    const json = { messageId, channel, provider: rep.provider, sent: rep.sent.length, alreadySent: rep.alreadySent.length, skipped: rep.skipped, failed: rep.failed, inDoubt: rep.inDoubt, completed: rep.completed };
+    ctx.out.result(json, () => {
+      ctx.out.line(`message ${messageId}: sent ${json.sent}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}, skipped ${rep.skipped.length}, failed ${rep.failed.length}${rep.inDoubt.length > 0 ? `, in doubt ${rep.inDoubt.length}` : ''}`);
+      for (const s of rep.skipped) ctx.out.line(`  skipped ${s.contactId ?? `member ${s.memberId}`}: ${s.reasons.join('; ')}`);
+      for (const f of rep.failed) ctx.out.line(`  failed ${f.contactId}: ${f.error}`);
+      if (!rep.completed) ctx.out.line(`Not finished${rep.stopped === null ? '' : `: ${rep.stopped}`}. Re-run with --message-id ${messageId} to resume; nobody is sent to twice.`);
+    });
+  },
+};
+
+/** The secrets that verify callbacks, from the environment (never from arguments, which shells log). */
+export const webhookConfigsFromEnv = (env: NodeJS.ProcessEnv = process.env): WebhookConfigs => ({
+  ...(env.CONTACTABLE_SENDGRID_WEBHOOK_KEY !== undefined ? { sendgrid: { publicKey: env.CONTACTABLE_SENDGRID_WEBHOOK_KEY } } : {}),
+  ...(env.CONTACTABLE_TWILIO_AUTH_TOKEN !== undefined ? { twilio: { authToken: env.CONTACTABLE_TWILIO_AUTH_TOKEN, ...(env.CONTACTABLE_TWILIO_ACCOUNT_SID !== undefined ? { accountSid: env.CONTACTABLE_TWILIO_ACCOUNT_SID } : {}) } } : {}),
+  ...(env.CONTACTABLE_NOTIFY_CALLBACK_TOKEN !== undefined ? { notify: { bearerToken: env.CONTACTABLE_NOTIFY_CALLBACK_TOKEN } } : {}),
+  ses: env.CONTACTABLE_SES_TOPIC_ARNS !== undefined ? { topicArns: env.CONTACTABLE_SES_TOPIC_ARNS.split(',') } : {},
+});
+
+const PROVIDERS = ['sendgrid', 'twilio', 'ses', 'notify'] as const;
+
+/** `feedback PROVIDER FILE [--header NAME=VALUE ...] [--url URL] [--unverified]` */
+export const feedback: Command = {
+  name: 'feedback',
+  summary: 'Ingest one provider callback saved to a file (signature checked unless --unverified)',
+  usage:
+    'contactable feedback sendgrid|twilio|ses|notify FILE [--header NAME=VALUE ...] [--url URL] [--unverified]\n' +
+    '  secrets from the environment: CONTACTABLE_SENDGRID_WEBHOOK_KEY, CONTACTABLE_TWILIO_AUTH_TOKEN, CONTACTABLE_NOTIFY_CALLBACK_TOKEN, CONTACTABLE_SES_TOPIC_ARNS',
+  options: { header: { type: 'string', multiple: true }, url: { type: 'string' }, unverified: { type: 'boolean' } },
+  needsStore: true,
+  run: async (ctx, args) => {
+    const [provider, file] = args.positionals;
+    if (provider === undefined || file === undefined) throw usageError('name the provider and the file', feedback.usage);
+    if (!(PROVIDERS as ReadonlyArray<string>).includes(provider)) throw usageError(`PROVIDER must be one of ${PROVIDERS.join(', ')}`, feedback.usage);
+    let body: Buffer;
+    try {
+      body = readFileSync(file);
+    } catch {
+      throw new CliError(`cannot read ${file}: check the path.`);
+    }
+    const headers: Record<string, string> = {};
+    for (const h of strs(args, 'header')) {
+      const eq = h.indexOf('=');
+      if (eq <= 0) throw usageError(`--header takes NAME=VALUE (got "${h}")`, feedback.usage);
+      headers[h.slice(0, eq).trim()] = h.slice(eq + 1).trim();
+    }
+    const verify = !flag(args, 'unverified');
+    const url = str(args, 'url');
+    const deps = { ...(await ctx.deps()), schoolId: ctx.schoolId, directory: storeDirectory(await ctx.store()), webhooks: webhookConfigsFromEnv() };
+    const r = await ingestCallback(deps, provider as CallbackProvider, { body, headers, ...(url !== undefined ? { url } : {}) }, { verify });
+    if (E.isLeft(r)) throw new CliError(`${file}: ${r.left.message}; nothing was recorded.`);
+    const rep = r.right;
+    const json = { provider, verified: rep.verified, facts: rep.facts, unmatched: rep.unmatched, eventsWritten: rep.written, unchanged: rep.unchanged, ignored: rep.ignored, errors: rep.errors };
+    ctx.out.result(json, () => {
+      ctx.out.line(`${provider}${verify ? '' : ' (unverified)'}: ${rep.facts} fact(s), ${rep.written} event(s) recorded, ${rep.unchanged} unchanged, ${rep.unmatched} for no known contact`);
+      for (const i of rep.ignored) ctx.out.line(`  ignored: ${i}`);
+      for (const e of rep.errors) ctx.out.line(`  refused: ${e}`);
+    });
+  },
+};

@@ -1,0 +1,86 @@
+/** Leavers, their deliberate deletion (R-DEL-1) and anonymisation 14 days later (R-DEL-2, R-DEL-3). */
+import * as E from 'fp-ts/lib/Either.js';
+import { deleteLeaver, runRetention, type LeaverDeleted } from '@contactable/core';
+import { catchUp, leavers as leaversView, membersOfContact } from '@contactable/projections';
+import { str, type Command } from '../command.js';
+import { fullName, person, resolveMember, todayFrom } from '../context.js';
+import { CliError, usageError } from '../errors.js';
+import { table } from '../output.js';
+
+/** `leavers [--today D]` */
+export const leavers: Command = {
+  name: 'leavers',
+  summary: 'Leavers awaiting deletion, and deleted people awaiting anonymisation',
+  usage: 'contactable leavers [--today YYYY-MM-DD]',
+  options: { today: { type: 'string' } },
+  needsStore: true,
+  run: async (ctx, args) => {
+    const today = todayFrom(str(args, 'today'), ctx.clock);
+    const v = leaversView(await ctx.projection(), today);
+    const json = {
+      awaitingDeletion: v.awaitingDeletion.map((l) => ({ memberId: l.memberId, name: fullName(l.name), kind: l.kind, leftOn: l.leftOn, deletionQueued: l.deletionQueued })),
+      awaitingAnonymisation: v.awaitingAnonymisation.map((a) => ({ subject: a.subject, id: a.id, deletedAt: a.deletedAt, dueOn: a.dueOn, due: a.due })),
+    };
+    ctx.out.result(json, () => {
+      ctx.out.line(`Leavers awaiting deletion: ${json.awaitingDeletion.length}`);
+      if (json.awaitingDeletion.length > 0) ctx.out.line(table(['member', 'name', 'kind', 'left on', 'queued'], json.awaitingDeletion.map((l) => [l.memberId, l.name, l.kind, l.leftOn, l.deletionQueued ? 'yes' : 'no'])));
+      ctx.out.line(`\nDeleted, awaiting anonymisation: ${json.awaitingAnonymisation.length}`);
+      if (json.awaitingAnonymisation.length > 0) ctx.out.line(table(['who', 'id', 'deleted', 'due on', 'due'], json.awaitingAnonymisation.map((a) => [a.subject, a.id, a.deletedAt.slice(0, 10), a.dueOn, a.due ? 'yes' : 'no'])));
+    });
+  },
+};
+
+/** `delete-leavers MEMBER... --by NAME` */
+export const deleteLeavers: Command = {
+  name: 'delete-leavers',
+  summary: 'Delete chosen leavers: removes them and their links, and contacts left with no member',
+  usage: 'contactable delete-leavers MEMBER... --by NAME [--reason TEXT]',
+  options: { by: { type: 'string' }, reason: { type: 'string' } },
+  needsStore: true,
+  run: async (ctx, args) => {
+    if (args.positionals.length === 0) throw usageError('name the leavers to delete (ids or MIS references; see: contactable leavers)', deleteLeavers.usage);
+    const actor = person(str(args, 'by'), 'Deleting leavers');
+    const p = await ctx.projection();
+    const memberIds = args.positionals.map((ref) => resolveMember(p, ref));
+    const deps = await ctx.deps();
+    const done: LeaverDeleted[] = [];
+    for (const memberId of memberIds) {
+      const r = await deleteLeaver(deps, memberId, { schoolId: ctx.schoolId, actor, reason: str(args, 'reason') ?? 'deleting leavers' }, async (contactId) => {
+        await catchUp(deps.store, p);
+        return membersOfContact(p, contactId);
+      });
+      if (E.isLeft(r)) throw new CliError(`${r.left.message}${done.length > 0 ? ` (${done.length} leaver(s) before it were deleted)` : ''}`);
+      done.push(r.right);
+    }
+    const json = { deleted: done.map((d) => ({ memberId: d.memberId, unlinked: d.unlinked, contactsRemoved: d.contactsRemoved })) };
+    ctx.out.result(json, () => {
+      for (const d of done) ctx.out.line(`deleted ${d.memberId}: ${d.unlinked.length} link(s) removed, ${d.contactsRemoved.length} contact(s) removed from the school`);
+      ctx.out.line('Personal data is anonymised 14 days after deletion: run `contactable retention` daily.');
+    });
+  },
+};
+
+/** `retention [--today D]` */
+export const retention: Command = {
+  name: 'retention',
+  summary: 'Anonymise people deleted 14+ days ago (their keys are destroyed) and reclaim the space',
+  usage: 'contactable retention [--today YYYY-MM-DD]',
+  options: { today: { type: 'string' } },
+  needsStore: true,
+  run: async (ctx, args) => {
+    const today = todayFrom(str(args, 'today'), ctx.clock);
+    const v = leaversView(await ctx.projection(), today);
+    const report = await runRetention(
+      await ctx.deps(),
+      v.awaitingAnonymisation.map((a) => ({ subject: a.subject, id: a.id, deletedAt: a.deletedAt })),
+      today,
+      { schoolId: ctx.schoolId, actor: { kind: 'system', name: 'retention' }, reason: 'anonymised 14 days after deletion' },
+    );
+    const json = { today, anonymised: report.anonymised.map((a) => ({ subject: a.subject, id: a.id })), notYetDue: report.notYetDue, errors: report.errors };
+    ctx.out.result(json, () => {
+      ctx.out.line(`anonymised ${json.anonymised.length}; ${json.notYetDue} deleted but not yet due`);
+      for (const e of json.errors) ctx.out.line(`error: ${e}`);
+    });
+    if (report.errors.length > 0) throw new CliError(`${report.errors.length} could not be anonymised; run retention again.`);
+  },
+};
