@@ -1,0 +1,14 @@
+/** `@contactable/adapters-store`: EventStore implementations (PGlite, PostgreSQL, EventStoreDB) and the runtime ports. */
+export { openStore, storeKind, type OpenStoreOptions } from './open.js';
+export { openPgliteStore, openPgliteDatabase, pgliteDriver, DEFAULT_FOLDER, type PgliteStoreOptions, type OpenDatabase } from './pglite.js';
+export { openPostgresStore, openPostgresDatabase, poolDriver, type PostgresStoreOptions, type OpenPostgres } from './postgres.js';
+export { openEventStoreDbStore, clientConnectionString, DEFAULT_KEYS_FOLDER, type EventStoreDbOptions } from './eventstoredb.js';
+export { StoreError, isStoreError, maskUrl, storeError } from './errors.js';
+export { makeShredder, sealingSubject, UNDECRYPTABLE, type Shredder, type ShredderOptions, type SealedData, type SealedRow } from './shredder.js';
+export { sqlKeyStore, type KeyStore } from './keys.js';
+export { newSubjectKey, sealStrings, openStrings, keyIdOf, type SubjectKey } from './crypto.js';
+export { DEFAULT_SCHEMA, channelOf, quoteSchema, schemaScript, statements, type SqlDriver } from './sql.js';
+export { ensureSchema, rotateWal, sqlStore, type SqlStoreConfig } from './sqlStore.js';
+export { followLog, type FollowSource } from './subscription.js';
+export { ChangeSignal } from './changes.js';
+export { systemClock, uuidV7Ids } from './runtime.js';

@@ -1,0 +1,162 @@
+/**
+ * An EventStore over PostgreSQL (`pg`). Appends are one statement each (its own
+ * transaction); positions are gap-safe for readers (see sql.ts).
+ *
+ * Following the log: a follower catches up page by page, then sleeps until a
+ * NOTIFY from an append (any process: the position allocator sends it, and
+ * PostgreSQL delivers it on commit), or until a poll timeout. The poll is the safety net for what NOTIFY
+ * cannot say: a rolled-back append that held the read horizon back, or a lost
+ * LISTEN connection. One LISTEN connection per store, opened only while some
+ * follower runs.
+ */
+import pg from 'pg';
+import type { EventStore } from '@contactable/core';
+import { ChangeSignal } from './changes.js';
+import { storeError } from './errors.js';
+import { DEFAULT_SCHEMA, channelOf, quoteSchema, type SqlDriver } from './sql.js';
+import { ensureSchema, sqlStore } from './sqlStore.js';
+
+/** Options for the PostgreSQL store. */
+export interface PostgresStoreOptions {
+  /** The schema holding our tables (default `contactable`). */
+  readonly schema?: string;
+  /** Connections in the pool (default 10). */
+  readonly poolSize?: number;
+  /** How long to wait for a connection before failing, in ms (default 5000). */
+  readonly connectTimeoutMs?: number;
+  /** How long a follower waits for a NOTIFY before reading anyway, in ms (default 1000). */
+  readonly pollMs?: number;
+  /** How long a key read from the key table stays cached, in ms (default 60000): another process's forget shows within it. */
+  readonly keyCacheMs?: number;
+}
+
+// Named statements are parsed and planned once per connection.
+const statementNames = new Map<string, string>();
+const nameOf = (text: string): string => {
+  let name = statementNames.get(text);
+  if (name === undefined) {
+    name = `contactable_${statementNames.size}`;
+    statementNames.set(text, name);
+  }
+  return name;
+};
+
+/** A SqlDriver over a pg Pool. */
+export const poolDriver = (pool: pg.Pool): SqlDriver => ({
+  query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
+    if (params === undefined) return (await pool.query(text)).rows as R[];
+    const result = await pool.query({ name: nameOf(text), text, values: [...params] });
+    return result.rows as R[];
+  },
+  queryArrays: async (text, params) => (await pool.query({ name: nameOf(text), text, values: [...params], rowMode: 'array' })).rows,
+  script: async (text) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(text);
+      await client.query('COMMIT');
+      client.release();
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(true);
+      throw e;
+    }
+  },
+});
+
+/** An open pool with our schema in it. */
+export interface OpenPostgres {
+  readonly pool: pg.Pool;
+  readonly sql: SqlDriver;
+  readonly close: () => Promise<void>;
+}
+
+/** Connects a pool to a `postgres://` URL and creates our schema if needed; fails fast with a StoreError naming the masked URL. */
+export const openPostgresDatabase = async (
+  url: string,
+  options: Pick<PostgresStoreOptions, 'schema' | 'poolSize' | 'connectTimeoutMs'> = {},
+): Promise<OpenPostgres> => {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  let pool: pg.Pool;
+  try {
+    quoteSchema(schema);
+    pool = new pg.Pool({
+      connectionString: url,
+      max: options.poolSize ?? 10,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
+      idleTimeoutMillis: 10_000,
+      allowExitOnIdle: true,
+    });
+  } catch (e) {
+    throw storeError(url, 'opening the PostgreSQL store', e);
+  }
+  // An idle connection that drops must not crash the process; the next query reconnects.
+  pool.on('error', () => undefined);
+  const sql = poolDriver(pool);
+  try {
+    await ensureSchema(sql, schema);
+  } catch (e) {
+    await pool.end().catch(() => undefined);
+    throw storeError(url, 'opening the PostgreSQL store', e);
+  }
+  return { pool, sql, close: () => pool.end() };
+};
+
+/** Opens the store at a `postgres://` URL, creating its tables if needed; fails fast (a StoreError naming the masked URL). */
+export const openPostgresStore = async (url: string, options: PostgresStoreOptions = {}): Promise<EventStore> => {
+  const schema = options.schema ?? DEFAULT_SCHEMA;
+  const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
+  const { sql, close } = await openPostgresDatabase(url, options);
+
+  const changes = new ChangeSignal();
+  let watchers = 0;
+  let listener: pg.Client | null = null;
+  const startListening = (): void => {
+    if (listener !== null) return;
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+    listener = client;
+    const drop = (): void => {
+      if (listener === client) listener = null;
+      void client.end().catch(() => undefined);
+      // Followers fall back to polling until the next one starts listening again.
+      changes.bump();
+    };
+    client.on('notification', () => changes.bump());
+    client.on('error', drop);
+    client
+      .connect()
+      .then(() => client.query(`LISTEN "${channelOf(schema)}"`))
+      // Anything committed between a follower's last read and LISTEN taking effect is picked up now.
+      .then(() => changes.bump())
+      .catch(drop);
+  };
+  const stopListening = (): void => {
+    const client = listener;
+    listener = null;
+    void client?.end().catch(() => undefined);
+  };
+
+  return sqlStore({
+    sql,
+    schema,
+    label: url,
+    changes,
+    pollMs: options.pollMs ?? 1_000,
+    keyCacheMs: options.keyCacheMs ?? 60_000,
+    watch: () => {
+      watchers += 1;
+      if (watchers === 1) startListening();
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        watchers -= 1;
+        if (watchers === 0) stopListening();
+      };
+    },
+    close: async () => {
+      stopListening();
+      await close();
+    },
+  });
+};

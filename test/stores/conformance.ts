@@ -1,0 +1,514 @@
+/**
+ * The store contract, one list of cases run against every store (ts-event-core's "baseline" idea).
+ * Each case gets a fresh store from the factory and uses its own stream ids, so the cases also
+ * hold on a shared server (EventStoreDB) where the log is not empty.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import {
+  anyVersion,
+  contactDecider,
+  contactStream,
+  decodeEvent,
+  ERASED,
+  exactVersion,
+  handleCommand,
+  noStream,
+  schemaVersionOf,
+  sequentialIds,
+  steppingClock,
+  type AppendResult,
+  type EventStore,
+  type NewEvent,
+  type RawEvent,
+  type Subscription,
+  type VersionConflict,
+} from '../../packages/core/src/index.js';
+import { contactHistory, memberHistory, messageSentCommand, metaAt, plainEvent, type Person } from './fixtures.js';
+
+/** An append a second writer has started: it holds a position and stays uncommitted until `commit`. */
+export interface HeldAppend {
+  readonly position: number;
+  readonly commit: () => Promise<void>;
+}
+
+/** A store for one case, with the back doors a store may offer the suite. */
+export interface StoreUnderTest {
+  /** The store (it may be a new one after `corrupt`, which can need a reopen). */
+  readonly store: EventStore;
+  /** Damages one stored event in place, as a bad migration or a hand edit would: its data, or its sealed personal data. */
+  readonly corrupt?: (streamId: string, version: number, how: 'data' | 'seal') => Promise<void>;
+  /** Starts an append in a transaction of its own that takes the next position and does not commit yet. */
+  readonly holdAppend?: (streamId: string, event: NewEvent) => Promise<HeldAppend>;
+  /** Closes the store and removes what the case made. */
+  readonly dispose: () => Promise<void>;
+}
+
+/** Makes a fresh store for one case. */
+export type StoreFactory = () => Promise<StoreUnderTest>;
+
+/** What a store cannot do, with the reason shown beside the skipped case. */
+export interface SuiteOptions {
+  /** Why the gap case does not apply (e.g. a single-writer store has no concurrent transactions). */
+  readonly noGapCase?: string;
+}
+
+/** Someone whose personal data the cases write and then look for. */
+export const PERSON_A: Person = { given: 'Zephyrine', family: 'Quillfeather', email: 'zephyrine.quillfeather@example.org', mobile: '07911 123461' };
+/** Someone else, who must stay readable when A is forgotten. */
+export const PERSON_B: Person = { given: 'Barnabus', family: 'Oakhollow', email: 'barnabus.oakhollow@example.net', mobile: '07911 123462' };
+
+// fp-ts is the packages' dependency, not the root's: these suites read Either by its tag.
+type Either<L, A> = { readonly _tag: 'Left'; readonly left: L } | { readonly _tag: 'Right'; readonly right: A };
+const isRight = <L, A>(e: Either<L, A>): e is { readonly _tag: 'Right'; readonly right: A } => e._tag === 'Right';
+const right = <A>(e: Either<unknown, A>): A => {
+  if (!isRight(e)) throw new Error(`expected success, got ${JSON.stringify(e.left)}`);
+  return e.right;
+};
+const left = <L>(e: Either<L, unknown>): L => {
+  if (isRight(e)) throw new Error(`expected a conflict, got ${JSON.stringify(e.right)}`);
+  return e.left;
+};
+
+const uid = (): string => randomUUID();
+
+/** Every event of the log in position order (all pages). */
+const readWholeLog = async (store: EventStore, pageSize = 1000): Promise<RawEvent[]> => {
+  const out: RawEvent[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await store.readAll({ after, limit: pageSize });
+    out.push(...page);
+    if (page.length < pageSize) return out;
+    after = page[page.length - 1]!.position;
+  }
+};
+
+const ofStreams = (events: ReadonlyArray<RawEvent>, streams: ReadonlySet<string>): RawEvent[] => events.filter((e) => streams.has(e.streamId));
+
+const expectStrictlyIncreasing = (positions: ReadonlyArray<number>): void => {
+  for (let i = 1; i < positions.length; i++) expect(positions[i]!).toBeGreaterThan(positions[i - 1]!);
+};
+
+/** Waits until `ready()` holds, failing after `ms`. */
+const waitFor = async (ready: () => boolean, ms = 10_000, what = 'condition'): Promise<void> => {
+  const until = Date.now() + ms;
+  while (!ready()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+};
+
+const newEvent = (type: string, data: unknown, id = uid(), schemaVersion = schemaVersionOf(type)): NewEvent => ({ id, type, schemaVersion, data, metadata: metaAt(0) });
+
+interface Case {
+  readonly name: string;
+  readonly gap?: true;
+  readonly run: (t: StoreUnderTest) => Promise<void>;
+}
+
+const cases: ReadonlyArray<Case> = [
+  {
+    name: 'read-after-write',
+    run: async ({ store }) => {
+      const contact = contactHistory(uid(), PERSON_A, 2);
+      const written = right(await store.append(contact.streamId, contact.events, noStream));
+      expect(written.nextVersion).toBe(contact.events.length - 1);
+      expect(written.positions).toHaveLength(contact.events.length);
+      const read = await store.readStream(contact.streamId);
+      expect(read.map((e) => e.id)).toEqual(contact.events.map((e) => e.id));
+      expect(read.map((e) => e.version)).toEqual(contact.events.map((_, i) => i));
+      expect(read.map((e) => e.position)).toEqual(written.positions);
+      expect(read.map((e) => e.streamId)).toEqual(contact.events.map(() => contact.streamId));
+      for (const [i, e] of read.entries()) {
+        const sent = contact.events[i]!;
+        expect(e.type).toBe(sent.type);
+        expect(e.schemaVersion).toBe(sent.schemaVersion);
+        expect(e.data).toEqual(sent.data);
+        expect(e.metadata).toEqual(sent.metadata);
+        expect(isRight(decodeEvent(e))).toBe(true);
+      }
+      expect((await store.readStream(contact.streamId, { fromVersion: 2 })).map((e) => e.version)).toEqual([2, 3]);
+      expect(await store.readStream(contactStream(uid()))).toEqual([]);
+      const more = [newEvent('OptedIn', { contactId: 'x', via: 'staff' })];
+      expect(right(await store.append(contact.streamId, more, exactVersion(written.nextVersion))).nextVersion).toBe(contact.events.length);
+      const all = ofStreams(await readWholeLog(store), new Set([contact.streamId]));
+      expect(all.map((e) => e.id)).toEqual([...contact.events, ...more].map((e) => e.id));
+      expect(all[0]!.data).toEqual(contact.events[0]!.data);
+    },
+  },
+  {
+    name: 'positions strictly increase',
+    run: async ({ store }) => {
+      const streams = [0, 1, 2, 3].map(() => contactStream(uid()));
+      const sizes = [1, 3, 2, 5, 1, 4, 2];
+      const reported = new Map<string, number>();
+      const versions = new Map<string, number>();
+      for (const [i, size] of sizes.entries()) {
+        const streamId = streams[i % streams.length]!;
+        const events = Array.from({ length: size }, () => plainEvent(uid()));
+        const r = right(await store.append(streamId, events, exactVersion(versions.get(streamId) ?? -1)));
+        versions.set(streamId, r.nextVersion);
+        expectStrictlyIncreasing(r.positions);
+        events.forEach((e, k) => reported.set(e.id, r.positions[k]!));
+      }
+      const whole = await readWholeLog(store);
+      expectStrictlyIncreasing(whole.map((e) => e.position));
+      const mine = ofStreams(whole, new Set(streams));
+      expect(mine).toHaveLength(reported.size);
+      for (const e of mine) expect(e.position).toBe(reported.get(e.id));
+      // Paging with a small limit gives the same sequence; `after` is exclusive.
+      const paged = await readWholeLog(store, 2);
+      expect(paged.map((e) => e.id)).toEqual(whole.map((e) => e.id));
+      const k = Math.floor(mine.length / 2);
+      const next = await store.readAll({ after: mine[k]!.position, limit: 1 });
+      expect(next[0]!.position).toBeGreaterThan(mine[k]!.position);
+      expect(ofStreams(await store.readAll({ after: mine[k]!.position }), new Set(streams)).map((e) => e.id)).toEqual(mine.slice(k + 1).map((e) => e.id));
+      expect(await store.readAll({ after: whole[whole.length - 1]!.position })).toEqual([]);
+      expect(await store.readAll({ after: 0, limit: 0 })).toEqual([]);
+    },
+  },
+  {
+    name: 'expected-version conflicts detected (no-stream, exact, any)',
+    run: async ({ store }) => {
+      const s = contactStream(uid());
+      const conflict = (c: VersionConflict, expected: unknown, actual: number): void => {
+        expect(c).toEqual({ _tag: 'VersionConflict', streamId: s, expected, actual });
+      };
+      right(await store.append(s, [plainEvent(uid())], noStream));
+      conflict(left(await store.append(s, [plainEvent(uid())], noStream)), noStream, 0);
+      conflict(left(await store.append(s, [plainEvent(uid())], exactVersion(-1))), noStream, 0);
+      conflict(left(await store.append(s, [plainEvent(uid())], exactVersion(5))), exactVersion(5), 0);
+      expect(right(await store.append(s, [plainEvent(uid())], exactVersion(0))).nextVersion).toBe(1);
+      conflict(left(await store.append(s, [plainEvent(uid())], exactVersion(0))), exactVersion(0), 1);
+      expect(right(await store.append(s, [plainEvent(uid()), plainEvent(uid())], anyVersion)).nextVersion).toBe(3);
+      const fresh = contactStream(uid());
+      const c = left(await store.append(fresh, [plainEvent(uid())], exactVersion(0)));
+      expect(c.streamId).toBe(fresh);
+      expect(c.actual).toBe(-1);
+      expect(right(await store.append(fresh, [plainEvent(uid())], anyVersion)).nextVersion).toBe(0);
+      expect((await store.readStream(s)).map((e) => e.version)).toEqual([0, 1, 2, 3]);
+      expect(await store.readStream(fresh)).toHaveLength(1);
+    },
+  },
+  {
+    name: 'idempotent re-append of the same ids',
+    run: async ({ store }) => {
+      const s = contactStream(uid());
+      const batch = [plainEvent(uid()), plainEvent(uid())];
+      const first = right(await store.append(s, batch, noStream));
+      // A retried command sends the same ids: whatever it expects, nothing is written twice.
+      for (const expected of [noStream, anyVersion, exactVersion(-1), exactVersion(7)]) {
+        expect(right(await store.append(s, batch, expected))).toEqual(first);
+      }
+      const later = [plainEvent(uid())];
+      const second = right(await store.append(s, later, exactVersion(1)));
+      expect(second.nextVersion).toBe(2);
+      expect(right(await store.append(s, later, exactVersion(1)))).toEqual(second);
+      expect(right(await store.append(s, batch, exactVersion(2)))).toEqual(first);
+      const read = await store.readStream(s);
+      expect(read.map((e) => e.id)).toEqual([...batch, ...later].map((e) => e.id));
+      expect(ofStreams(await readWholeLog(store), new Set([s]))).toHaveLength(3);
+      expect(right(await store.append(s, [], exactVersion(2)))).toEqual({ nextVersion: 2, positions: [] });
+      expect(left(await store.append(s, [], noStream)).actual).toBe(2);
+    },
+  },
+  {
+    name: '8 concurrent writers on one stream lose and duplicate nothing',
+    run: async ({ store }) => {
+      const contactId = uid();
+      const streamId = contactStream(contactId);
+      const added = contactHistory(contactId, PERSON_B, 0).events.slice(0, 1);
+      right(await store.append(streamId, added, noStream));
+      let conflicts = 0;
+      const counting: EventStore = {
+        ...store,
+        append: async (...args) => {
+          const r = await store.append(...args);
+          if (!isRight(r)) conflicts += 1;
+          return r;
+        },
+      };
+      const writers = 8;
+      const perWriter = 4;
+      const messageIds = new Set<string>();
+      await Promise.all(
+        Array.from({ length: writers }, async (_, w) => {
+          const deps = { store: counting, clock: steppingClock('2026-09-01T09:00:00.000Z'), ids: sequentialIds(`writer-${w}-${uid()}`) };
+          for (let k = 0; k < perWriter; k++) {
+            const messageId = `m-${w}-${k}`;
+            messageIds.add(messageId);
+            const r = await handleCommand(deps, contactDecider, streamId, messageSentCommand(contactId, messageId, PERSON_B.email), { schoolId: 'test-school', actor: { kind: 'person', name: `Writer ${w}` } }, { maxAttempts: 200 });
+            expect(isRight(r)).toBe(true);
+          }
+        }),
+      );
+      // The writers really raced: some appends lost and were retried.
+      expect(conflicts).toBeGreaterThan(0);
+      const read = await store.readStream(streamId);
+      expect(read).toHaveLength(1 + writers * perWriter);
+      expect(read.map((e) => e.version)).toEqual(read.map((_, i) => i));
+      const sent = read.slice(1).map((e) => (e.data as { messageId: string }).messageId);
+      expect(new Set(sent)).toEqual(messageIds);
+      expect(sent).toHaveLength(messageIds.size);
+      const inLog = ofStreams(await readWholeLog(store), new Set([streamId]));
+      expect(inLog.map((e) => e.id)).toEqual(read.map((e) => e.id));
+      expectStrictlyIncreasing(inLog.map((e) => e.position));
+    },
+  },
+  {
+    name: '8 concurrent writers on many streams lose and duplicate nothing',
+    run: async ({ store }) => {
+      const streams = Array.from({ length: 5 }, () => contactStream(uid()));
+      const reported = new Map<string, number>();
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, w) => {
+          for (let k = 0; k < 6; k++) {
+            const streamId = streams[(w + k) % streams.length]!;
+            const events = Array.from({ length: 1 + ((w + k) % 3) }, () => plainEvent(uid()));
+            const r: AppendResult = right(await store.append(streamId, events, anyVersion));
+            events.forEach((e, i) => reported.set(e.id, r.positions[i]!));
+          }
+        }),
+      );
+      const inLog = ofStreams(await readWholeLog(store), new Set(streams));
+      expect(inLog).toHaveLength(reported.size);
+      expect(new Set(inLog.map((e) => e.id)).size).toBe(inLog.length);
+      for (const e of inLog) expect(e.position).toBe(reported.get(e.id));
+      expectStrictlyIncreasing(inLog.map((e) => e.position));
+      for (const s of streams) {
+        const read = await store.readStream(s);
+        expect(read.map((e) => e.version)).toEqual(read.map((_, i) => i));
+      }
+    },
+  },
+  {
+    name: 'a subscriber stopped midway resumes from its checkpoint with no gap and no duplicate',
+    run: async ({ store }) => {
+      const streams = new Set<string>();
+      const appendSome = async (n: number): Promise<void> => {
+        for (let i = 0; i < n; i++) {
+          const s = contactStream(uid());
+          streams.add(s);
+          right(await store.append(s, [plainEvent(uid())], noStream));
+        }
+      };
+      await appendSome(12);
+      const name = `projection-${uid()}`;
+      const firstRun: RawEvent[] = [];
+      let stopping: Promise<void> | undefined;
+      let sub1: Subscription | undefined;
+      sub1 = store.subscribe({
+        after: (await store.checkpoints.load(name)) ?? 0,
+        onEvent: async (e) => {
+          if (streams.has(e.streamId)) firstRun.push(e);
+          await store.checkpoints.save(name, e.position);
+          // Stopped from inside a handler (not awaited there: stop waits for the handler to finish).
+          if (firstRun.length === 5 && stopping === undefined) stopping = sub1!.stop();
+        },
+      });
+      await waitFor(() => stopping !== undefined, 10_000, 'the first subscriber to reach 5 events');
+      await stopping;
+      await sub1.done;
+      expect(firstRun).toHaveLength(5);
+      await appendSome(6);
+      const resumeAt = await store.checkpoints.load(name);
+      expect(resumeAt).toBe(firstRun[4]!.position);
+      const secondRun: RawEvent[] = [];
+      const sub2 = store.subscribe({
+        after: resumeAt ?? 0,
+        onEvent: async (e) => {
+          if (streams.has(e.streamId)) secondRun.push(e);
+          await store.checkpoints.save(name, e.position);
+        },
+      });
+      await sub2.caughtUp;
+      await waitFor(() => secondRun.length >= 13, 10_000, 'the resumed subscriber to catch up');
+      // And it follows what is appended after it caught up.
+      await appendSome(2);
+      await waitFor(() => secondRun.length >= 15, 10_000, 'the resumed subscriber to see new events');
+      await sub2.stop();
+      const all = [...firstRun, ...secondRun];
+      const log = ofStreams(await readWholeLog(store), streams);
+      expect(all.map((e) => e.id)).toEqual(log.map((e) => e.id));
+      expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+      expectStrictlyIncreasing(all.map((e) => e.position));
+    },
+  },
+  {
+    name: 'a follower running during concurrent appends sees every event once, in order',
+    run: async ({ store }) => {
+      const streams = Array.from({ length: 6 }, () => contactStream(uid()));
+      const mine = new Set(streams);
+      const seen: RawEvent[] = [];
+      const sub = store.subscribe({ after: 0, onEvent: (e) => void (mine.has(e.streamId) && seen.push(e)) });
+      await sub.caughtUp;
+      let total = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async (_, w) => {
+          for (let k = 0; k < 10; k++) {
+            const events = Array.from({ length: 1 + ((w * 7 + k) % 4) }, () => plainEvent(uid()));
+            total += events.length;
+            right(await store.append(streams[(w + k) % streams.length]!, events, anyVersion));
+          }
+        }),
+      );
+      await waitFor(() => seen.length >= total, 10_000, 'the follower to see every event');
+      await sub.stop();
+      const log = ofStreams(await readWholeLog(store), mine);
+      expect(log).toHaveLength(total);
+      expect(seen.map((e) => e.id)).toEqual(log.map((e) => e.id));
+    },
+  },
+  {
+    name: 'a stored event that no longer decodes is reported with its stream and position',
+    run: async (t) => {
+      const contact = contactHistory(uid(), PERSON_A, 1);
+      right(await t.store.append(contact.streamId, contact.events, noStream));
+      const badStream = contactStream(uid());
+      // The store keeps what it is given; decoding is the reader's job.
+      const bad = [
+        newEvent('ContactAdded', { contactId: 42, name: { given: PERSON_A.given, family: 7 }, email: null, mobile: null }),
+        newEvent('NoSuchEvent', { anything: true }),
+        newEvent('OptedOut', { contactId: 'c', via: 'staff' }, uid(), 99),
+      ];
+      right(await t.store.append(badStream, bad, noStream));
+      const expectUndecodable = (e: RawEvent): void => {
+        const decoded = decodeEvent(e);
+        if (isRight(decoded)) throw new Error(`event at ${e.streamId}@${e.version} should not decode`);
+        expect(decoded.left).toMatchObject({ _tag: 'UndecodableEvent', streamId: e.streamId, position: e.position, version: e.version, type: e.type });
+        expect(decoded.left.message).toContain(e.streamId);
+        expect(decoded.left.message).toContain(`position ${e.position}`);
+        for (const value of Object.values(PERSON_A)) expect(decoded.left.message).not.toContain(value);
+      };
+      for (const e of await t.store.readStream(badStream)) expectUndecodable(e);
+      if (t.corrupt !== undefined) {
+        await t.corrupt(contact.streamId, 0, 'data');
+        await t.corrupt(contact.streamId, 1, 'seal');
+        const read = await t.store.readStream(contact.streamId);
+        expectUndecodable(read[0]!);
+        expectUndecodable(read[1]!);
+        expect(isRight(decodeEvent(read[2]!))).toBe(true);
+        // Sealed data that fails its check is not guessed at: nothing of it is handed out.
+        expect(JSON.stringify(read[1]!.data)).not.toContain('enc:v1');
+      }
+      const log = ofStreams(await readWholeLog(t.store), new Set([badStream, contact.streamId]));
+      expect(log).toHaveLength(contact.events.length + bad.length);
+    },
+  },
+  {
+    name: 'forget() makes personal fields read XXXX while types and metadata stay',
+    run: async ({ store }) => {
+      const [idA, idB, idM] = [uid(), uid(), uid()];
+      const a = contactHistory(idA, PERSON_A, 2);
+      const b = contactHistory(idB, PERSON_B, 1);
+      const m = memberHistory(idM, PERSON_A, 'UPN-ZQ-0001', [idA, idB]);
+      for (const s of [a, b, m]) right(await store.append(s.streamId, s.events, noStream));
+      await store.forget(a.streamId);
+      await store.forget(m.streamId);
+      const readA = await store.readStream(a.streamId);
+      expect(readA.map((e) => e.type)).toEqual(a.events.map((e) => e.type));
+      expect(readA.map((e) => e.metadata)).toEqual(a.events.map((e) => e.metadata));
+      expect(readA.map((e) => e.id)).toEqual(a.events.map((e) => e.id));
+      const added = readA[0]!.data as { contactId: string; name: { given: string; family: string }; email: { value: string; valid: boolean; location: string } };
+      expect(added.name).toEqual({ given: ERASED, family: ERASED });
+      expect(added.email).toEqual({ value: ERASED, valid: true, location: 'Home' });
+      expect(added.contactId).toBe(idA);
+      const sent = readA[1]!.data as { address: string; provider: string; messageId: string };
+      expect(sent.address).toBe(ERASED);
+      expect(sent.provider).toBe('sendgrid');
+      for (const e of readA) expect(isRight(decodeEvent(e))).toBe(true);
+      const readM = await store.readStream(m.streamId);
+      expect((readM[0]!.data as { name: unknown; misReference: unknown }).name).toEqual({ given: ERASED, family: ERASED });
+      expect((readM[0]!.data as { misReference: unknown }).misReference).toBe(ERASED);
+      expect(readM.slice(1).map((e) => e.data)).toEqual(m.events.slice(1).map((e) => e.data));
+      // Someone else is untouched.
+      expect((await store.readStream(b.streamId)).map((e) => e.data)).toEqual(b.events.map((e) => e.data));
+      const log = JSON.stringify(ofStreams(await readWholeLog(store), new Set([a.streamId, b.streamId, m.streamId])));
+      for (const value of [PERSON_A.given, PERSON_A.family, PERSON_A.email, 'UPN-ZQ-0001', '+447911123461', PERSON_A.mobile]) expect(log).not.toContain(value);
+      expect(log).toContain(PERSON_B.email);
+      // The stream still takes new events after the erasure.
+      right(await store.append(a.streamId, [newEvent('OptedIn', { contactId: idA, via: 'staff' })], exactVersion(a.events.length - 1)));
+      expect(await store.readStream(a.streamId)).toHaveLength(a.events.length + 1);
+    },
+  },
+  {
+    name: 'checkpoints save and load',
+    run: async ({ store }) => {
+      const name = `cp-${uid()}`;
+      expect(await store.checkpoints.load(name)).toBeNull();
+      await store.checkpoints.save(name, 5);
+      expect(await store.checkpoints.load(name)).toBe(5);
+      await store.checkpoints.save(name, 2 ** 40 + 3);
+      expect(await store.checkpoints.load(name)).toBe(2 ** 40 + 3);
+      await store.checkpoints.save(`${name}-other`, 1);
+      expect(await store.checkpoints.load(name)).toBe(2 ** 40 + 3);
+      expect(await store.checkpoints.load(`${name}-other`)).toBe(1);
+    },
+  },
+  {
+    name: 'a reader never passes an uncommitted lower position (gap)',
+    gap: true,
+    run: async (t) => {
+      const { store } = t;
+      const first = right(await store.append(contactStream(uid()), [plainEvent(uid())], noStream));
+      const after = first.positions[0]!;
+      const seen: RawEvent[] = [];
+      const sub = store.subscribe({ after, onEvent: (e) => void seen.push(e) });
+      await sub.caughtUp;
+      // A slow writer takes a lower position; a quicker one commits a higher position meanwhile.
+      const slowEvent = plainEvent(uid());
+      const held = await t.holdAppend!(contactStream(uid()), slowEvent);
+      const quickEvent = plainEvent(uid());
+      const quick = right(await store.append(contactStream(uid()), [quickEvent], noStream));
+      expect(quick.positions[0]!).toBeGreaterThan(held.position);
+      expect(held.position).toBeGreaterThan(after);
+      // Neither reader nor follower may move past the gap: it would never come back for the slow event.
+      expect(await store.readAll({ after })).toEqual([]);
+      await new Promise((r) => setTimeout(r, 400));
+      expect(seen).toEqual([]);
+      await held.commit();
+      const read = await store.readAll({ after });
+      expect(read.map((e) => e.id)).toEqual([slowEvent.id, quickEvent.id]);
+      expect(read.map((e) => e.position)).toEqual([held.position, quick.positions[0]]);
+      await waitFor(() => seen.length >= 2, 10_000, 'the follower to see both events');
+      await sub.stop();
+      expect(seen.map((e) => e.id)).toEqual([slowEvent.id, quickEvent.id]);
+    },
+  },
+];
+
+/** The names of the cases, for suites that report them. */
+export const conformanceCaseNames: ReadonlyArray<string> = cases.map((c) => c.name);
+
+/**
+ * Registers every case for one store. With `{ skip: reason }` instead of a factory, every case is
+ * listed as skipped with the reason in its name, so the skip shows in the test report.
+ */
+export const describeStoreConformance = (name: string, factory: StoreFactory | { readonly skip: string }, options: SuiteOptions = {}): void => {
+  describe(`${name} store conformance`, () => {
+    if (typeof factory !== 'function') {
+      // The default reporter lists test names only for slow or failing files: say it here too.
+      console.info(`${name} store conformance: ${cases.length} cases skipped (${factory.skip}):\n${cases.map((c) => `  ${name} › ${c.name} (skipped: ${factory.skip})`).join('\n')}`);
+    }
+    for (const c of cases) {
+      const title = `${name} › ${c.name}`;
+      if (typeof factory !== 'function') {
+        it.skip(`${title} (skipped: ${factory.skip})`, () => undefined);
+        continue;
+      }
+      if (c.gap === true && options.noGapCase !== undefined) {
+        it.skip(`${title} (skipped: ${options.noGapCase})`, () => undefined);
+        continue;
+      }
+      it(title, async () => {
+        const t = await factory();
+        try {
+          await c.run(t);
+        } finally {
+          await t.dispose();
+        }
+      });
+    }
+  });
+};

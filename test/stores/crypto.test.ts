@@ -1,0 +1,81 @@
+/** The sealing of personal data: round trips, refuses tampering and other subjects' blobs, masks what is forgotten. */
+import { describe, expect, it } from 'vitest';
+import { ERASED, type RawEvent } from '../../packages/core/src/index.js';
+import { keyIdOf, makeShredder, newSubjectKey, openStrings, sealStrings, UNDECRYPTABLE, type KeyStore, type SubjectKey } from '../../packages/adapters-store/src/index.js';
+import { PERSON_A } from './conformance.js';
+import { contactHistory } from './fixtures.js';
+
+/** A key store in a Map, counting its lookups. */
+const mapKeyStore = () => {
+  const keys = new Map<string, SubjectKey>();
+  let lookups = 0;
+  const store: KeyStore = {
+    current: async (subject) => {
+      const k = keys.get(subject) ?? newSubjectKey();
+      keys.set(subject, k);
+      return k;
+    },
+    find: async (ids) => {
+      lookups += 1;
+      return new Map([...keys].filter(([, k]) => ids.includes(k.id)).map(([subject, k]) => [k.id, { key: k.key, subject }]));
+    },
+    remove: async (subject) => void keys.delete(subject),
+  };
+  return { store, keys, lookups: () => lookups };
+};
+
+describe('sealing', () => {
+  it('opens what it sealed, only with the same key, subject and event', () => {
+    const key = newSubjectKey();
+    const blob = sealStrings(key, 'contact-1', 'event-1', ['Ann', 'ann@example.org']);
+    expect(blob).not.toContain('Ann');
+    expect(keyIdOf(blob)).toBe(key.id);
+    expect(openStrings(key.key, 'contact-1', 'event-1', blob)).toEqual(['Ann', 'ann@example.org']);
+    expect(openStrings(key.key, 'contact-2', 'event-1', blob)).toBeNull();
+    expect(openStrings(key.key, 'contact-1', 'event-2', blob)).toBeNull();
+    expect(openStrings(newSubjectKey().key, 'contact-1', 'event-1', blob)).toBeNull();
+    const body = blob.slice(blob.lastIndexOf('.') + 1);
+    const flipped = `${blob.slice(0, blob.length - body.length)}${body[0] === 'A' ? 'B' : 'A'}${body.slice(1)}`;
+    expect(openStrings(key.key, 'contact-1', 'event-1', flipped)).toBeNull();
+    expect(openStrings(key.key, 'contact-1', 'event-1', 'not a blob')).toBeNull();
+    // A fresh IV each time: the same strings never seal to the same bytes.
+    expect(sealStrings(key, 'contact-1', 'event-1', ['Ann'])).not.toBe(sealStrings(key, 'contact-1', 'event-1', ['Ann']));
+  });
+
+  it('replaces personal fields by placeholders, and forgets a subject to XXXX', async () => {
+    const keys = mapKeyStore();
+    const shredder = makeShredder(keys.store);
+    const contact = contactHistory('c-1', PERSON_A, 1);
+    const { sealed, keyId } = await shredder.seal(contact.streamId, contact.events);
+    expect(keyId).toBe(keys.keys.get(contact.streamId)!.id);
+    const atRest = JSON.stringify(sealed);
+    for (const value of [PERSON_A.given, PERSON_A.family, PERSON_A.email]) expect(atRest).not.toContain(value);
+    // OptedOut carries no personal data: stored as it is, no blob.
+    expect(sealed[2]).toEqual({ data: contact.events[2]!.data, personal: null });
+    const stored = contact.events.map((e, i) => ({ ...e, streamId: contact.streamId, version: i, position: i + 1, data: sealed[i]!.data, personal: sealed[i]!.personal }));
+    // What a driver hands over: freshly parsed rows (open fills them in place).
+    const rows = () => stored.map((r) => ({ ...r, data: structuredClone(r.data) }));
+    const opened = await shredder.open(rows());
+    expect(opened.map((e: RawEvent) => e.data)).toEqual(contact.events.map((e) => e.data));
+    expect(opened[0]).not.toHaveProperty('personal');
+    // Keys are cached: a second read asks the key store nothing.
+    const asked = keys.lookups();
+    await shredder.open(rows());
+    expect(keys.lookups()).toBe(asked);
+    const tampered = [{ ...rows()[0]!, personal: stored[1]!.personal }];
+    expect((await shredder.open(tampered))[0]!.data).toEqual(UNDECRYPTABLE);
+    await shredder.forget(contact.streamId);
+    const forgotten = await shredder.open(rows());
+    expect((forgotten[0]!.data as { name: unknown }).name).toEqual({ given: ERASED, family: ERASED });
+    expect((forgotten[1]!.data as { address: string }).address).toBe(ERASED);
+    expect(forgotten[2]!.data).toEqual(contact.events[2]!.data);
+    // A field that merely looks like a placeholder is left alone (the codec decides what is personal).
+    const lookalike = { ...contact.events[1]!, data: { ...(contact.events[1]!.data as object), providerMessageId: 'enc:v1:0' } };
+    const sealedLookalike = (await shredder.seal(contact.streamId, [lookalike])).sealed[0]!;
+    const [back] = await shredder.open([{ ...lookalike, streamId: contact.streamId, version: 9, position: 9, data: structuredClone(sealedLookalike.data), personal: sealedLookalike.personal }]);
+    expect(back!.data).toEqual(lookalike.data);
+    // A new key after forget never opens the old data.
+    await shredder.seal(contact.streamId, contact.events);
+    expect(((await shredder.open(rows()))[0]!.data as { name: unknown }).name).toEqual({ given: ERASED, family: ERASED });
+  });
+});

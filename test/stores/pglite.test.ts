@@ -1,0 +1,63 @@
+/** The conformance suite against the embedded PGlite store, each case in a fresh folder copied from a template. */
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import type { EventStore } from '../../packages/core/src/index.js';
+import { openPgliteDatabase, openPgliteStore } from '../../packages/adapters-store/src/index.js';
+import { describeStoreConformance, type StoreUnderTest } from './conformance.js';
+
+let root = '';
+let template = '';
+let cases = 0;
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), 'contactable-pglite-'));
+  template = join(root, 'template');
+  // initdb takes seconds; copying a ready folder takes milliseconds.
+  await (await openPgliteStore(template)).close();
+});
+
+afterAll(() => {
+  if (root !== '') rmSync(root, { recursive: true, force: true });
+});
+
+/** Damages a stored event through PGlite directly (the store must be closed: one process per folder). */
+export const corruptInFolder = async (folder: string, streamId: string, version: number, how: 'data' | 'seal'): Promise<void> => {
+  const db = await openPgliteDatabase(folder);
+  try {
+    const sql =
+      how === 'data'
+        ? `UPDATE contactable.events SET data = jsonb_set(data, '{contactId}', '42') WHERE stream_id = $1 AND version = $2`
+        : `UPDATE contactable.events SET personal = overlay(personal placing (CASE WHEN substr(personal, length(personal) - 5, 1) = 'A' THEN 'B' ELSE 'A' END) from length(personal) - 5 for 1)
+           WHERE stream_id = $1 AND version = $2 AND personal IS NOT NULL`;
+    const rows = await db.sql.query(`${sql} RETURNING position`, [streamId, version]);
+    if (rows.length !== 1) throw new Error(`no event to corrupt at ${streamId}@${version}`);
+  } finally {
+    await db.close();
+  }
+};
+
+describeStoreConformance(
+  'pglite',
+  async (): Promise<StoreUnderTest> => {
+    const folder = join(root, `case-${++cases}`);
+    cpSync(template, folder, { recursive: true });
+    let store: EventStore = await openPgliteStore(folder);
+    return {
+      get store() {
+        return store;
+      },
+      corrupt: async (streamId, version, how) => {
+        await store.close();
+        await corruptInFolder(folder, streamId, version, how);
+        store = await openPgliteStore(folder);
+      },
+      dispose: async () => {
+        await store.close();
+        rmSync(folder, { recursive: true, force: true });
+      },
+    };
+  },
+  { noGapCase: 'PGlite is one connection in one process, no concurrent transactions' },
+);

@@ -1,0 +1,67 @@
+/** The conformance suite against PostgreSQL: a throwaway cluster, a fresh schema per case. */
+import { afterAll, beforeAll } from 'vitest';
+import { openPostgresDatabase, openPostgresStore } from '../../packages/adapters-store/src/index.js';
+import { postgresBinDir, startPostgres, type TestPostgres } from '../support/postgres.js';
+import { describeStoreConformance, type StoreUnderTest } from './conformance.js';
+
+const missing = postgresBinDir() === null ? 'PostgreSQL server binaries not installed (scripts/ensure-postgres.sh)' : null;
+let server: TestPostgres | undefined;
+let cases = 0;
+
+beforeAll(async () => {
+  if (missing === null) server = await startPostgres();
+});
+
+afterAll(async () => {
+  await server?.stop();
+});
+
+const factory = async (): Promise<StoreUnderTest> => {
+  const url = server!.url;
+  const schema = `case_${++cases}`;
+  const store = await openPostgresStore(url, { schema, pollMs: 200 });
+  // A second pool on the same schema: the back door a DBA (or a second writer) would use.
+  const side = await openPostgresDatabase(url, { schema, poolSize: 4 });
+  const held = new Set<{ release: (destroy?: boolean) => void }>();
+  return {
+    store,
+    corrupt: async (streamId, version, how) => {
+      const sql =
+        how === 'data'
+          ? `UPDATE ${schema}.events SET data = jsonb_set(data, '{contactId}', '42') WHERE stream_id = $1 AND version = $2`
+          : `UPDATE ${schema}.events SET personal = overlay(personal placing (CASE WHEN substr(personal, length(personal) - 5, 1) = 'A' THEN 'B' ELSE 'A' END) from length(personal) - 5 for 1)
+             WHERE stream_id = $1 AND version = $2 AND personal IS NOT NULL`;
+      const result = await side.pool.query(sql, [streamId, version]);
+      if (result.rowCount !== 1) throw new Error(`no event to corrupt at ${streamId}@${version}`);
+    },
+    // A second writer mid-append: positions taken the store's way, insert done, commit not yet.
+    holdAppend: async (streamId, event) => {
+      const client = await side.pool.connect();
+      held.add(client);
+      await client.query('BEGIN');
+      const { rows } = await client.query<{ xid: string; first: string }>(`SELECT xid, first FROM ${schema}.take_positions(1)`);
+      const position = Number(rows[0]!.first);
+      await client.query(
+        `INSERT INTO ${schema}.events (position, stream_id, version, event_id, type, schema_version, data, metadata, personal, transaction_id)
+         VALUES ($1, $2, 0, $3, $4, $5, $6, $7, NULL, $8)`,
+        [position, streamId, event.id, event.type, event.schemaVersion, JSON.stringify(event.data), JSON.stringify(event.metadata), rows[0]!.xid],
+      );
+      return {
+        position,
+        commit: async () => {
+          await client.query('COMMIT');
+          held.delete(client);
+          client.release();
+        },
+      };
+    },
+    dispose: async () => {
+      // A case that failed mid-gap must not leave a transaction holding every later reader back.
+      for (const c of held) c.release(true);
+      await side.close();
+      await store.close();
+    },
+  };
+};
+
+describeStoreConformance('postgres', missing === null ? factory : { skip: missing });
