@@ -72,12 +72,16 @@ export const handleCommand = async <C, Ev extends { type: string; data: unknown 
   streamId: string,
   command: C,
   context: CommandContext,
-  options: { readonly maxAttempts?: number } = {},
+  options: {
+    readonly maxAttempts?: number;
+    /** The stream's state and version as the caller already holds them: the first attempt skips the read (a conflict re-reads). */
+    readonly known?: { readonly state: S; readonly version: number };
+  } = {},
 ): Promise<E.Either<HandleError, Handled<S>>> => {
   const maxAttempts = options.maxAttempts ?? 8;
   const commandId = context.commandId ?? deps.ids.next();
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
-    const loaded = await loadStream(deps.store, decider, streamId);
+    const loaded = attempt === 1 && options.known !== undefined ? E.right(options.known) : await loadStream(deps.store, decider, streamId);
     if (E.isLeft(loaded)) return loaded;
     const { state, version } = loaded.right;
     const decided = decider.decide(command, state);

@@ -111,7 +111,17 @@ const requireActive = (state: MemberState, id: MemberId): E.Either<DomainError, 
   return E.right(state);
 };
 
-const sameEnrolment = (a: Enrolment, b: Enrolment): boolean => JSON.stringify(a) === JSON.stringify(b);
+// Field by field: a store may hand data back with its keys in another order (PostgreSQL jsonb does).
+const sameEnrolment = (a: Enrolment, b: Enrolment): boolean => {
+  switch (a.status) {
+    case 'on-roll':
+      return b.status === 'on-roll';
+    case 'pre-admission':
+      return b.status === 'pre-admission' && a.applicationStatus === b.applicationStatus && a.admissionDate === b.admissionDate;
+    case 'leaver':
+      return b.status === 'leaver' && a.leftOn === b.leftOn;
+  }
+};
 const sameLink = (a: Link, b: Link): boolean =>
   a.relationship === b.relationship && a.priority === b.priority && a.parentalResponsibility === b.parentalResponsibility && a.prime === b.prime && a.source === b.source;
 

@@ -1,0 +1,197 @@
+/**
+ * OneRoster 1.1 CSV (and the users/roles split of 1.2) -> MisSnapshot, from a folder
+ * or a zip (fflate). users.csv gives students, staff and parents/guardians/relatives;
+ * `agentSourcedIds` links them (on a student: its parents, in priority order; on a
+ * parent: its children). classes.csv + enrollments.csv give groups.
+ *
+ * Mapping decisions (OneRoster carries no locations, priorities or responsibility):
+ * - a parent's `email` is at Home, `sms` at Mobile, `phone` at Home; staff's email and phone at Work;
+ * - priority is the parent's position among the student's agents (then those named only from the parent's side);
+ * - parents and guardians have parental responsibility, relatives do not;
+ * - status `tobedeleted` makes a user a leaver and a class inactive; dateLastModified is not read.
+ * - staff are members with their own contact record (relationship Self).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { unzipSync } from 'fflate';
+import type { LocatedDetail, MisSnapshot, PhoneRegion } from '@contactable/core';
+import { SnapshotBuilder } from '../builder.js';
+import { readCsv } from '../csv.js';
+import { failWith, toParseError, type ParseError } from '../errors.js';
+import { bytesSource, fileSource, type ByteSource } from '../source.js';
+
+/** Where the OneRoster files are. */
+export type OneRosterInput = { readonly folder: string } | { readonly zip: ByteSource } | { readonly files: Readonly<Record<string, ByteSource>> };
+
+/** Options of the OneRoster parser. */
+export interface OneRosterOptions {
+  readonly system?: string;
+  readonly region?: PhoneRegion;
+}
+
+const STAFF = new Set(['teacher', 'administrator', 'aide', 'proctor', 'siteadministrator', 'systemadministrator', 'principal']);
+const CONTACT = new Set(['parent', 'guardian', 'relative']);
+const FILES = ['users.csv', 'enrollments.csv', 'classes.csv', 'orgs.csv', 'roles.csv', 'demographics.csv'];
+
+interface User {
+  readonly id: string;
+  readonly row: number;
+  readonly line: number;
+  readonly status: string;
+  roles: Set<string>;
+  readonly given: string;
+  readonly family: string;
+  readonly identifier: string;
+  readonly email: string;
+  readonly sms: string;
+  readonly phone: string;
+  readonly agents: ReadonlyArray<string>;
+}
+
+const collect = async (input: OneRosterInput): Promise<Map<string, ByteSource>> => {
+  const files = new Map<string, ByteSource>();
+  if ('folder' in input) {
+    for (const f of FILES) if (existsSync(join(input.folder, f))) files.set(f, fileSource(join(input.folder, f)));
+  } else if ('zip' in input) {
+    const parts: Uint8Array[] = [];
+    for await (const c of input.zip.read()) parts.push(c);
+    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      bytes.set(p, at);
+      at += p.length;
+    }
+    let entries: Record<string, Uint8Array>;
+    try {
+      entries = unzipSync(bytes, { filter: (f) => FILES.includes(f.name.split('/').pop()!.toLowerCase()) });
+    } catch {
+      return failWith('not-this-format', input.zip.name, {}, 'the file is not a readable zip archive');
+    }
+    for (const [name, data] of Object.entries(entries)) {
+      const base = name.split('/').pop()!.toLowerCase();
+      files.set(base, bytesSource(`${input.zip.name}:${base}`, data));
+    }
+  } else {
+    for (const [name, src] of Object.entries(input.files)) files.set(name.toLowerCase(), src);
+  }
+  return files;
+};
+
+const split = (s: string): string[] => s.split(',').map((x) => x.trim()).filter((x) => x !== '');
+
+/** Parses a OneRoster export into a snapshot. */
+export const parseOneRoster = async (input: OneRosterInput, options: OneRosterOptions = {}): Promise<E.Either<ParseError, MisSnapshot>> => {
+  const label = 'folder' in input ? join(input.folder, 'users.csv') : 'zip' in input ? input.zip.name : 'users.csv';
+  let current = label;
+  try {
+    const files = await collect(input);
+    const usersFile = files.get('users.csv');
+    if (usersFile === undefined) return failWith('missing-file', label, {}, 'a OneRoster export needs users.csv');
+    const b = new SnapshotBuilder(usersFile.name, { system: options.system ?? 'oneroster', schoolRef: null, schoolName: null, region: options.region ?? 'GB' });
+
+    const orgs = files.get('orgs.csv');
+    if (orgs !== undefined) {
+      current = orgs.name;
+      let first = true;
+      await readCsv(orgs, ['sourcedId'], (r) => {
+        if (!first || (r.get('type') !== '' && !['school', 'department', 'local', 'district'].includes(r.get('type').toLowerCase()))) return;
+        first = false;
+        b.source = { ...b.source, schoolRef: r.get('identifier') || r.get('sourcedId'), schoolName: r.get('name') || null };
+      });
+    }
+
+    const roles = new Map<string, Set<string>>();
+    const rolesFile = files.get('roles.csv');
+    if (rolesFile !== undefined) {
+      current = rolesFile.name;
+      await readCsv(rolesFile, ['userSourcedId', 'role'], (r) => {
+        if (r.get('status').toLowerCase() === 'tobedeleted') return;
+        const set = roles.get(r.get('userSourcedId')) ?? new Set<string>();
+        set.add(r.get('role').toLowerCase());
+        roles.set(r.get('userSourcedId'), set);
+      });
+    }
+
+    const users = new Map<string, User>();
+    current = usersFile.name;
+    await readCsv(usersFile, ['sourcedId', 'givenName', 'familyName', ...(rolesFile === undefined ? ['role'] : [])], (r) => {
+      const id = r.get('sourcedId');
+      if (id === '') failWith('invalid-value', usersFile.name, { row: r.row, line: r.line, field: 'sourcedId' }, 'must not be empty');
+      if (users.has(id)) failWith('duplicate-id', usersFile.name, { row: r.row, line: r.line, field: 'sourcedId' }, 'a user with the same sourcedId appears earlier in the file');
+      const own = r.get('role').toLowerCase();
+      users.set(id, {
+        id,
+        row: r.row,
+        line: r.line,
+        status: r.get('status').toLowerCase(),
+        roles: new Set([...(own === '' ? [] : [own]), ...(roles.get(id) ?? [])]),
+        given: r.get('givenName'),
+        family: r.get('familyName'),
+        identifier: r.get('identifier'),
+        email: r.get('email'),
+        sms: r.get('sms'),
+        phone: r.get('phone'),
+        agents: split(r.get('agentSourcedIds')),
+      });
+    });
+
+    const isContact = (u: User | undefined): u is User => u !== undefined && [...u.roles].some((x) => CONTACT.has(x));
+    const details = (pairs: ReadonlyArray<[string, string]>): LocatedDetail[] => pairs.filter(([v]) => v !== '').map(([value, location]) => ({ value, location }));
+    for (const u of users.values()) {
+      const where = { row: u.row, line: u.line, field: 'sourcedId' };
+      const roll = u.status === 'tobedeleted' ? ({ status: 'leaver', leftOn: null } as const) : ({ status: 'on-roll', admissionDate: null } as const);
+      const name = { given: u.given, family: u.family };
+      if (u.roles.has('student')) b.addMember({ externalId: u.id, kind: 'student', name, misReference: u.identifier || null, roll, parentsRefusedSharing: false }, where);
+      else if ([...u.roles].some((x) => STAFF.has(x))) {
+        b.addMember({ externalId: u.id, kind: 'staff', name, misReference: u.identifier || null, roll, parentsRefusedSharing: false }, where);
+        b.addContact({ externalId: u.id, name, emails: details([[u.email, 'Work']]), phones: details([[u.sms, 'Mobile'], [u.phone, 'Work']]) });
+        b.addLink({ memberExternalId: u.id, contactExternalId: u.id, relationship: 'Self', priority: 1, parentalResponsibility: false }, where);
+      }
+      if (isContact(u) && u.status !== 'tobedeleted') b.addContact({ externalId: u.id, name, emails: details([[u.email, 'Home']]), phones: details([[u.sms, 'Mobile'], [u.phone, 'Home']]) });
+    }
+    const relation = (u: User): { relationship: string; pr: boolean } => {
+      const role = ['parent', 'guardian', 'relative'].find((x) => u.roles.has(x)) ?? 'parent';
+      return { relationship: role[0]!.toUpperCase() + role.slice(1), pr: role !== 'relative' };
+    };
+    const linked = new Map<string, number>();
+    const link = (student: User, parent: User): void => {
+      if (!b.hasContact(parent.id) || parent.id === student.id) return;
+      const key = `${student.id}\u0000${parent.id}`;
+      if (linked.has(key)) return;
+      const priority = (linked.get(student.id) ?? 0) + 1;
+      linked.set(student.id, priority);
+      linked.set(key, priority);
+      const { relationship, pr } = relation(parent);
+      b.addLink({ memberExternalId: student.id, contactExternalId: parent.id, relationship, priority, parentalResponsibility: pr }, { row: student.row, line: student.line, field: 'agentSourcedIds' });
+    };
+    for (const u of users.values()) if (u.roles.has('student')) for (const a of u.agents) if (isContact(users.get(a))) link(u, users.get(a)!);
+    for (const u of users.values()) if (isContact(u)) for (const a of u.agents) if (users.get(a)?.roles.has('student') === true) link(users.get(a)!, u);
+    b.areas.add('members');
+    b.areas.add('contacts');
+    b.areas.add('staff');
+
+    const classes = files.get('classes.csv');
+    const enrollments = files.get('enrollments.csv');
+    if (classes !== undefined && enrollments !== undefined) {
+      current = classes.name;
+      await readCsv(classes, ['sourcedId', 'title'], (r) => {
+        const status = r.get('status').toLowerCase();
+        b.addGroup(
+          { externalId: r.get('sourcedId'), name: r.get('title'), kind: r.get('classType').toLowerCase() === 'homeroom' ? 'class' : 'teaching', active: status !== 'tobedeleted' && status !== 'inactive', memberExternalIds: [] },
+          { row: r.row, line: r.line, field: 'sourcedId' },
+        );
+      });
+      current = enrollments.name;
+      await readCsv(enrollments, ['classSourcedId', 'userSourcedId'], (r) => {
+        if (r.get('status').toLowerCase() === 'tobedeleted') return;
+        const g = b.group(r.get('classSourcedId'));
+        if (g !== undefined && !g.memberExternalIds.includes(r.get('userSourcedId'))) (g.memberExternalIds as string[]).push(r.get('userSourcedId'));
+      });
+      b.areas.add('groups');
+    }
+    return E.right(b.build());
+  } catch (e) {
+    return E.left(toParseError(e, current));
+  }
+};
