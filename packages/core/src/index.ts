@@ -33,3 +33,4 @@ export * from './handler.js';
 export * from './import/index.js';
 export * from './workflows/deleteLeavers.js';
 export * from './workflows/retention.js';
+export * from './equal.js';

@@ -122,3 +122,15 @@ describe('address book members and groups (R-GRP-1, R-GRP-2)', () => {
     expect(Object.keys((r.state as { members: object }).members).sort()).toEqual(['contact:helper', 'member:m1']);
   });
 });
+
+describe('settings on a store that reorders keys', () => {
+  it('R-IMP-2 saving the same settings with keys in another order records nothing', async () => {
+    const { schoolDecider, defaultImportSettings } = await import('../src/index.js');
+    const reverse = (o: unknown): unknown => (o !== null && typeof o === 'object' && !Array.isArray(o) ? Object.fromEntries(Object.entries(o).reverse().map(([k, v]) => [k, reverse(v)])) : o);
+    const reordered = reverse(defaultImportSettings) as typeof defaultImportSettings;
+    expect(Object.keys(reordered)[0]).toBe('exceptions');
+    const given = runCommands(schoolDecider, [{ type: 'ChangeImportSettings', settings: { ...defaultImportSettings, preAdmissions: true } }]);
+    const again = schoolDecider.decide({ type: 'ChangeImportSettings', settings: { ...reordered, preAdmissions: true } }, given.state);
+    expect(again).toEqual(E.right([]));
+  });
+});

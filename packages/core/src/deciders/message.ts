@@ -5,6 +5,7 @@
  * sends twice to a recipient whose send may already have happened.
  * Whether a recipient was sent to lives on the contact's stream (`MessageSent`).
  */
+import { deepEqual } from '../equal.js';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Decider } from '../decider.js';
 import { domainError, type DomainError } from '../errors.js';
@@ -136,7 +137,7 @@ const requireOpen = (state: MessageState, id: MessageId): E.Either<DomainError, 
   return E.right(state);
 };
 
-const sameAudience = (a: Audience, b: Audience): boolean => JSON.stringify(a) === JSON.stringify(b);
+const sameAudience = (a: Audience, b: Audience): boolean => deepEqual(a, b);
 
 const requireRecipient = (m: MessageRecord, contactId: ContactId): E.Either<DomainError, MessageRecord> =>
   m.recipientSet.has(contactId)

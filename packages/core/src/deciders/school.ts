@@ -1,6 +1,7 @@
 /** A school's stream: import settings (R-IMP-2) and saved data-issue filters (R-DSH-3). */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Decider } from '../decider.js';
+import { deepEqual } from '../equal.js';
 import { domainError, type DomainError } from '../errors.js';
 import type { Recorded } from '../events/catalogue.js';
 import type { SchoolEvent } from '../events/school.js';
@@ -33,16 +34,15 @@ export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): 
   }
 };
 
-const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b);
 
 /** Decides what a school command records. */
 export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<DomainError, ReadonlyArray<SchoolEvent>> => {
   switch (cmd.type) {
     case 'ChangeImportSettings':
-      return E.right(same(state.settings, cmd.settings) ? [] : [{ type: 'ImportSettingsChanged', data: { settings: cmd.settings } }]);
+      return E.right(deepEqual(state.settings, cmd.settings) ? [] : [{ type: 'ImportSettingsChanged', data: { settings: cmd.settings } }]);
     case 'SaveDataIssueFilter':
       if (cmd.name.trim() === '') return E.left(domainError('invalid-command', 'A saved filter needs a name.'));
-      return E.right(same(state.filters[cmd.name], cmd.filter) ? [] : [{ type: 'DataIssueFilterSaved', data: { name: cmd.name, filter: cmd.filter } }]);
+      return E.right(deepEqual(state.filters[cmd.name], cmd.filter) ? [] : [{ type: 'DataIssueFilterSaved', data: { name: cmd.name, filter: cmd.filter } }]);
     case 'RemoveDataIssueFilter':
       return E.right(state.filters[cmd.name] === undefined ? [] : [{ type: 'DataIssueFilterRemoved', data: { name: cmd.name } }]);
   }
