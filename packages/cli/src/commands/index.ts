@@ -2,13 +2,16 @@
 import type { Command } from '../command.js';
 import { optIn, optOut, reEnable } from './consent.js';
 import { dataIssuesCommand } from './dataIssues.js';
+import { demo } from './demo.js';
 import { audit, explain, replay } from './history.js';
+import { generate, importCommand } from './importing.js';
 import { feedback, send } from './messaging.js';
 import { deleteLeavers, leavers, retention } from './retention.js';
 import { dashboardCommand, linkedPeopleCommand, members } from './views.js';
 
 /** The commands. */
 export const commands: ReadonlyArray<Command> = [
+  importCommand,
   members,
   linkedPeopleCommand,
   dashboardCommand,
@@ -24,4 +27,6 @@ export const commands: ReadonlyArray<Command> = [
   audit,
   explain,
   replay,
+  generate,
+  demo,
 ];

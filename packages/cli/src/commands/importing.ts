@@ -1,0 +1,267 @@
+/** `import` (R-IMP-1..12) and `generate` (the synthetic school). */
+import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  contactDecider,
+  contactStream,
+  describePlan,
+  handleCommand,
+  loadHeldState,
+  loadImportSettings,
+  parseImportSettings,
+  planAddressBook,
+  planCounts,
+  runImport,
+  schoolDecider,
+  schoolStream,
+  type ImportPlan,
+  type ImportSettings,
+  type MisSnapshot,
+} from '@contactable/core';
+import { ctfChunks, fileSource, generateSchool, parseAddressBookCsv, parseCtf, parseOneRoster, parseSimsCsv, simsCsvChunks, type ParseError } from '@contactable/adapters-sims';
+import { providerFromUrl, sendConfirmations, storeDirectory } from '@contactable/adapters-messaging';
+import { uuidV7Ids } from '@contactable/adapters-store';
+import { flag, str, type Command } from '../command.js';
+import { handled, todayFrom, type CliContext } from '../context.js';
+import { CliError, usageError } from '../errors.js';
+
+/** The export formats `import` reads. */
+export type ImportFormat = 'ctf' | 'sims-csv' | 'oneroster' | 'address-book';
+const FORMATS: ReadonlyArray<ImportFormat> = ['ctf', 'sims-csv', 'oneroster', 'address-book'];
+
+const head = (path: string): string => {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.alloc(1024);
+    const n = readSync(fd, buf, 0, buf.length, 0);
+    return buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+  } finally {
+    closeSync(fd);
+  }
+};
+
+/** Guesses an export's format from its name and first bytes; null when it cannot tell. */
+export const guessFormat = (path: string): ImportFormat | null => {
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    if (existsSync(join(path, 'users.csv'))) return 'oneroster';
+    if (existsSync(join(path, 'students.csv'))) return 'sims-csv';
+    return null;
+  }
+  if (/\.zip$/i.test(path)) return 'oneroster';
+  const start = head(path).trimStart();
+  if (start.startsWith('<')) return 'ctf';
+  const header = start.split(/\r?\n/)[0]?.toLowerCase() ?? '';
+  if (header.includes('reference') && header.includes('forename') && header.includes('surname') && !header.includes('upn')) return 'address-book';
+  return null;
+};
+
+const parseFailure = (e: ParseError): CliError => new CliError(`${e.message}\nNothing was imported; the store is unchanged. Fix the export (or choose --format) and run the import again.`);
+
+/** Reads an export into a snapshot. */
+export const readExport = async (path: string, format: Exclude<ImportFormat, 'address-book'>): Promise<MisSnapshot> => {
+  let r: E.Either<ParseError, MisSnapshot>;
+  switch (format) {
+    case 'ctf':
+      r = await parseCtf(fileSource(path));
+      break;
+    case 'oneroster':
+      r = await parseOneRoster(statSync(path).isDirectory() ? { folder: path } : { zip: fileSource(path) });
+      break;
+    case 'sims-csv': {
+      if (!statSync(path).isDirectory()) throw new CliError(`${path}: a SIMS CSV export is a folder holding students.csv and contacts.csv (and staff.csv, groups.csv when exported).`);
+      const f = (name: string) => join(path, name);
+      for (const required of ['students.csv', 'contacts.csv']) if (!existsSync(f(required))) throw new CliError(`${path}: ${required} is missing from the SIMS CSV export.`);
+      r = await parseSimsCsv({
+        students: fileSource(f('students.csv')),
+        contacts: fileSource(f('contacts.csv')),
+        ...(existsSync(f('staff.csv')) ? { staff: fileSource(f('staff.csv')) } : {}),
+        ...(existsSync(f('groups.csv')) ? { groups: fileSource(f('groups.csv')) } : {}),
+      });
+      break;
+    }
+  }
+  if (E.isLeft(r)) throw parseFailure(r.left);
+  return r.right;
+};
+
+const settingsFor = async (ctx: CliContext, file: string | undefined): Promise<ImportSettings> => {
+  if (file === undefined) {
+    const saved = await loadImportSettings(await ctx.store(), ctx.schoolId);
+    if (E.isLeft(saved)) throw new CliError(saved.left.message);
+    return saved.right;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new CliError(`cannot read the settings file ${file}: check the path.`);
+  }
+  const parsed = parseImportSettings(text, file);
+  if (E.isLeft(parsed)) throw new CliError(`${parsed.left.message}\nNothing was imported.`);
+  return parsed.right;
+};
+
+/** The issues of a plan, as the stable JSON shape. */
+export const planIssues = (plan: ImportPlan) => [
+  ...plan.permissionFailures.map((f) => ({ type: 'permissions', memberId: null, contactId: null, detail: `${f.area} could not be read: needs the ${f.permissionGroup} permission group` })),
+  ...plan.issues.stalePreAdmissions.map((memberId) => ({ type: 'stale-pre-admission', memberId, contactId: null, detail: 'pre-admission from an earlier intake still open in the MIS' })),
+  ...plan.issues.invalidEmails.map((contactId) => ({ type: 'invalid-email', memberId: null, contactId, detail: 'the email address is badly formed' })),
+  ...plan.issues.invalidMobiles.map((contactId) => ({ type: 'invalid-mobile', memberId: null, contactId, detail: 'the mobile number is badly formed' })),
+  ...plan.warnings.map((w) => ({ type: 'warning', memberId: null, contactId: null, detail: `${w.code}: ${w.message}` })),
+];
+
+const importAddressBook = async (ctx: CliContext, path: string, dryRun: boolean): Promise<void> => {
+  const parsed = await parseAddressBookCsv(fileSource(path));
+  if (E.isLeft(parsed)) throw parseFailure(parsed.left);
+  const held = await loadHeldState(await ctx.store(), ctx.schoolId);
+  if (E.isLeft(held)) throw new CliError(held.left.message);
+  const plan = planAddressBook(parsed.right, held.right);
+  let appended = 0;
+  if (!dryRun) {
+    const deps = await ctx.deps();
+    const runId = uuidV7Ids.next();
+    for (const c of plan.commands) {
+      const r = handled(await handleCommand(deps, contactDecider, contactStream(c.id), c.command, { schoolId: ctx.schoolId, actor: { kind: 'import', runId }, reason: `address-book upload ${basename(path)}` }));
+      appended += r.appended.length;
+    }
+  }
+  const added = plan.commands.filter((c) => c.change === 'add').length;
+  const json = {
+    dryRun,
+    members: { added: 0, changed: 0, leavers: 0 },
+    contacts: { added, changed: plan.commands.length - added },
+    eventsAppended: appended,
+    issues: plan.warnings.map((w) => ({ type: 'warning', memberId: null, contactId: null, detail: `${w.code}: ${w.message}` })),
+  };
+  ctx.out.result(json, () => {
+    ctx.out.line(`Address book ${basename(path)}: ${json.contacts.added} contacts added, ${json.contacts.changed} changed${dryRun ? ' (dry run: nothing written)' : `, ${appended} events`}`);
+    for (const w of plan.warnings) ctx.out.line(`Warning (${w.code}): ${w.message}`);
+  });
+};
+
+/** `import FILE [--format F] [--settings FILE] [--today D] [--dry-run]` */
+export const importCommand: Command = {
+  name: 'import',
+  summary: 'Sync from an MIS export (CTF XML, SIMS CSV folder, OneRoster folder or zip, address-book CSV); records only change',
+  usage:
+    'contactable import FILE [--format ctf|sims-csv|oneroster|address-book] [--settings FILE [--save-settings --by NAME]] [--today YYYY-MM-DD] [--dry-run]\n' +
+    '                        [--refresh-member EXTERNAL_ID | --refresh-contact EXTERNAL_ID] [--provider URL]\n' +
+    '  --dry-run            print the plan as a diff and write nothing\n' +
+    '  --refresh-member ID  a targeted refresh of one member (or --refresh-contact) from the export\n' +
+    '  --provider URL       where to send confirmations of new or changed details, when the settings ask for them',
+  options: {
+    format: { type: 'string' },
+    settings: { type: 'string' },
+    'save-settings': { type: 'boolean' },
+    by: { type: 'string' },
+    today: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    'refresh-member': { type: 'string' },
+    'refresh-contact': { type: 'string' },
+    provider: { type: 'string' },
+  },
+  needsStore: true,
+  run: async (ctx, args) => {
+    const path = args.positionals[0];
+    if (path === undefined) throw usageError('name the export file or folder', importCommand.usage);
+    if (!existsSync(path)) throw new CliError(`${path} does not exist: check the path to the export.`);
+    const given = str(args, 'format');
+    if (given !== undefined && !(FORMATS as ReadonlyArray<string>).includes(given)) throw usageError(`--format must be one of ${FORMATS.join(', ')}`, importCommand.usage);
+    const format = (given as ImportFormat | undefined) ?? guessFormat(path);
+    if (format === null) throw new CliError(`cannot tell the format of ${path}: give --format ${FORMATS.join('|')}.`);
+    const dryRun = flag(args, 'dry-run');
+    if (format === 'address-book') return importAddressBook(ctx, path, dryRun);
+
+    const today = todayFrom(str(args, 'today'), ctx.clock);
+    const settings = await settingsFor(ctx, str(args, 'settings'));
+    const snapshot = await readExport(path, format);
+    const refreshMember = str(args, 'refresh-member');
+    const refreshContact = str(args, 'refresh-contact');
+    const only = refreshMember !== undefined ? { member: refreshMember } : refreshContact !== undefined ? { contact: refreshContact } : undefined;
+    const runId = uuidV7Ids.next();
+    if (flag(args, 'save-settings') && !dryRun) {
+      if (str(args, 'settings') === undefined) throw usageError('--save-settings saves the file given with --settings', importCommand.usage);
+      const by = str(args, 'by');
+      handled(await handleCommand(await ctx.deps(), schoolDecider, schoolStream(ctx.schoolId), { type: 'ChangeImportSettings', settings }, { schoolId: ctx.schoolId, actor: by === undefined ? { kind: 'import', runId } : { kind: 'person', name: by }, reason: 'import settings saved' }));
+    }
+    const started = Date.now();
+    const outcome = await runImport(await ctx.deps(), snapshot, settings, today, { dryRun, runId, format, sourceName: basename(path), schoolId: ctx.schoolId, ...(only !== undefined ? { only } : {}) });
+    if (E.isLeft(outcome)) throw new CliError(`${outcome.left.message}\nRun the import again: it carries on where it stopped and records nothing twice.`);
+    const o = outcome.right;
+    const counts = planCounts(o.plan);
+    let confirmationsSent = 0;
+    const confirmations = o.plan.confirmations;
+    if (!dryRun && confirmations.length > 0) {
+      const providerUrl = str(args, 'provider');
+      if (providerUrl === undefined) ctx.out.note(`${confirmations.length} confirmation(s) of new or changed details were not sent: give --provider URL to send them (R-CON-10).`);
+      else {
+        const providers = providerFromUrl(providerUrl);
+        if (E.isLeft(providers)) throw new CliError(providers.left.message);
+        const sent = await sendConfirmations(
+          { ...(await ctx.deps()), schoolId: ctx.schoolId, directory: storeDirectory(await ctx.store()), email: providers.right.email, sms: providers.right.sms, actor: { kind: 'import', runId } },
+          confirmations,
+          { messageId: `confirm-${runId}` },
+        );
+        if (E.isLeft(sent)) ctx.out.note(`confirmations not sent: ${sent.left.message}`);
+        else confirmationsSent = sent.right.reduce((n, r) => n + r.sent.length, 0);
+      }
+    }
+    const json = {
+      dryRun,
+      format,
+      today,
+      recorded: o.recorded,
+      members: { added: counts.membersAdded, changed: counts.membersChanged, leavers: counts.leavers },
+      contacts: { added: counts.contactsAdded, changed: counts.contactsChanged },
+      groups: { added: counts.groupsAdded, changed: counts.groupsChanged },
+      eventsAppended: o.counts.eventsAppended,
+      confirmations: { planned: confirmations.length, sent: confirmationsSent },
+      refused: o.refused,
+      issues: planIssues(o.plan),
+    };
+    ctx.out.result(json, () => {
+      ctx.out.line(describePlan(o.plan));
+      ctx.out.line();
+      ctx.out.line(dryRun ? 'Dry run: nothing was written.' : o.recorded ? `Recorded: ${o.counts.eventsAppended} events in ${((Date.now() - started) / 1000).toFixed(1)}s.` : 'Nothing changed: nothing was recorded.');
+      for (const r of o.refused) ctx.out.line(`refused ${r.streamId}: ${r.message}`);
+    });
+  },
+};
+
+/** `generate --pupils N [--seed S] [--day D] [--today YYYY-MM-DD] --format ctf|sims-csv --out PATH` */
+export const generate: Command = {
+  name: 'generate',
+  summary: 'Write a synthetic school (deterministic from a seed; --day N for the export N days later, with churn)',
+  usage: 'contactable generate --pupils N [--seed S] [--day D] [--today YYYY-MM-DD] --format ctf|sims-csv --out PATH',
+  options: { pupils: { type: 'string' }, seed: { type: 'string' }, day: { type: 'string' }, today: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+  needsStore: false,
+  run: async (ctx, args) => {
+    const pupils = Number(str(args, 'pupils'));
+    if (!Number.isInteger(pupils) || pupils < 1) throw usageError('--pupils must be a whole number of at least 1', generate.usage);
+    const day = Number(str(args, 'day') ?? '0');
+    if (!Number.isInteger(day) || day < 0) throw usageError('--day must be a whole number of days (0 = the first export)', generate.usage);
+    const format = str(args, 'format');
+    if (format !== 'ctf' && format !== 'sims-csv') throw usageError('--format must be ctf or sims-csv', generate.usage);
+    const out = str(args, 'out');
+    if (out === undefined) throw usageError('--out PATH is required (a file for ctf, a folder for sims-csv)', generate.usage);
+    const today = str(args, 'today');
+    if (today !== undefined) todayFrom(today, ctx.clock);
+    const school = generateSchool({ seed: str(args, 'seed') ?? 'contactable', pupils, day, ...(today !== undefined ? { today } : {}) });
+    const write = async (file: string, chunks: Iterable<string>): Promise<void> => {
+      const stream = createWriteStream(file);
+      for (const c of chunks) if (!stream.write(c)) await new Promise<void>((r) => stream.once('drain', () => r()));
+      await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+    };
+    if (format === 'ctf') await write(out, ctfChunks(school.snapshot));
+    else {
+      mkdirSync(out, { recursive: true });
+      const chunks = simsCsvChunks(school.snapshot);
+      for (const [name, gen] of Object.entries(chunks)) await write(join(out, `${name}.csv`), (gen as () => Iterable<string>)());
+    }
+    const json = { format, out, pupils, day, today: school.today, members: school.snapshot.members.length, contacts: school.snapshot.contacts.length };
+    ctx.out.result(json, () => ctx.out.line(`wrote ${format} of ${json.members} members and ${json.contacts} contacts (day ${day}, ${school.today}) to ${out}`));
+  },
+};
+
