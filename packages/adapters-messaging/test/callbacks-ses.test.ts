@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { contactDecider, contactStream, loadStream, type ContactRecord, type EventStore } from '@contactable/core';
 import { ingestCallback, parseSes, sesFacts, snsEnvelope, trustedSnsUrl, type SesWebhookConfig } from '@contactable/adapters-messaging';
 import { FAMILY, PARENT, callbackDeps, callbackSchool } from './support/callbacks.js';
-import { FIXTURES_ABSENT, fixtureJson, fixtureText, fixturesPresent } from './support/fixtures.js';
+import { fixtureJson, fixtureText } from './support/fixtures.js';
 import { selfSignedCertificate } from './support/selfSignedCert.js';
 import { eventCount, streamEvents } from './support/world.js';
 
@@ -155,42 +155,49 @@ describe('SES notifications through SNS', () => {
 });
 
 describe('SES sample payloads', () => {
-  it('R-CON-3: django-anymail SES events, wrapped in SNS envelopes we sign, map to the expected facts', async ({ skip }) => {
-    skip(!fixturesPresent, FIXTURES_ABSENT);
-    const facts = (file: string) => {
-      const r = parseSes(JSON.parse(sns(fixtureJson(`anymail/amazon_ses/${file}`)).body), null);
-      if (E.isLeft(r)) throw new Error(r.left.message);
-      return r.right;
-    };
-    expect(facts('test_bounce_event__raw_ses_event.json').facts.map((f) => [f.kind, f.address, f.kind === 'failed' && f.permanent, f.feedbackId])).toEqual([
-      ['failed', 'jane@example.com', true, '00000138111222aa-44455566-cccc-cccc-cccc-ddddaaaa068a-000000:jane@example.com'],
+  const facts = (file: string) => {
+    const r = parseSes(JSON.parse(sns(fixtureJson(`ses/${file}`)).body), null);
+    if (E.isLeft(r)) throw new Error(r.left.message);
+    return r.right;
+  };
+
+  it('R-CON-3: SES events (our fixtures, in the shapes SES publishes), wrapped in SNS envelopes we sign, map to the expected facts', () => {
+    const permanent = facts('bounce-permanent.json').facts;
+    expect(permanent.map((f) => [f.kind, f.address, f.kind === 'failed' && f.permanent, f.feedbackId, f.observedAt, f.providerMessageId])).toEqual([
+      ['failed', 'no.such.parent@example.org', true, '0102019912ab34cd-5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9-000000:no.such.parent@example.org', '2025-09-03T08:15:42.318Z', '0102019912ab30f1-2c3d4e5f-6a7b-4c8d-9e0f-1a2b3c4d5e6f-000000'],
     ]);
-    expect(facts('test_multiple_bounce_event__raw_ses_event.json').facts.map((f) => f.address)).toEqual(['jane@example.com', 'richard@example.com']);
-    expect(facts('test_complaint_event__raw_ses_event.json').facts.map((f) => [f.kind, f.address])).toEqual([['complaint', 'richard@example.com']]);
-    expect(facts('test_delivery_event__raw_ses_event.json').facts.map((f) => [f.kind, f.address, f.observedAt])).toEqual([['delivered', 'jane@example.com', '2016-01-27T14:59:38.237Z']]);
-    for (const ignored of ['test_open_event__raw_ses_event.json', 'test_click_event__raw_ses_event.json', 'test_send_event__raw_ses_event.json', 'test_reject_event__raw_ses_event.json', 'test_rendering_failure_event__raw_ses_event.json']) {
-      expect(facts(ignored).facts, ignored).toEqual([]);
+    expect(permanent[0]!.kind === 'failed' && permanent[0]!.detail).toBe('Permanent General 5.1.1');
+    // Only the bounced recipients, not every destination of the message; no feedbackId or timestamp: the SNS message's.
+    const multiple = facts('bounce-multiple.json').facts;
+    expect(multiple.map((f) => [f.address, f.kind === 'failed' && f.permanent])).toEqual([['no.such.parent@example.org', true], ['dan.price@example.com', true]]);
+    expect(multiple.every((f) => f.feedbackId.startsWith('sns:') && f.observedAt === '2026-09-01T09:59:30.000Z')).toBe(true);
+    expect(facts('bounce-transient.json').facts.map((f) => [f.kind, f.address, f.kind === 'failed' && f.permanent])).toEqual([['failed', 'amira.haddad@example.org', false]]);
+    expect(facts('complaint.json').facts.map((f) => [f.kind, f.address, f.observedAt])).toEqual([['complaint', 'dan.price@example.com', '2025-09-04T18:02:11.000Z']]);
+    expect(facts('delivery.json').facts.map((f) => [f.kind, f.address, f.observedAt])).toEqual([['delivered', 'amira.haddad@example.org', '2025-09-03T08:15:41.511Z']]);
+    for (const [file, type] of [['open.json', 'Open'], ['click.json', 'Click'], ['send.json', 'Send'], ['reject.json', 'Reject'], ['rendering-failure.json', 'Rendering Failure'], ['delivery-delay.json', 'DeliveryDelay']] as const) {
+      expect(facts(file), file).toMatchObject({ facts: [], ignored: [type] });
     }
-    const received = sesFacts(JSON.parse(fixtureJson<{ Message: string }>('anymail/amazon_ses/test_incorrect_received_event__raw_sns_message.json').Message), 'x', NOW);
+    const received = sesFacts(JSON.parse(fixtureJson<{ Message: string }>('ses/sns-received-notification.json').Message), 'x', NOW);
     expect(received).toEqual({ facts: [], ignored: ['Received'] });
   });
 
-  it("R-CON-3: GOV.UK Notify's simulated SES envelopes (signatures redacted) are read with --unverified; a non-SES bounce type is not counted", async ({ skip }) => {
-    skip(!fixturesPresent, FIXTURES_ABSENT);
+  it('R-CON-3: SES events in their SNS envelope as delivered (SigningCertUrl spelling, Subject null, signature redacted) are read with --unverified; a non-SES bounce type is not counted', async () => {
     const parse = (file: string) => {
-      const env = snsEnvelope({ body: fixtureText(`govuk-notify/${file}`), headers: {} });
+      const env = snsEnvelope({ body: fixtureText(`sns/${file}`), headers: {} });
       if (E.isLeft(env)) throw new Error(env.left.message);
-      expect(env.right.SigningCertURL).toMatch(/^https:\/\/sns\.eu-west-1\.amazonaws\.com\//);
+      expect(env.right.SigningCertURL).toMatch(/^https:\/\/sns\.eu-west-2\.amazonaws\.com\//);
       const r = parseSes(env.right, null);
       if (E.isLeft(r)) throw new Error(r.left.message);
       return r.right.facts;
     };
-    expect(parse('ses_sns_bounce_permanent.json').map((f) => [f.kind, f.kind === 'failed' && f.permanent, f.observedAt])).toEqual([['failed', true, '2017-11-17T12:14:05.131Z']]);
-    expect(parse('ses_sns_bounce_soft_NOTE_bounceType_Temporary_is_not_a_real_SES_value.json').map((f) => f.kind === 'failed' && f.permanent)).toEqual([false]);
-    expect(parse('ses_sns_delivery_notification.json').map((f) => [f.kind, f.address])).toEqual([['delivered', 'success@simulator.amazonses.com']]);
-    // Their redacted signature cannot pass verification.
+    expect(parse('ses-bounce-permanent.json').map((f) => [f.kind, f.address, f.kind === 'failed' && f.permanent, f.observedAt, f.providerMessageId])).toEqual([
+      ['failed', 'returned.mail@example.org', true, '2025-09-03T08:15:41.207Z', 'ref-trip-0412'],
+    ]);
+    expect(parse('ses-bounce-temporary.json').map((f) => f.kind === 'failed' && f.permanent)).toEqual([false]);
+    expect(parse('ses-delivery.json').map((f) => [f.kind, f.address, f.observedAt])).toEqual([['delivered', 'arrived.mail@example.com', '2025-09-03T08:15:40.706Z']]);
+    // A redacted signature cannot pass verification.
     const store = await callbackSchool();
-    const r = await ingestCallback(callbackDeps(store, NOW, { ses: config() }), 'ses', { body: fixtureText('govuk-notify/ses_sns_bounce_permanent.json'), headers: {} }, { verify: true });
+    const r = await ingestCallback(callbackDeps(store, NOW, { ses: config() }), 'ses', { body: fixtureText('sns/ses-bounce-permanent.json'), headers: {} }, { verify: true });
     expect(E.isLeft(r) && r.left.reason).toBe('bad-signature');
   });
 });
