@@ -1,0 +1,98 @@
+/**
+ * Snapshots: a projection as deterministic JSON (R-AUD-4: the same log gives the same
+ * bytes) and back. Only the folded state is written; indexes and counters are derived
+ * again on restore. A snapshot holds personal data in plain text, so one written before
+ * an anonymisation must be replaced after it (R-DEL-3): restore, catch up, write again.
+ */
+import type { ContactId, DataArea, LocalDate, MemberId, MemberRecord, SchoolState } from '@contactable/core';
+import type { ContactView } from './contactView.js';
+import { refreshStudent } from './dashboardCounters.js';
+import { primeReach } from './primeReach.js';
+import type { DecodeFailure } from './decode.js';
+import { reindexLinks } from './indexes.js';
+import { canonicalJson } from './json.js';
+import { trackContactRetention, trackMemberRetention } from './leavers.js';
+import { createProjection, type DataIssue, type DayCounts, type ImportRunTrack, type MemberEntry, type Projection } from './state.js';
+import { allDataIssues } from './dataIssues.js';
+import { contactIssuesOf } from './contactIssues.js';
+import { restoreMemberIssues } from './memberIssues.js';
+
+/** The snapshot format version. */
+export const SNAPSHOT_FORMAT = 1;
+
+/** What a snapshot holds. */
+export interface ProjectionSnapshot {
+  readonly format: typeof SNAPSHOT_FORMAT;
+  readonly schoolId: string | null;
+  readonly position: number;
+  readonly members: Readonly<Record<MemberId, MemberRecord>>;
+  readonly contacts: Readonly<Record<ContactId, ContactView>>;
+  readonly messagesByDay: Readonly<Record<LocalDate, DayCounts>>;
+  readonly issues: Readonly<Record<string, DataIssue>>;
+  readonly importRuns: Readonly<Record<string, ImportRunTrack>>;
+  readonly permissionFailures: Readonly<Partial<Record<DataArea, number>>>;
+  readonly school: SchoolState;
+  readonly failures: ReadonlyArray<DecodeFailure>;
+}
+
+/** The projection's folded state as a plain value. */
+export const toSnapshot = (p: Projection): ProjectionSnapshot => {
+  const members: Record<MemberId, MemberRecord> = {};
+  for (const [id, e] of p.members) members[id] = e.record;
+  const contacts: Record<ContactId, ContactView> = {};
+  for (const [id, e] of p.contacts) if (e.view !== undefined) contacts[id] = e.view;
+  return {
+    format: SNAPSHOT_FORMAT,
+    schoolId: p.schoolId,
+    position: p.position,
+    members,
+    contacts,
+    messagesByDay: Object.fromEntries(p.messagesByDay),
+    issues: Object.fromEntries(allDataIssues(p).map((i) => [i.id, i])),
+    importRuns: Object.fromEntries(p.importRuns),
+    permissionFailures: Object.fromEntries(p.permissionFailures),
+    school: p.school,
+    failures: p.failures,
+  };
+};
+
+/** The projection as canonical JSON: sorted keys and ids, byte-identical for the same log (R-AUD-4). */
+export const serialiseProjection = (p: Projection): string => canonicalJson(toSnapshot(p));
+
+/**
+ * A projection from a snapshot (a value or its JSON). Indexes and counters are derived again;
+ * member and permission issues are restored with the time they were raised; contact issues
+ * follow from the contacts' views.
+ */
+export const restoreProjection = (snapshot: ProjectionSnapshot | string): Projection => {
+  const s: ProjectionSnapshot = typeof snapshot === 'string' ? (JSON.parse(snapshot) as ProjectionSnapshot) : snapshot;
+  if (s.format !== SNAPSHOT_FORMAT) throw new Error(`projection snapshot format ${String(s.format)} is not ${SNAPSHOT_FORMAT}; rebuild from the log`);
+  const p = createProjection({ schoolId: s.schoolId });
+  p.position = s.position;
+  p.school = s.school;
+  for (const [id, view] of Object.entries(s.contacts)) {
+    p.contacts.set(id, { view, members: undefined });
+    trackContactRetention(p, view);
+    if (contactIssuesOf(view).length > 0) p.withIssues.contacts.add(id);
+  }
+  const memberIssues = new Map<MemberId, DataIssue[]>();
+  for (const issue of Object.values(s.issues)) {
+    if (issue.type === 'permissions') p.permissionIssues.set(issue.id.slice(issue.id.lastIndexOf('/') + 1) as DataArea, issue);
+    else if (issue.memberId !== null) memberIssues.set(issue.memberId, [...(memberIssues.get(issue.memberId) ?? []), issue]);
+  }
+  for (const [id, record] of Object.entries(s.members)) {
+    const entry: MemberEntry = { record, flags: 0, issueBits: 0, staleRaisedAt: null, primeRaisedAt: null };
+    p.members.set(id, entry);
+    restoreMemberIssues(p, entry, memberIssues.get(id) ?? []);
+    reindexLinks(p, id, {}, record.links);
+  }
+  for (const entry of p.members.values()) {
+    refreshStudent(p, entry, primeReach(p, entry.record));
+    trackMemberRetention(p, entry.record.memberId);
+  }
+  for (const [day, counts] of Object.entries(s.messagesByDay)) p.messagesByDay.set(day, { ...counts });
+  for (const [id, run] of Object.entries(s.importRuns)) p.importRuns.set(id, { startedAt: run.startedAt, failed: [...run.failed] });
+  for (const [area, at] of Object.entries(s.permissionFailures)) p.permissionFailures.set(area as DataArea, at!);
+  p.failures.push(...s.failures);
+  return p;
+};
