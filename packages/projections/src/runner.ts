@@ -27,6 +27,8 @@ export interface RunnerOptions {
   readonly onDecodeFailure?: (failure: DecodeFailure) => void;
   /** Told of each event after it is applied. */
   readonly onApplied?: (event: StoredEvent, projection: Projection) => void;
+  /** Told when following stops on an error (a checkpoint that cannot be saved, a store gone away). */
+  readonly onError?: (error: unknown) => void;
 }
 
 /** What a start found and did. */
@@ -53,6 +55,8 @@ export interface ProjectionRunner {
   readonly waitFor: (position: number) => Promise<void>;
   /** True while following. */
   readonly running: () => boolean;
+  /** The error that stopped following, if any. */
+  readonly error: () => unknown;
 }
 
 /** The default checkpoint name. */
@@ -65,6 +69,7 @@ export const createRunner = (options: RunnerOptions): ProjectionRunner => {
   const name = options.name ?? DEFAULT_CHECKPOINT;
   const every = Math.max(1, options.checkpointEvery ?? 1000);
   let subscription: Subscription | null = null;
+  let failure: unknown = undefined;
   let sinceSave = 0;
   let waiters: Array<{ readonly position: number; readonly resolve: () => void }> = [];
 
@@ -97,13 +102,21 @@ export const createRunner = (options: RunnerOptions): ProjectionRunner => {
   };
 
   const start = async (): Promise<RunnerStart> => {
+    failure = undefined;
     const savedCheckpoint = await store.checkpoints.load(name);
     const from = p.position;
     if (subscription === null) {
       // Pages are much faster than one event at a time; the subscription then takes the tail.
       const caught = await catchUp(store, p, { ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }), ...(options.onApplied === undefined ? {} : { onApplied: options.onApplied }) });
       for (const f of caught.failures) options.onDecodeFailure?.(f);
-      subscription = store.subscribe({ after: p.position, onEvent });
+      const started = store.subscribe({ after: p.position, onEvent });
+      subscription = started;
+      // An error ends the subscription; keep it rather than leave a rejection nobody hears.
+      started.done.catch((e: unknown) => {
+        failure = e;
+        if (subscription === started) subscription = null;
+        options.onError?.(e);
+      });
     }
     const current = subscription;
     await Promise.race([current.caughtUp, current.done]);
@@ -133,5 +146,6 @@ export const createRunner = (options: RunnerOptions): ProjectionRunner => {
     waitFor: (position) =>
       position <= p.position ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ position, resolve })),
     running: () => subscription !== null,
+    error: () => failure,
   };
 };

@@ -135,6 +135,29 @@ describe('the runner', () => {
     await runner.stop();
   });
 
+  it('stops following on an error and says why, without an unhandled rejection', async () => {
+    const inner = await storeWith(runHistory(start));
+    let saves = 0;
+    const store: EventStore = {
+      ...inner,
+      checkpoints: {
+        load: inner.checkpoints.load,
+        save: async (name, position) => {
+          if (++saves > 1) throw new Error('checkpoint table is gone');
+          await inner.checkpoints.save(name, position);
+        },
+      },
+    };
+    const errors: unknown[] = [];
+    const runner = createRunner({ store, checkpointEvery: 1, onError: (e) => errors.push(e) });
+    await runner.start().catch(() => undefined);
+    await appendAll(inner, runHistory([...start, importContact('dad')]).slice(3));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(runner.running()).toBe(false);
+    expect(String(runner.error())).toMatch(/checkpoint table is gone/);
+    expect(errors).toHaveLength(1);
+  });
+
   it('catchUp reads the log page by page from the projection position', async () => {
     const events = runHistory([...start, ...more]);
     const store = await storeWith(events);
