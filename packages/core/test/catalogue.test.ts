@@ -12,6 +12,9 @@ describe('the event catalogue', () => {
     expect(carriesPersonal('ContactImported')).toBe(true);
     expect(carriesPersonal('MemberImported')).toBe(true);
     expect(carriesPersonal('OptedOut')).toBe(false);
+    // A provider's failure text often quotes the address: erased with the person.
+    const failed = { contactId: 'c1', channel: 'email', address: 'ann@example.org', permanent: true, detail: '550 5.1.1 <ann@example.org>: unknown', provider: 'p', feedbackId: 'f', providerMessageId: null, observedAt: '2026-10-01T00:00:00.000Z' };
+    expect(mapEventPersonal('DeliveryFailed', failed, () => ERASED)).toEqual({ ...failed, address: ERASED, detail: ERASED });
     expect(carriesPersonal('ImportRunFinished')).toBe(false);
   });
 

@@ -55,7 +55,8 @@ export const DeliverySucceeded = defineEvent(
 /** A provider failed to deliver; only permanent failures count towards a block (R-CON-3, R-CON-5). */
 export const DeliveryFailed = defineEvent(
   'DeliveryFailed',
-  t.type({ ...contactId, channel: Channel, address: Personal, permanent: t.boolean, detail: t.union([t.string, t.null]), ...feedback }),
+  // The provider's failure text often quotes the address ("550 ann@... unknown"), so it is personal data too.
+  t.type({ ...contactId, channel: Channel, address: Personal, permanent: t.boolean, detail: t.union([Personal, t.null]), ...feedback }),
 );
 /** The recipient marked an email as spam (R-CON-4). */
 export const SpamComplaintReceived = defineEvent(
