@@ -21,10 +21,16 @@ export const formatDay = (at: Instant): string => {
   return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()}`;
 };
 
-/** Several days as one phrase: "2, 5 and 9 May 2026" within a month, "30 Apr 2026 and 2 May 2026" across months. */
+/** Several instants as one phrase: "2, 5 and 9 May 2026" within a month, "30 Apr 2026 and 2 May 2026"
+ * across months, and with times when some fall on the same day: "09:00, 11:00 and 13:00 on 8 Sep 2026". */
 export const formatDays = (ats: ReadonlyArray<Instant>): string => {
   const days = ats.map(formatDay);
+  const and = (parts: ReadonlyArray<string>): string => (parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`);
+  if (new Set(days).size < days.length) {
+    const time = (at: Instant): string => new Date(instantMs(at)).toISOString().slice(11, 16);
+    if (new Set(days).size === 1) return `${and(ats.map(time))} on ${days[0]}`;
+    return and(ats.map((at, i) => `${days[i]} ${time(at)}`));
+  }
   const sameMonth = days.every((d) => d.split(' ').slice(1).join(' ') === days[0]!.split(' ').slice(1).join(' '));
-  const parts = sameMonth ? days.map((d, i) => (i === days.length - 1 ? d : d.split(' ')[0]!)) : days;
-  return parts.length <= 1 ? (parts[0] ?? '') : `${parts.slice(0, -1).join(', ')} and ${parts[parts.length - 1]}`;
+  return and(sameMonth ? days.map((d, i) => (i === days.length - 1 ? d : d.split(' ')[0]!)) : days);
 };

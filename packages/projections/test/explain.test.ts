@@ -85,3 +85,13 @@ describe('explain (R-AUD-3)', () => {
     expect({ ...fromStore, failures: undefined }).toEqual({ ...x, contactId: 'c', failures: undefined });
   });
 });
+
+describe('explanations read as the office writes dates', () => {
+  it('R-AUD-3 failures on one day are told by their times; on different days by their dates', async () => {
+    const { formatDays } = await import('../src/time.js');
+    expect(formatDays(['2026-09-08T09:00:00.000Z', '2026-09-08T11:00:00.000Z', '2026-09-08T13:00:00.000Z'])).toBe('09:00, 11:00 and 13:00 on 8 Sep 2026');
+    expect(formatDays(['2026-05-02T09:00:00.000Z', '2026-05-05T09:00:00.000Z', '2026-05-09T09:00:00.000Z'])).toBe('2, 5 and 9 May 2026');
+    expect(formatDays(['2026-04-30T09:00:00.000Z', '2026-05-02T09:00:00.000Z'])).toBe('30 Apr 2026 and 2 May 2026');
+    expect(formatDays(['2026-05-02T09:00:00.000Z', '2026-05-02T10:00:00.000Z', '2026-05-03T09:00:00.000Z'])).toBe('2 May 2026 09:00, 2 May 2026 10:00 and 3 May 2026 09:00');
+  });
+});
