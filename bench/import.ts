@@ -10,7 +10,8 @@
  * held) and as a long-running importer does it (handing each run the held state the last one returned).
  * BENCH_PUPILS=2000,20000 limits the sizes (default 2000,20000,200000);
  * BENCH_PGLITE_MAX (default 20000) is the largest size run on PGlite;
- * BENCH_STORES=memory,pglite picks the stores.
+ * BENCH_STORES=memory,pglite picks the stores (add postgres for a throwaway PostgreSQL cluster, or
+ * BENCH_POSTGRES_URL's server; each size gets a fresh database, or there a fresh schema).
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
@@ -20,11 +21,14 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { defaultImportSettings, describePlan, fixedClock, memoryStore, runImport, sequentialIds, type EventStore, type HeldState, type MisSnapshot } from '../packages/core/dist/index.js';
 import { ctfChunks, fileSource, generateSchool, parseCtf } from '../packages/adapters-sims/dist/index.js';
+import { startPostgres, type TestPostgres } from '../test/support/postgres.js';
+
+type StoreKind = 'memory' | 'pglite' | 'postgres';
 
 /** What to run. */
 export interface BenchImportOptions {
   readonly pupils?: ReadonlyArray<number>;
-  readonly stores?: ReadonlyArray<'memory' | 'pglite'>;
+  readonly stores?: ReadonlyArray<StoreKind>;
   readonly pgliteMax?: number;
 }
 
@@ -70,25 +74,34 @@ const parse = async (path: string): Promise<MisSnapshot> => {
   return r.right;
 };
 
-// PGlite comes from the store package; if it is not built, the bench runs on memory only and says so.
-const openPglite = async (folder: string): Promise<EventStore | null> => {
+// The durable stores come from the store package; if it is not built, the bench runs on memory only and says so.
+const storeModule = async (): Promise<{ openPgliteStore?: (f: string) => Promise<EventStore>; openPostgresStore?: (url: string, o?: { schema?: string }) => Promise<EventStore> } | null> => {
   try {
-    const mod = (await import('../packages/adapters-store/dist/index.js')) as { openPgliteStore?: (f: string) => Promise<EventStore> };
-    return mod.openPgliteStore === undefined ? null : await mod.openPgliteStore(folder);
+    return (await import('../packages/adapters-store/dist/index.js')) as { openPgliteStore?: (f: string) => Promise<EventStore>; openPostgresStore?: (url: string, o?: { schema?: string }) => Promise<EventStore> };
   } catch {
     return null;
   }
+};
+const openPglite = async (folder: string): Promise<EventStore | null> => {
+  const mod = await storeModule();
+  return mod?.openPgliteStore === undefined ? null : mod.openPgliteStore(folder);
+};
+const openPostgres = async (url: string, schema?: string): Promise<EventStore | null> => {
+  const mod = await storeModule();
+  return mod?.openPostgresStore === undefined ? null : mod.openPostgresStore(url, schema === undefined ? {} : { schema });
 };
 
 /** Runs the import benchmark and prints its table. */
 export async function benchImport(opts: BenchImportOptions = {}): Promise<ReadonlyArray<Row>> {
   const sizes = opts.pupils ?? envList('BENCH_PUPILS')?.map(Number) ?? [2000, 20000, 200000];
-  const stores = opts.stores ?? (envList('BENCH_STORES') as Array<'memory' | 'pglite'> | undefined) ?? ['memory', 'pglite'];
+  const stores = opts.stores ?? (envList('BENCH_STORES') as StoreKind[] | undefined) ?? ['memory', 'pglite'];
   const pgliteMax = opts.pgliteMax ?? Number(process.env['BENCH_PGLITE_MAX'] ?? 20000);
   const dir = mkdtempSync(join(tmpdir(), 'contactable-bench-import-'));
   const rows: Row[] = [];
   const notes: string[] = [];
   const settings = { ...defaultImportSettings, preAdmissions: true };
+  let server: TestPostgres | undefined;
+  const external = process.env['BENCH_POSTGRES_URL'];
   try {
     for (const pupils of sizes) {
       const day0 = generateSchool({ seed: 'bench', pupils });
@@ -106,9 +119,16 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<Readon
           notes.push(`PGlite skipped at ${pupils} pupils (BENCH_PGLITE_MAX=${pgliteMax}).`);
           continue;
         }
-        const store = kind === 'memory' ? memoryStore() : await openPglite(join(dir, `pglite-${pupils}`));
+        let store: EventStore | null;
+        if (kind === 'memory') store = memoryStore();
+        else if (kind === 'pglite') store = await openPglite(join(dir, `pglite-${pupils}`));
+        else {
+          if (external === undefined) server ??= await startPostgres();
+          // A fresh database per size (on BENCH_POSTGRES_URL's server: a fresh schema in its database).
+          store = external === undefined ? await openPostgres(await server!.newDatabase(`import_${pupils}`)) : await openPostgres(external, `bench_import_${pupils}_${Date.now()}`);
+        }
         if (store === null) {
-          notes.push('PGlite store not available (packages/adapters-store not built): memory only. Hook: openPglite() in bench/import.ts.');
+          notes.push(`${kind} store not available (packages/adapters-store not built): skipped. Hooks: openPglite(), openPostgres() in bench/import.ts.`);
           continue;
         }
         const deps = { store, clock: fixedClock('2026-09-01T06:00:00.000Z'), ids: sequentialIds('bench') };
@@ -116,7 +136,7 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<Readon
         // Only counts leave this function, so no plan or snapshot outlives its run (they would weigh on the next).
         const run = async (file: string, today: string, runId: string, keepHeld = false): Promise<{ events: number; recorded: boolean; summary: string }> => {
           const snapshot = await parse(file);
-          const r = await runImport(deps, snapshot, settings, today, { runId, format: 'ctf', sourceName: file, schoolId: 'bench-school', concurrency: kind === 'pglite' ? 8 : 1, ...(keepHeld && held !== undefined ? { held } : {}) });
+          const r = await runImport(deps, snapshot, settings, today, { runId, format: 'ctf', sourceName: file, schoolId: 'bench-school', concurrency: kind === 'memory' ? 1 : 8, ...(keepHeld && held !== undefined ? { held } : {}) });
           if (r._tag === 'Left') throw new Error(r.left.message);
           held = r.right.held;
           return { events: r.right.counts.eventsAppended, recorded: r.right.recorded, summary: r.right.counts.eventsAppended === 0 ? '' : describePlan(r.right.plan) };
@@ -137,6 +157,7 @@ export async function benchImport(opts: BenchImportOptions = {}): Promise<Readon
       }
     }
   } finally {
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   }
   console.table(

@@ -1,6 +1,7 @@
 /**
  * Store benchmark: for each store (memory, PGlite, PostgreSQL) the append rate in batches of 1
- * and of 100, the readAll rate and the peak RSS, with events of the core's real shapes; beside
+ * and of 100, the readAll rate, the rate of import-shaped multi-stream appends (`appendMany`, 500
+ * new streams of 1-4 events per call, after the read) and the peak RSS, with events of the core's real shapes; beside
  * it the same workload on `@event-driven-io/emmett-postgresql` and on bare `pg` (the floor),
  * against the same PostgreSQL server, and our/peer ratios.
  *
@@ -8,7 +9,8 @@
  * created beforehand in yet another process: its initdb alone peaks near 900 MB, once per folder).
  * Alone: `node --import tsx bench/stores.ts` (BENCH_EVENTS=20000 for a quick run).
  * Env: BENCH_EVENTS (default 100000), BENCH_BATCH1_EVENTS (default min(events, 10000); PGlite
- * uses a fifth of it), BENCH_POSTGRES_URL (default: a throwaway cluster, fsync off).
+ * uses a fifth of it), BENCH_MANY_EVENTS (default min(events, 20000)), BENCH_POSTGRES_URL
+ * (default: a throwaway cluster, fsync off).
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -30,6 +32,8 @@ export interface BenchStoresOptions {
   readonly events?: number;
   /** Events appended one per call; default BENCH_BATCH1_EVENTS or min(events, 10000); PGlite runs a fifth. */
   readonly batch1Events?: number;
+  /** Events appended with appendMany (500 streams per call); default BENCH_MANY_EVENTS or min(events, 20000). */
+  readonly manyEvents?: number;
   /** A PostgreSQL server to use (each target gets a fresh database); default: a throwaway cluster. */
   readonly postgresUrl?: string;
   /** Where the table goes (default console.log). */
@@ -47,6 +51,9 @@ export interface StoreBenchResult {
   readonly appendBatch100: number;
   /** Events per second, reading the whole log in pages of 1000. */
   readonly readAll: number;
+  /** Events per second, appending new streams 500 per appendMany call (null: the target has none). */
+  readonly appendMany: number | null;
+  readonly manyEvents: number;
   readonly readEvents: number;
   /** Peak resident set size of the target's process, in MB. */
   readonly peakRssMb: number;
@@ -73,9 +80,14 @@ const singleEvents = (count: number): Array<{ streamId: string; event: NewEvent;
     .flatMap((s) => s.events.map((event, version) => ({ streamId: s.streamId, event, version })))
     .slice(0, count);
 
+/** Streams per appendMany call, as the import uses it. */
+const STREAMS_PER_CALL = 500;
+
 /** How a target appends and reads; `append` returns once the batch is durable in the store. */
 interface Driver {
   readonly append: (streamId: string, events: ReadonlyArray<NewEvent>, version: number) => Promise<void>;
+  /** Appends whole new streams in one call, all or nothing (absent where the target has none). */
+  readonly appendMany?: (batches: ReadonlyArray<StreamBatch>) => Promise<void>;
   /** Reads the whole log; returns how many events. */
   readonly readAll: () => Promise<number>;
   readonly close: () => Promise<void>;
@@ -86,6 +98,14 @@ const ourDriver = (store: EventStore, closeAlso?: () => void): Driver => ({
     const r = await store.append(streamId, events, version < 0 ? noStream : exactVersion(version));
     if (r._tag === 'Left') throw new Error(`unexpected conflict on ${streamId}`);
   },
+  ...(store.appendMany === undefined
+    ? {}
+    : {
+        appendMany: async (batches: ReadonlyArray<StreamBatch>) => {
+          const r = await store.appendMany!(batches.map((b) => ({ streamId: b.streamId, events: b.events, expected: noStream })));
+          if (r._tag === 'Left') throw new Error(`unexpected conflict on ${r.left.streamId}`);
+        },
+      }),
   readAll: async () => {
     let n = 0;
     for await (const _ of readAllEvents(store, 0, 1000)) n++;
@@ -185,7 +205,7 @@ const openDriver = async (target: Target, url: string): Promise<Driver> => {
 };
 
 /** Runs one target's workload in this process (the child side). */
-const runTarget = async (target: Target, events: number, batch1: number, url: string): Promise<StoreBenchResult> => {
+const runTarget = async (target: Target, events: number, batch1: number, many: number, url: string): Promise<StoreBenchResult> => {
   const driver = await openDriver(target, url);
   try {
     let appendMs = 0;
@@ -207,6 +227,19 @@ const runTarget = async (target: Target, events: number, batch1: number, url: st
     const t0 = performance.now();
     const readEvents = await driver.readAll();
     const readMs = performance.now() - t0;
+    // After the read, so the read measures the same log as before appendMany existed.
+    let manyMs = 0;
+    let manyEvents = 0;
+    if (driver.appendMany !== undefined) {
+      const streams = schoolLog(many, 'bench-many');
+      for (let k = 0; k < streams.length; k += STREAMS_PER_CALL) {
+        const chunk = streams.slice(k, k + STREAMS_PER_CALL);
+        const t = performance.now();
+        await driver.appendMany(chunk);
+        manyMs += performance.now() - t;
+        manyEvents += chunk.reduce((n, s) => n + s.events.length, 0);
+      }
+    }
     return {
       target,
       batch1Events: singles.length,
@@ -215,6 +248,8 @@ const runTarget = async (target: Target, events: number, batch1: number, url: st
       appendBatch100: batch100Events / (appendMs / 1000),
       readAll: readEvents / (readMs / 1000),
       readEvents,
+      appendMany: driver.appendMany === undefined ? null : manyEvents / (manyMs / 1000),
+      manyEvents,
       peakRssMb: process.resourceUsage().maxRSS / 1024,
       ...(readEvents === batch100Events + singles.length ? {} : { note: `read ${readEvents} of ${batch100Events + singles.length}` }),
     };
@@ -232,6 +267,7 @@ export async function benchStores(opts: BenchStoresOptions = {}): Promise<Readon
   const log = opts.log ?? ((line: string) => console.log(line));
   const events = opts.events ?? Number(process.env['BENCH_EVENTS'] ?? 100_000);
   const batch1 = opts.batch1Events ?? Number(process.env['BENCH_BATCH1_EVENTS'] ?? Math.min(events, 10_000));
+  const many = opts.manyEvents ?? Number(process.env['BENCH_MANY_EVENTS'] ?? Math.min(events, 20_000));
   const external = opts.postgresUrl ?? process.env['BENCH_POSTGRES_URL'];
   const server = external === undefined ? await startPostgres() : undefined;
   const results: StoreBenchResult[] = [];
@@ -246,7 +282,7 @@ export async function benchStores(opts: BenchStoresOptions = {}): Promise<Readon
       const count = target === 'pglite' ? Math.max(1, Math.floor(batch1 / 5)) : batch1;
       log(`stores bench: ${target} (${events} events in batches of 100, ${count} one by one)...`);
       try {
-        const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, '--child', target, String(events), String(count), url], {
+        const { stdout } = await run(process.execPath, ['--import', 'tsx', SELF, '--child', target, String(events), String(count), String(many), url], {
           maxBuffer: 1 << 24,
           timeout: 30 * 60_000,
         });
@@ -259,8 +295,16 @@ export async function benchStores(opts: BenchStoresOptions = {}): Promise<Readon
   } finally {
     await server?.stop();
   }
-  const header = ['store', 'append b1 ev/s', 'append b100 ev/s', 'readAll ev/s', 'peak RSS MB', 'note'];
-  const rows = results.map((r) => [r.target, fmt(r.appendBatch1), fmt(r.appendBatch100), fmt(r.readAll), fmt(r.peakRssMb), r.note ?? `b1 n=${r.batch1Events}`]);
+  const header = ['store', 'append b1 ev/s', 'append b100 ev/s', 'readAll ev/s', 'appendMany ev/s', 'peak RSS MB', 'note'];
+  const rows = results.map((r) => [
+    r.target,
+    fmt(r.appendBatch1),
+    fmt(r.appendBatch100),
+    fmt(r.readAll),
+    r.appendMany === null ? '-' : fmt(r.appendMany),
+    fmt(r.peakRssMb),
+    r.note ?? `b1 n=${r.batch1Events}${r.appendMany === null ? '' : `, many n=${r.manyEvents}`}`,
+  ]);
   const ours = results.find((r) => r.target === 'postgres');
   for (const peer of results.filter((r) => r.target === 'emmett-postgresql' || r.target === 'pg (floor)')) {
     if (ours === undefined) continue;
@@ -269,6 +313,7 @@ export async function benchStores(opts: BenchStoresOptions = {}): Promise<Readon
       `${(ours.appendBatch1 / peer.appendBatch1).toFixed(2)}x`,
       `${(ours.appendBatch100 / peer.appendBatch100).toFixed(2)}x`,
       `${(ours.readAll / peer.readAll).toFixed(2)}x`,
+      '-',
       `${(ours.peakRssMb / peer.peakRssMb).toFixed(2)}x`,
       'ratio ours/peer',
     ]);
@@ -295,8 +340,8 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
         process.exit(1);
       });
   } else if (process.argv[2] === '--child') {
-    const [, , , target, events, batch1, url] = process.argv;
-    runTarget(target as Target, Number(events), Number(batch1), url ?? '')
+    const [, , , target, events, batch1, many, url] = process.argv;
+    runTarget(target as Target, Number(events), Number(batch1), Number(many), url ?? '')
       .then((r) => {
         process.stdout.write(`${JSON.stringify(r)}\n`);
         process.exit(0);

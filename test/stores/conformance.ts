@@ -21,6 +21,7 @@ import {
   type EventStore,
   type NewEvent,
   type RawEvent,
+  type StreamAppend,
   type Subscription,
   type VersionConflict,
 } from '../../packages/core/src/index.js';
@@ -51,6 +52,8 @@ export type StoreFactory = () => Promise<StoreUnderTest>;
 export interface SuiteOptions {
   /** Why the gap case does not apply (e.g. a single-writer store has no concurrent transactions). */
   readonly noGapCase?: string;
+  /** Why the store has no `appendMany` (no transaction across streams): its cases are skipped. */
+  readonly noAppendMany?: string;
 }
 
 /** Someone whose personal data the cases write and then look for. */
@@ -99,11 +102,20 @@ const waitFor = async (ready: () => boolean, ms = 10_000, what = 'condition'): P
   }
 };
 
+/** The store's appendMany; a store that has none must say why in the suite options. */
+const appendManyOf = (store: EventStore): NonNullable<EventStore['appendMany']> => {
+  const f = store.appendMany;
+  if (f === undefined) throw new Error('the store has no appendMany: pass `noAppendMany` with the reason');
+  return f;
+};
+
 const newEvent = (type: string, data: unknown, id = uid(), schemaVersion = schemaVersionOf(type)): NewEvent => ({ id, type, schemaVersion, data, metadata: metaAt(0) });
 
 interface Case {
   readonly name: string;
   readonly gap?: true;
+  /** The case is about `appendMany`. */
+  readonly many?: true;
   readonly run: (t: StoreUnderTest) => Promise<void>;
 }
 
@@ -280,6 +292,221 @@ const cases: ReadonlyArray<Case> = [
         const read = await store.readStream(s);
         expect(read.map((e) => e.version)).toEqual(read.map((_, i) => i));
       }
+    },
+  },
+  {
+    name: 'appendMany writes several streams in one call, positions increasing in batch order',
+    many: true,
+    run: async ({ store }) => {
+      const appendMany = appendManyOf(store);
+      expect(right(await appendMany([]))).toEqual([]);
+      const old = contactStream(uid());
+      right(await store.append(old, [plainEvent(uid())], noStream));
+      const [idA, idB, idM] = [uid(), uid(), uid()];
+      const a = contactHistory(idA, PERSON_A, 2);
+      const b = contactHistory(idB, PERSON_B, 0);
+      const m = memberHistory(idM, PERSON_A, 'UPN-ZQ-0002', [idA, idB]);
+      const more = [plainEvent(uid()), plainEvent(uid())];
+      const empty = contactStream(uid());
+      const batches: StreamAppend[] = [
+        { streamId: a.streamId, events: a.events, expected: noStream },
+        { streamId: old, events: more, expected: exactVersion(0) },
+        { streamId: empty, events: [], expected: noStream },
+        { streamId: m.streamId, events: m.events, expected: anyVersion },
+        { streamId: b.streamId, events: b.events, expected: exactVersion(-1) },
+      ];
+      const results = right(await appendMany(batches));
+      expect(results.map((r) => r.nextVersion)).toEqual([a.events.length - 1, 2, -1, m.events.length - 1, b.events.length - 1]);
+      expect(results.map((r) => r.positions.length)).toEqual(batches.map((x) => x.events.length));
+      const reported = results.flatMap((r) => r.positions);
+      expectStrictlyIncreasing(reported);
+      for (const [i, x] of batches.entries()) {
+        const read = await store.readStream(x.streamId);
+        const mine = read.slice(read.length - x.events.length);
+        expect(mine.map((e) => e.id)).toEqual(x.events.map((e) => e.id));
+        expect(mine.map((e) => e.position)).toEqual(results[i]!.positions);
+        expect(mine.map((e) => e.data)).toEqual(x.events.map((e) => e.data));
+        expect(mine.map((e) => e.metadata)).toEqual(x.events.map((e) => e.metadata));
+        expect(read.map((e) => e.version)).toEqual(read.map((_, v) => v));
+      }
+      const log = ofStreams(await readWholeLog(store), new Set(batches.map((x) => x.streamId)));
+      expectStrictlyIncreasing(log.map((e) => e.position));
+      expect(log.slice(1).map((e) => e.id)).toEqual(batches.flatMap((x) => x.events.map((e) => e.id)));
+      // Sealed per subject like any append: forgetting one person leaves the other readable.
+      await store.forget(a.streamId);
+      expect(((await store.readStream(a.streamId))[0]!.data as { name: unknown }).name).toEqual({ given: ERASED, family: ERASED });
+      expect((await store.readStream(b.streamId)).map((e) => e.data)).toEqual(b.events.map((e) => e.data));
+      // One stream twice in one call is refused: its expected versions could not both hold.
+      const twice = contactStream(uid());
+      await expect(appendMany([{ streamId: twice, events: [plainEvent(uid())], expected: anyVersion }, { streamId: twice, events: [plainEvent(uid())], expected: anyVersion }])).rejects.toThrow(twice);
+      expect(await store.readStream(twice)).toEqual([]);
+    },
+  },
+  {
+    name: 'appendMany is all or nothing: a conflict on any stream writes nothing and names that stream',
+    many: true,
+    run: async ({ store }) => {
+      const appendMany = appendManyOf(store);
+      const taken = contactStream(uid());
+      right(await store.append(taken, [plainEvent(uid())], noStream));
+      const fresh = [contactStream(uid()), contactStream(uid())];
+      const before = (await readWholeLog(store)).length;
+      const attempt = (expected: StreamAppend['expected'], events = [plainEvent(uid())]): StreamAppend[] => [
+        { streamId: fresh[0]!, events: contactHistory(uid(), PERSON_A, 1).events, expected: noStream },
+        { streamId: taken, events, expected },
+        { streamId: fresh[1]!, events: [plainEvent(uid()), plainEvent(uid())], expected: noStream },
+      ];
+      expect(left(await appendMany(attempt(noStream)))).toEqual({ _tag: 'VersionConflict', streamId: taken, expected: noStream, actual: 0 });
+      expect(left(await appendMany(attempt(exactVersion(3))))).toEqual({ _tag: 'VersionConflict', streamId: taken, expected: exactVersion(3), actual: 0 });
+      // An empty batch is a check too.
+      expect(left(await appendMany(attempt(exactVersion(1), [])))).toMatchObject({ streamId: taken, actual: 0 });
+      // The first conflicting stream in the given order is the one named.
+      const both = attempt(noStream);
+      right(await store.append(fresh[1]!, [plainEvent(uid())], noStream));
+      expect(left(await appendMany(both)).streamId).toBe(taken);
+      expect(left(await appendMany([both[2]!, both[1]!, both[0]!])).streamId).toBe(fresh[1]);
+      expect(await store.readStream(fresh[0]!)).toEqual([]);
+      expect(await store.readStream(taken)).toHaveLength(1);
+      expect(await store.readStream(fresh[1]!)).toHaveLength(1);
+      expect((await readWholeLog(store)).length).toBe(before + 1);
+      // Once the expectations hold, the same call goes through.
+      const ok = right(await appendMany([both[0]!, { ...both[1]!, expected: exactVersion(0) }, { ...both[2]!, expected: exactVersion(0) }]));
+      expect(ok.map((r) => r.nextVersion)).toEqual([both[0]!.events.length - 1, 1, 2]);
+    },
+  },
+  {
+    name: 'appendMany re-sent with the same ids is a no-op for those streams',
+    many: true,
+    run: async ({ store }) => {
+      const appendMany = appendManyOf(store);
+      const streams = [contactStream(uid()), contactStream(uid()), contactStream(uid())];
+      const batches: StreamAppend[] = streams.map((streamId, k) => ({
+        streamId,
+        events: k === 0 ? contactHistory(uid(), PERSON_B, 1).events : Array.from({ length: k + 1 }, () => plainEvent(uid())),
+        expected: noStream,
+      }));
+      const first = right(await appendMany(batches));
+      const count = (await readWholeLog(store)).length;
+      // A retried call (a crash before the answer came back): whatever it expects, nothing is written twice.
+      expect(right(await appendMany(batches))).toEqual(first);
+      expect(right(await appendMany(batches.map((x) => ({ ...x, expected: exactVersion(9) }))))).toEqual(first);
+      expect((await readWholeLog(store)).length).toBe(count);
+      // Re-sent batches beside new ones: the new ones are written, the re-sent ones report their first write.
+      const later = contactStream(uid());
+      const next = [plainEvent(uid())];
+      const mixed = right(
+        await appendMany([batches[1]!, { streamId: streams[0]!, events: next, expected: exactVersion(first[0]!.nextVersion) }, { streamId: later, events: [plainEvent(uid())], expected: noStream }, batches[2]!]),
+      );
+      expect(mixed[0]).toEqual(first[1]);
+      expect(mixed[3]).toEqual(first[2]);
+      expect(mixed[1]!.nextVersion).toBe(first[0]!.nextVersion + 1);
+      expect(mixed[2]!.nextVersion).toBe(0);
+      expect((await readWholeLog(store)).length).toBe(count + 2);
+      // And a single-stream append of a batch appendMany wrote is recognised too.
+      expect(right(await store.append(streams[2]!, batches[2]!.events, anyVersion))).toEqual(first[2]);
+      // A re-sent batch does not excuse a conflict elsewhere in the call.
+      const c = left(await appendMany([batches[0]!, { streamId: later, events: [plainEvent(uid())], expected: noStream }]));
+      expect(c.streamId).toBe(later);
+      for (const [k, s] of streams.entries()) {
+        const read = await store.readStream(s);
+        expect(read.map((e) => e.version)).toEqual(read.map((_, i) => i));
+        expect(read.slice(0, batches[k]!.events.length).map((e) => e.id)).toEqual(batches[k]!.events.map((e) => e.id));
+      }
+    },
+  },
+  {
+    name: 'concurrent appendMany and append on overlapping streams lose and duplicate nothing',
+    many: true,
+    run: async ({ store }) => {
+      const appendMany = appendManyOf(store);
+      const streams = Array.from({ length: 6 }, () => contactStream(uid()));
+      const reported = new Map<string, number>();
+      const versionOf = async (s: string): Promise<number> => {
+        const read = await store.readStream(s);
+        return read.length - 1;
+      };
+      let conflicts = 0;
+      const manyWriter = async (w: number): Promise<void> => {
+        for (let k = 0; k < 6; k++) {
+          const picked = [0, 1, 2].map((j) => streams[(w + k + j * 2) % streams.length]!);
+          const batches: StreamAppend[] = picked.map((streamId, j) => ({ streamId, events: Array.from({ length: 1 + ((w + j + k) % 3) }, () => plainEvent(uid())), expected: anyVersion }));
+          for (let attempt = 0; ; attempt++) {
+            if (attempt > 200) throw new Error('appendMany kept conflicting');
+            // Half the writers say what they expect (and retry on a conflict); the others append at any version.
+            const expected = w % 2 === 0 ? await Promise.all(picked.map(async (s) => exactVersion(await versionOf(s)))) : picked.map(() => anyVersion);
+            const r = await appendMany(batches.map((x, j) => ({ ...x, expected: expected[j]! })));
+            if (!isRight(r)) {
+              conflicts += 1;
+              continue;
+            }
+            batches.forEach((x, j) => x.events.forEach((e, i) => reported.set(e.id, r.right[j]!.positions[i]!)));
+            break;
+          }
+        }
+      };
+      const oneWriter = async (w: number): Promise<void> => {
+        for (let k = 0; k < 8; k++) {
+          const streamId = streams[(w * 3 + k) % streams.length]!;
+          const events = Array.from({ length: 1 + (k % 2) }, () => plainEvent(uid()));
+          for (let attempt = 0; ; attempt++) {
+            if (attempt > 200) throw new Error('append kept conflicting');
+            const r = await store.append(streamId, events, w % 2 === 0 ? exactVersion(await versionOf(streamId)) : anyVersion);
+            if (!isRight(r)) {
+              conflicts += 1;
+              continue;
+            }
+            events.forEach((e, i) => reported.set(e.id, r.right.positions[i]!));
+            break;
+          }
+        }
+      };
+      await Promise.all([...[0, 1, 2, 3].map(manyWriter), ...[0, 1, 2, 3].map(oneWriter)]);
+      const inLog = ofStreams(await readWholeLog(store), new Set(streams));
+      expect(inLog).toHaveLength(reported.size);
+      expect(new Set(inLog.map((e) => e.id)).size).toBe(inLog.length);
+      for (const e of inLog) expect(e.position).toBe(reported.get(e.id));
+      expectStrictlyIncreasing(inLog.map((e) => e.position));
+      for (const s of streams) {
+        const read = await store.readStream(s);
+        expect(read.map((e) => e.version)).toEqual(read.map((_, i) => i));
+      }
+    },
+  },
+  {
+    name: 'paging through a big log: appends and a forget between pages are honoured',
+    run: async ({ store }) => {
+      const people = Array.from({ length: 6 }, (_, i) => contactHistory(uid(), { ...PERSON_A, email: `page${i}@example.org` }, 40));
+      const appendMany = store.appendMany;
+      if (appendMany !== undefined) right(await appendMany(people.map((p) => ({ streamId: p.streamId, events: p.events, expected: noStream }))));
+      else for (const p of people) right(await store.append(p.streamId, p.events, noStream));
+      const mine = new Set(people.map((p) => p.streamId));
+      const start = (await readWholeLog(store)).find((e) => mine.has(e.streamId))!.position - 1;
+      const pages: Array<ReadonlyArray<RawEvent>> = [];
+      let after = start;
+      const extra = contactStream(uid());
+      mine.add(extra);
+      for (let k = 0; ; k++) {
+        const page = await store.readAll({ after, limit: 100 });
+        pages.push(page);
+        if (page.length < 100) break;
+        after = page[page.length - 1]!.position;
+        // Between pages: someone writes, and a person whose events are all on the next page is forgotten
+        // (a store that reads ahead has that page already, still sealed).
+        if (k === 0) right(await store.append(extra, [plainEvent(uid())], noStream));
+        if (k === 0) await store.forget(people[3]!.streamId);
+      }
+      const read = ofStreams(pages.flat(), mine);
+      const log = ofStreams(await readWholeLog(store), mine);
+      expect(read.map((e) => e.id)).toEqual(log.map((e) => e.id));
+      expectStrictlyIncreasing(pages.flat().map((e) => e.position));
+      const gone = read.filter((e) => e.streamId === people[3]!.streamId);
+      expect(gone.length).toBe(people[3]!.events.length);
+      expect(gone[0]!.position - start).toBeGreaterThan(100);
+      expect(gone[gone.length - 1]!.position - start).toBeLessThanOrEqual(200);
+      expect((gone[0]!.data as { name: unknown }).name).toEqual({ given: ERASED, family: ERASED });
+      expect(JSON.stringify(gone)).not.toContain('page3@example.org');
+      const first = read.filter((e) => e.streamId === people[4]!.streamId);
+      expect(first.map((e) => e.data)).toEqual(people[4]!.events.map((e) => e.data));
     },
   },
   {
@@ -499,6 +726,10 @@ export const describeStoreConformance = (name: string, factory: StoreFactory | {
       }
       if (c.gap === true && options.noGapCase !== undefined) {
         it.skip(`${title} (skipped: ${options.noGapCase})`, () => undefined);
+        continue;
+      }
+      if (c.many === true && options.noAppendMany !== undefined) {
+        it.skip(`${title} (skipped: ${options.noAppendMany})`, () => undefined);
         continue;
       }
       it(title, async () => {

@@ -1,27 +1,30 @@
 /** The sealing of personal data: round trips, refuses tampering and other subjects' blobs, masks what is forgotten. */
 import { describe, expect, it } from 'vitest';
 import { ERASED, type RawEvent } from '../../packages/core/src/index.js';
-import { keyIdOf, makeShredder, newSubjectKey, openStrings, sealStrings, UNDECRYPTABLE, type KeyStore, type SubjectKey } from '../../packages/adapters-store/src/index.js';
+import { keyIdOf, makeShredder, newSubjectKey, openStrings, sealStrings, UNDECRYPTABLE, workerOpener, type BlobOpener, type KeyStore, type SubjectKey } from '../../packages/adapters-store/src/index.js';
 import { PERSON_A } from './conformance.js';
 import { contactHistory } from './fixtures.js';
 
-/** A key store in a Map, counting its lookups. */
-const mapKeyStore = () => {
+/** A key store in a Map, counting its lookups (and, with `many`, its multi-subject calls). */
+const mapKeyStore = (many = false) => {
   const keys = new Map<string, SubjectKey>();
   let lookups = 0;
+  let made = 0;
+  const current = async (subject: string): Promise<SubjectKey> => {
+    const k = keys.get(subject) ?? newSubjectKey();
+    keys.set(subject, k);
+    return k;
+  };
   const store: KeyStore = {
-    current: async (subject) => {
-      const k = keys.get(subject) ?? newSubjectKey();
-      keys.set(subject, k);
-      return k;
-    },
+    current,
+    ...(many ? { currentMany: async (subjects: ReadonlyArray<string>) => (made++, new Map(await Promise.all(subjects.map(async (s) => [s, await current(s)] as const)))) } : {}),
     find: async (ids) => {
       lookups += 1;
       return new Map([...keys].filter(([, k]) => ids.includes(k.id)).map(([subject, k]) => [k.id, { key: k.key, subject }]));
     },
     remove: async (subject) => void keys.delete(subject),
   };
-  return { store, keys, lookups: () => lookups };
+  return { store, keys, lookups: () => lookups, manyCalls: () => made };
 };
 
 describe('sealing', () => {
@@ -77,5 +80,65 @@ describe('sealing', () => {
     // A new key after forget never opens the old data.
     await shredder.seal(contact.streamId, contact.events);
     expect(((await shredder.open(rows()))[0]!.data as { name: unknown }).name).toEqual({ given: ERASED, family: ERASED });
+  });
+
+  it('seals many streams with the keys of all their new subjects made in one call', async () => {
+    const keys = mapKeyStore(true);
+    const shredder = makeShredder(keys.store);
+    const people = Array.from({ length: 5 }, (_, i) => contactHistory(`c-${i}`, { ...PERSON_A, email: `p${i}@example.org` }, 1));
+    const plain = { streamId: 'import-run-1', events: [] };
+    const sealed = await shredder.sealMany([...people, plain]);
+    expect(keys.manyCalls()).toBe(1);
+    expect(sealed.map((s) => s.keyId)).toEqual([...people.map((p) => keys.keys.get(p.streamId)!.id), null]);
+    // Known subjects are not asked for again.
+    await shredder.sealMany(people);
+    expect(keys.manyCalls()).toBe(1);
+    const rows = people.flatMap((p, k) => p.events.map((e, i) => ({ ...e, streamId: p.streamId, version: i, position: k * 10 + i, data: structuredClone(sealed[k]!.sealed[i]!.data), personal: sealed[k]!.sealed[i]!.personal })));
+    expect((await shredder.open(rows)).map((e) => e.data)).toEqual(people.flatMap((p) => p.events.map((e) => e.data)));
+  });
+
+  it('opens big reads on a worker thread, with the same results, erasures and refusals', async () => {
+    const keys = mapKeyStore();
+    let sent = 0;
+    let made: BlobOpener | undefined;
+    const counting = (): BlobOpener => {
+      const inner = workerOpener();
+      made = inner;
+      return { ...inner, open: (k, items) => ((sent += items.length), inner.open(k, items)) };
+    };
+    const shredder = makeShredder(keys.store, { worker: counting });
+    const inline = makeShredder(keys.store);
+    try {
+      const people = Array.from({ length: 60 }, (_, i) => contactHistory(`w-${i}`, { ...PERSON_A, email: `w${i}@example.org` }, 3));
+      const sealed = await shredder.sealMany(people);
+      const stored = people.flatMap((p, k) => p.events.map((e, i) => ({ ...e, streamId: p.streamId, version: i, position: k * 10 + i, data: sealed[k]!.sealed[i]!.data, personal: sealed[k]!.sealed[i]!.personal })));
+      const rows = () => stored.map((r) => ({ ...r, data: structuredClone(r.data) }));
+      const expected = people.flatMap((p) => p.events.map((e) => e.data));
+      expect(stored.filter((r) => r.personal !== null).length).toBeGreaterThanOrEqual(128);
+      // The first big read starts the worker and is opened here meanwhile.
+      expect((await shredder.open(rows())).map((e) => e.data)).toEqual(expected);
+      for (let i = 0; i < 200 && !made!.ready(); i++) await new Promise((r) => setTimeout(r, 10));
+      expect(made!.ready()).toBe(true);
+      expect((await shredder.open(rows())).map((e) => e.data)).toEqual(expected);
+      expect(sent).toBeGreaterThanOrEqual(128);
+      // Tampered and forgotten, through the worker, read as they do on the main thread.
+      const tamper = () => {
+        const t = rows();
+        t[0] = { ...t[0]!, personal: t[1]!.personal };
+        return t;
+      };
+      const tampered = tamper();
+      await shredder.forget(people[1]!.streamId);
+      await inline.forget(people[1]!.streamId);
+      const before = sent;
+      const viaWorker = await shredder.open(tampered);
+      expect(sent).toBeGreaterThan(before);
+      expect(viaWorker[0]!.data).toEqual(UNDECRYPTABLE);
+      const forgotten = viaWorker.filter((e) => e.streamId === people[1]!.streamId);
+      expect((forgotten[0]!.data as { name: unknown }).name).toEqual({ given: ERASED, family: ERASED });
+      expect(viaWorker.map((e) => e.data)).toEqual((await inline.open(tamper())).map((e) => e.data));
+    } finally {
+      await shredder.close();
+    }
   });
 });

@@ -26,7 +26,10 @@ describeStoreConformance(
         const store = await openEventStoreDbStore(url, { keys });
         return { store, dispose: () => store.close() };
       },
-  { noGapCase: 'EventStoreDB has one writer per node; its $all has no uncommitted gaps' },
+  {
+    noGapCase: 'EventStoreDB has one writer per node; its $all has no uncommitted gaps',
+    noAppendMany: 'EventStoreDB has no transaction across streams, so no appendMany',
+  },
 );
 
 describe('eventstoredb URLs', () => {

@@ -145,16 +145,17 @@ const FAMILY = ['Smith', 'Jones', 'Khan', 'Ng', 'Okafor', 'Patel', 'Quinn', 'Rob
 
 /**
  * A school's log of about `count` events of real shapes: per family a member (imported, linked to two
- * contacts) and two contacts (added, messaged, delivered), plus a few import-run events.
+ * contacts) and two contacts (added, messaged, delivered), plus a few import-run events. Another
+ * `seed` gives the same shapes under other ids.
  */
-export const schoolLog = (count: number): StreamBatch[] => {
+export const schoolLog = (count: number, seed = 'bench'): StreamBatch[] => {
   const out: StreamBatch[] = [];
   let events = 0;
   for (let f = 0; events < count; f++) {
     const given = GIVEN[f % GIVEN.length]!;
     const family = `${FAMILY[f % FAMILY.length]!}${f}`;
-    const contacts = [nameId(`bench/contact/${f}/a`), nameId(`bench/contact/${f}/b`)];
-    const member = memberHistory(nameId(`bench/member/${f}`), { given, family }, `UPN${100000 + f}`, contacts);
+    const contacts = [nameId(`${seed}/contact/${f}/a`), nameId(`${seed}/contact/${f}/b`)];
+    const member = memberHistory(nameId(`${seed}/member/${f}`), { given, family }, `UPN${100000 + f}`, contacts);
     out.push(member);
     events += member.events.length;
     for (const [i, contactId] of contacts.entries()) {
@@ -163,7 +164,7 @@ export const schoolLog = (count: number): StreamBatch[] => {
       events += contact.events.length;
     }
     if (f % 500 === 0) {
-      const warning = importWarning(nameId(`bench/run/${f}`), `row ${f}: mixed sources`);
+      const warning = importWarning(nameId(`${seed}/run/${f}`), `row ${f}: mixed sources`);
       out.push(warning);
       events += warning.events.length;
     }

@@ -4,7 +4,7 @@
  * to the subject and the event id, so one cipher call per event (not per field)
  * keeps reads fast; without the subject's key the blob is noise.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 
 /** One subject's key: an id (written beside each blob, so a key made after a forget never opens older data) and 32 key bytes. */
 export interface SubjectKey {
@@ -14,7 +14,6 @@ export interface SubjectKey {
 
 const ALGORITHM = 'aes-256-gcm';
 const IV_BYTES = 12;
-const TAG_BYTES = 16;
 const BLOB_PREFIX = 'v1.';
 
 // randomBytes costs a call into the CSPRNG each time; IVs are drawn from a pool of its output instead.
@@ -33,7 +32,7 @@ const freshIv = (): Buffer => {
 /** Makes a fresh random key for a subject. */
 export const newSubjectKey = (): SubjectKey => ({ id: randomBytes(12).toString('base64url'), key: randomBytes(32) });
 
-const aadOf = (subject: string, eventId: string): Buffer => Buffer.from(`${subject}\u0000${eventId}`, 'utf8');
+const aadOf = (subject: string, eventId: string): Buffer => Buffer.from(aadText(subject, eventId), 'utf8');
 
 /** Seals strings for one event: `v1.<keyId>.<base64 iv|tag|ciphertext>`. */
 export const sealStrings = (key: SubjectKey, subject: string, eventId: string, strings: ReadonlyArray<string>): string => {
@@ -51,20 +50,56 @@ export const keyIdOf = (blob: string): string | null => {
   return dot < 0 ? null : blob.slice(BLOB_PREFIX.length, dot);
 };
 
-/** Opens a blob with its key: the strings, or null when it was tampered with or is not ours (GCM refuses it). */
-export const openStrings = (key: Buffer, subject: string, eventId: string, blob: string): ReadonlyArray<string> | null => {
+/** A key prepared for many decryptions (the cipher then skips importing the raw bytes each time). */
+export const openingKey = (key: Buffer): KeyObject => createSecretKey(key);
+
+/** The additional data a blob is bound to: its subject and its event. */
+export const aadText = (subject: string, eventId: string): string => `${subject}\u0000${eventId}`;
+
+/** A blob's key id and its base64 body (iv|tag|ciphertext), or null for a blob we cannot parse. */
+export const blobParts = (blob: string): { readonly keyId: string; readonly body: string } | null => {
+  if (!blob.startsWith(BLOB_PREFIX)) return null;
   const dot = blob.indexOf('.', BLOB_PREFIX.length);
-  if (!blob.startsWith(BLOB_PREFIX) || dot < 0) return null;
+  return dot < 0 ? null : { keyId: blob.slice(BLOB_PREFIX.length, dot), body: blob.slice(dot + 1) };
+};
+
+/**
+ * Decrypts a blob's body: its plain text, or null when GCM refuses it (tampered, another key, another
+ * subject or event). Self-contained (no module state, `node:crypto` passed in), because the opening
+ * worker (openWorker.ts) runs this very function from its source text.
+ */
+export function decryptBody(crypto: Pick<typeof import('node:crypto'), 'createDecipheriv'>, key: Buffer | KeyObject, aad: string, body: string): string | null {
   try {
-    const raw = Buffer.from(blob.slice(dot + 1), 'base64');
-    if (raw.length < IV_BYTES + TAG_BYTES) return null;
-    const decipher = createDecipheriv(ALGORITHM, key, raw.subarray(0, IV_BYTES));
-    decipher.setAAD(aadOf(subject, eventId));
-    decipher.setAuthTag(raw.subarray(IV_BYTES, IV_BYTES + TAG_BYTES));
-    const text = Buffer.concat([decipher.update(raw.subarray(IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
+    // iv (12 bytes) | tag (16 bytes) | ciphertext, as sealStrings writes it.
+    const raw = Buffer.from(body, 'base64');
+    if (raw.length < 28) return null;
+    const decipher = crypto.createDecipheriv('aes-256-gcm', key, raw.subarray(0, 12));
+    decipher.setAAD(Buffer.from(aad, 'utf8'));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    const plain = decipher.update(raw.subarray(28));
+    // final() checks the tag (it throws on a mismatch); only then is the plain text used.
+    decipher.final();
+    return plain.toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
+/** The sealed strings from a blob's plain text, or null when it is not a list of strings. */
+export const stringsOf = (text: string | null): ReadonlyArray<string> | null => {
+  if (text === null) return null;
+  try {
     const parsed: unknown = JSON.parse(text);
     return Array.isArray(parsed) && parsed.every((s) => typeof s === 'string') ? (parsed as string[]) : null;
   } catch {
     return null;
   }
+};
+
+const nodeCrypto = { createDecipheriv };
+
+/** Opens a blob with its key: the strings, or null when it was tampered with or is not ours (GCM refuses it). */
+export const openStrings = (key: Buffer | KeyObject, subject: string, eventId: string, blob: string): ReadonlyArray<string> | null => {
+  const parts = blobParts(blob);
+  return parts === null ? null : stringsOf(decryptBody(nodeCrypto, key, aadText(subject, eventId), parts.body));
 };

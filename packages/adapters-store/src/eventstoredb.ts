@@ -279,6 +279,8 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
 
   return {
     append,
+    // No `appendMany`: EventStoreDB has no transaction across streams, so an all-or-nothing append to
+    // several streams cannot be promised; callers see it undefined and append stream by stream.
     readStream,
     readAll,
     subscribe,

@@ -7,6 +7,7 @@ export { StoreError, isStoreError, maskUrl, storeError } from './errors.js';
 export { makeShredder, sealingSubject, UNDECRYPTABLE, type Shredder, type ShredderOptions, type SealedData, type SealedRow } from './shredder.js';
 export { sqlKeyStore, type KeyStore } from './keys.js';
 export { newSubjectKey, sealStrings, openStrings, keyIdOf, type SubjectKey } from './crypto.js';
+export { workerOpener, type BlobOpener, type OpenItem } from './openWorker.js';
 export { DEFAULT_SCHEMA, channelOf, quoteSchema, schemaScript, statements, type SqlDriver } from './sql.js';
 export { ensureSchema, rotateWal, sqlStore, type SqlStoreConfig } from './sqlStore.js';
 export { followLog, type FollowSource } from './subscription.js';

@@ -6,6 +6,8 @@ import type { SqlDriver } from './sql.js';
 export interface KeyStore {
   /** The subject's key, made and stored first if it has none. */
   readonly current: (subject: string) => Promise<SubjectKey>;
+  /** Several subjects' keys, each made and stored first if it has none, in one round trip where the store can (else `current` one by one). */
+  readonly currentMany?: (subjects: ReadonlyArray<string>) => Promise<ReadonlyMap<string, SubjectKey>>;
   /** The keys that still exist among these ids, with their subjects (an id absent from the map was forgotten). */
   readonly find: (keyIds: ReadonlyArray<string>) => Promise<ReadonlyMap<string, { readonly key: Buffer; readonly subject: string }>>;
   /** Deletes every key of the subject. */
@@ -34,6 +36,29 @@ export const sqlKeyStore = (sql: SqlDriver, schema: string): KeyStore => ({
       if (row !== undefined) return { id: row.key_id, key: toBuffer(row.key) };
     }
     throw new Error('no key could be made for a subject: the key table keeps changing');
+  },
+  currentMany: async (subjects) => {
+    const out = new Map<string, SubjectKey>();
+    // Sorted, so two writers making overlapping sets of keys take the unique index in the same order (no deadlock).
+    let missing = [...new Set(subjects)].sort();
+    // As in `current`: a subject another writer is creating may be invisible to our snapshot; ask again for those.
+    for (let attempt = 0; attempt < 5 && missing.length > 0; attempt++) {
+      const fresh = missing.map((subject) => ({ subject, ...newSubjectKey() }));
+      const rows = await sql.query<{ subject: string; key_id: string; key: unknown }>(
+        `WITH wanted AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS w(n int, key_id text, subject text, key text)),
+         ins AS (
+           INSERT INTO ${schema}.subject_keys (key_id, subject, key)
+           SELECT key_id, subject, decode(key, 'hex') FROM wanted ORDER BY n
+           ON CONFLICT (subject) DO NOTHING RETURNING subject, key_id, key)
+         SELECT subject, key_id, key FROM ins
+         UNION ALL SELECT k.subject, k.key_id, k.key FROM ${schema}.subject_keys k JOIN wanted ON wanted.subject = k.subject`,
+        [JSON.stringify(fresh.map((f, n) => ({ n, key_id: f.id, subject: f.subject, key: f.key.toString('hex') })))],
+      );
+      for (const r of rows) out.set(r.subject, { id: r.key_id, key: toBuffer(r.key) });
+      missing = missing.filter((s) => !out.has(s));
+    }
+    if (missing.length > 0) throw new Error('no key could be made for some subjects: the key table keeps changing');
+    return out;
   },
   find: async (keyIds) => {
     if (keyIds.length === 0) return new Map();

@@ -143,6 +143,9 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
     changes,
     pollMs: options.pollMs ?? 1_000,
     keyCacheMs: options.keyCacheMs ?? 60_000,
+    // The pool has other connections: the next page is read while this one is opened.
+    readAhead: (options.poolSize ?? 10) > 1,
+    decryptInWorker: true,
     watch: () => {
       watchers += 1;
       if (watchers === 1) startListening();

@@ -13,7 +13,9 @@
  * like one (then reading walks the codec, which knows which fields are personal).
  */
 import { carriesPersonal, ERASED, mapEventPersonal, subjectOfStream, type NewEvent, type RawEvent } from '@contactable/core';
-import { keyIdOf, openStrings, sealStrings, type SubjectKey } from './crypto.js';
+import { aadText, blobParts, decryptBody, keyIdOf, openingKey, sealStrings, stringsOf, type SubjectKey } from './crypto.js';
+import { workerOpener, type BlobOpener, type OpenItem } from './openWorker.js';
+import * as nodeCrypto from 'node:crypto';
 import type { KeyStore } from './keys.js';
 
 /** An event's data as stored: placeholders in `data`, the sealed strings in `personal` (null when it had none). */
@@ -35,12 +37,18 @@ export const UNDECRYPTABLE = { undecryptable: 'the personal data of this event f
 export interface Shredder {
   /** Seals a batch for one stream; `keyId` is the key used (null when the batch holds no personal data). */
   readonly seal: (streamId: string, events: ReadonlyArray<NewEvent>) => Promise<{ sealed: ReadonlyArray<SealedData>; keyId: string | null }>;
+  /** Seals batches for several streams, fetching or making every missing key in one go; one result per batch, in order. */
+  readonly sealMany: (
+    batches: ReadonlyArray<{ readonly streamId: string; readonly events: ReadonlyArray<NewEvent> }>,
+  ) => Promise<ReadonlyArray<{ sealed: ReadonlyArray<SealedData>; keyId: string | null }>>;
   /** Opens stored rows: personal fields back in place, `XXXX` where the key is gone. */
   readonly open: (rows: ReadonlyArray<SealedRow>) => Promise<ReadonlyArray<RawEvent>>;
   /** Deletes the subject's key and drops it from the caches. */
   readonly forget: (subject: string) => Promise<void>;
   /** Drops a cached key the store found missing (another process forgot the subject). */
   readonly invalidate: (subject: string) => void;
+  /** Stops the decrypting worker, if one was started. */
+  readonly close: () => Promise<void>;
 }
 
 /** Options for the key caches. */
@@ -50,7 +58,16 @@ export interface ShredderOptions {
    * (a single-process store, PGlite, can cache for ever: its own forget drops the entry at once).
    */
   readonly keyCacheMs?: number;
+  /**
+   * Decrypt big reads on a worker thread (default false): a page with at least `WORKER_MIN` sealed
+   * events is opened there, beside the main thread's work (parsing the next page, read ahead). The
+   * worker is started at the first such read (which is opened here meanwhile); a function makes it.
+   */
+  readonly worker?: boolean | (() => BlobOpener);
 }
+
+// Fewer sealed events than this in one read are opened on the main thread (a message costs more).
+const WORKER_MIN = 128;
 
 const PLACEHOLDER = 'enc:v1:';
 const WALK = 'w';
@@ -97,17 +114,27 @@ export const sealingSubject = (streamId: string): string => subjectOfStream(stre
 export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shredder => {
   const ttl = options.keyCacheMs ?? 60_000;
   const sealing = new Map<string, SubjectKey>();
-  const opening = new Map<string, { readonly key: Buffer; readonly at: number }>();
+  const opening = new Map<string, { readonly key: nodeCrypto.KeyObject; readonly raw: Buffer; readonly at: number }>();
+  const keyIdsOf = new Map<string, Set<string>>();
   const gone = new Set<string>();
-  const subjectOfKey = new Map<string, string>();
+
+  const ownKey = (id: string, subject: string): void => {
+    let ids = keyIdsOf.get(subject);
+    if (ids === undefined) keyIdsOf.set(subject, (ids = new Set()));
+    ids.add(id);
+  };
+
+  const remember = (subject: string, key: SubjectKey): void => {
+    sealing.set(subject, key);
+    opening.set(key.id, { key: openingKey(key.key), raw: key.key, at: Date.now() });
+    ownKey(key.id, subject);
+  };
 
   const keyFor = async (subject: string): Promise<SubjectKey> => {
     const cached = sealing.get(subject);
     if (cached !== undefined) return cached;
     const key = await keys.current(subject);
-    sealing.set(subject, key);
-    opening.set(key.id, { key: key.key, at: Date.now() });
-    subjectOfKey.set(key.id, subject);
+    remember(subject, key);
     return key;
   };
 
@@ -118,30 +145,56 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
     return known;
   };
 
-  const seal: Shredder['seal'] = async (streamId, events) => {
-    const subject = sealingSubject(streamId);
-    let key: SubjectKey | null = null;
-    const sealed: SealedData[] = [];
-    for (const e of events) {
-      if (!hasPersonal(e.type)) {
-        sealed.push({ data: e.data, personal: null });
-        continue;
-      }
-      const strings: string[] = [];
-      const data = mapEventPersonal(e.type, e.data, (s) => {
-        strings.push(s);
-        return `enc:v1:${strings.length - 1}`;
-      });
-      if (strings.length === 0) {
-        sealed.push({ data: e.data, personal: null });
-        continue;
-      }
-      key ??= await keyFor(subject);
-      const mode = countPlaceholders(data) === strings.length ? WALK : CODEC;
-      sealed.push({ data, personal: mode + sealStrings(key, subject, e.id, strings) });
-    }
-    return { sealed, keyId: key?.id ?? null };
+  // An event's personal strings pulled out, placeholders in their place (null: nothing personal in it).
+  const extract = (e: NewEvent): { readonly data: unknown; readonly strings: ReadonlyArray<string> } | null => {
+    if (!hasPersonal(e.type)) return null;
+    const strings: string[] = [];
+    const data = mapEventPersonal(e.type, e.data, (s) => {
+      strings.push(s);
+      return `enc:v1:${strings.length - 1}`;
+    });
+    return strings.length === 0 ? null : { data, strings };
   };
+
+  const sealMany: Shredder['sealMany'] = async (batches) => {
+    const pulled = batches.map((b) => ({ subject: sealingSubject(b.streamId), items: b.events.map(extract) }));
+    const keyOf = new Map<string, SubjectKey>();
+    const wanted = new Set<string>();
+    for (const p of pulled) {
+      if (keyOf.has(p.subject) || !p.items.some((x) => x !== null)) continue;
+      const cached = sealing.get(p.subject);
+      if (cached !== undefined) keyOf.set(p.subject, cached);
+      else wanted.add(p.subject);
+    }
+    const missing = [...wanted];
+    if (missing.length > 0) {
+      // New subjects (a first import makes tens of thousands): their keys in one statement, not one each.
+      if (keys.currentMany !== undefined && missing.length > 1) {
+        const made = await keys.currentMany(missing);
+        for (const subject of missing) {
+          const key = made.get(subject);
+          if (key === undefined) throw new Error('the key store returned no key for a subject');
+          remember(subject, key);
+          keyOf.set(subject, key);
+        }
+      } else {
+        for (const subject of missing) keyOf.set(subject, await keyFor(subject));
+      }
+    }
+    return batches.map((b, k) => {
+      const { subject, items } = pulled[k]!;
+      const key = keyOf.get(subject) ?? null;
+      const sealed = b.events.map((e, i): SealedData => {
+        const x = items[i];
+        if (x === null || x === undefined || key === null) return { data: e.data, personal: null };
+        const mode = countPlaceholders(x.data) === x.strings.length ? WALK : CODEC;
+        return { data: x.data, personal: mode + sealStrings(key, subject, e.id, x.strings) };
+      });
+      return { sealed, keyId: items.some((x) => x !== null) ? (key?.id ?? null) : null };
+    });
+  };
+
+  const seal: Shredder['seal'] = async (streamId, events) => (await sealMany([{ streamId, events }]))[0]!;
 
   const loadKeys = async (rows: ReadonlyArray<SealedRow>): Promise<void> => {
     const now = Date.now();
@@ -162,21 +215,68 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
         opening.delete(id);
         gone.add(id);
       } else {
-        opening.set(id, { key: hit.key, at: now });
-        subjectOfKey.set(id, hit.subject);
+        opening.set(id, { key: openingKey(hit.key), raw: hit.key, at: now });
+        ownKey(id, hit.subject);
       }
     }
   };
 
-  const openData = (r: SealedRow): unknown => {
+  let opener: BlobOpener | null = null;
+  let openerFailed = false;
+
+  /**
+   * Each row's decrypted text: undefined where there is nothing to open (no personal data, or no key:
+   * forgotten), null where GCM refused the blob. Big reads go to the worker once it is up.
+   */
+  const decryptRows = async (rows: ReadonlyArray<SealedRow>): Promise<Array<string | null | undefined>> => {
+    const texts = new Array<string | null | undefined>(rows.length);
+    const at: number[] = [];
+    const items: OpenItem[] = [];
+    const keyIndex = new Map<string, number>();
+    const keyList: Array<{ readonly key: nodeCrypto.KeyObject; readonly raw: Buffer }> = [];
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i]!;
+      if (r.personal === null) continue;
+      const parts = blobParts(r.personal.slice(1));
+      const key = parts === null ? undefined : opening.get(parts.keyId);
+      if (parts === null || key === undefined) continue;
+      let k = keyIndex.get(parts.keyId);
+      if (k === undefined) {
+        keyIndex.set(parts.keyId, (k = keyList.length));
+        keyList.push(key);
+      }
+      at.push(i);
+      items.push([k, aadText(sealingSubject(r.streamId), r.id), parts.body]);
+    }
+    const makeOpener = options.worker === true ? workerOpener : options.worker === false ? undefined : options.worker;
+    if (makeOpener !== undefined && items.length >= WORKER_MIN && !openerFailed) {
+      // Started at the first big read; until it is up, reads are opened here.
+      opener ??= makeOpener();
+      if (opener.ready()) {
+        try {
+          // Each key copied into memory of its own: a pooled Buffer slice would take its neighbours along.
+          const out = await opener.open(keyList.map((k) => new Uint8Array(k.raw)), items);
+          at.forEach((i, n) => (texts[i] = out[n] ?? null));
+          return texts;
+        } catch {
+          // The worker died: this read and the next ones are opened here.
+          openerFailed = true;
+        }
+      }
+    }
+    at.forEach((i, n) => {
+      const [k, aad, body] = items[n]!;
+      texts[i] = decryptBody(nodeCrypto, keyList[k]!.key, aad, body);
+    });
+    return texts;
+  };
+
+  const openData = (r: SealedRow, text: string | null | undefined): unknown => {
     const personal = r.personal;
     if (personal === null) return r.data;
-    const blob = personal.slice(1);
-    const id = keyIdOf(blob);
-    const key = id === null ? undefined : opening.get(id)?.key;
     let strings: ReadonlyArray<string> | null = null;
-    if (key !== undefined) {
-      strings = openStrings(key, sealingSubject(r.streamId), r.id, blob);
+    if (text !== undefined) {
+      strings = stringsOf(text);
       if (strings === null) return UNDECRYPTABLE;
     }
     if (personal.startsWith(WALK)) return fill(r.data, strings);
@@ -189,38 +289,43 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
   };
 
   // One object shape for every event handed out.
-  const openRow = (r: SealedRow): RawEvent => ({
+  const openRow = (r: SealedRow, text: string | null | undefined): RawEvent => ({
     id: r.id,
     streamId: r.streamId,
     version: r.version,
     position: r.position,
     type: r.type,
     schemaVersion: r.schemaVersion,
-    data: openData(r),
+    data: openData(r, text),
     metadata: r.metadata,
   });
 
   const dropSubject = (subject: string): void => {
     sealing.delete(subject);
-    for (const [id, owner] of subjectOfKey) {
-      if (owner !== subject) continue;
+    for (const id of keyIdsOf.get(subject) ?? []) {
       opening.delete(id);
-      subjectOfKey.delete(id);
     }
+    keyIdsOf.delete(subject);
   };
 
   return {
     seal,
+    sealMany,
     open: async (rows) => {
       await loadKeys(rows);
-      return rows.map(openRow);
+      const texts = await decryptRows(rows);
+      return rows.map((r, i) => openRow(r, texts[i]));
     },
     forget: async (subject) => {
-      const known = [...subjectOfKey].filter(([, s]) => s === subject).map(([id]) => id);
+      const known = [...(keyIdsOf.get(subject) ?? [])];
       await keys.remove(subject);
       dropSubject(subject);
       for (const id of known) gone.add(id);
     },
     invalidate: dropSubject,
+    close: async () => {
+      openerFailed = true;
+      await opener?.close();
+    },
   };
 };

@@ -111,8 +111,9 @@ $fn$;
 /** The statements of one schema. */
 export const statements = (schema: string) => {
   const s = quoteSchema(schema);
-  // The order `eventFromColumns` (sqlStore.ts) reads them in.
-  const columns = 'position, stream_id, version, event_id, type, schema_version, data, metadata, personal';
+  // The order `eventsFromColumns` (sqlStore.ts) reads them in. Metadata comes as text: the events of one
+  // command share it, so the reader parses each distinct text once per page.
+  const columns = 'position, stream_id, version, event_id, type, schema_version, data, metadata::text, personal';
   return {
     /** The stream's last version, and the version holding an event id (the idempotency check), in one look. */
     streamState: `SELECT (SELECT max(version) FROM ${s}.events WHERE stream_id = $1) AS actual,
@@ -136,10 +137,40 @@ export const statements = (schema: string) => {
        SELECT alloc.first + r.i, $1::text, alloc.actual + 1 + r.i, r.id, r.type, r.sv, r.data, r.metadata, r.personal, alloc.xid
        FROM alloc CROSS JOIN jsonb_to_recordset($4::jsonb) AS r(i int, id text, type text, sv int, data jsonb, metadata jsonb, personal text)
        RETURNING position, version`,
+    /** `streamState` for several streams at once: $1 is a JSON array of {s, stream_id, first_id}. */
+    streamStates: `SELECT h.s,
+       (SELECT max(version) FROM ${s}.events WHERE stream_id = h.stream_id) AS actual,
+       (SELECT version FROM ${s}.events WHERE stream_id = h.stream_id AND event_id = h.first_id) AS dup
+       FROM jsonb_to_recordset($1::jsonb) AS h(s int, stream_id text, first_id text)`,
+    /**
+     * Appends to several streams in one statement (one transaction), all or nothing: when every stream
+     * of $1 ({s, stream_id, expected}, expected null: any) is at its expected version and every key id
+     * of $3 still exists, takes $4 positions at once from the allocator (so the gap-free rule holds as
+     * for `append`) and inserts the rows of $2 ({s, v, p, ...}: stream s, its v-th event, the p-th
+     * position of the call). Returns each stream's last version before the insert and the first
+     * position, or no rows when a check failed. A version or id taken meanwhile raises 23505.
+     */
+    appendMany: `WITH b AS MATERIALIZED (
+         SELECT h.s, h.stream_id, h.expected,
+           coalesce((SELECT max(e.version) FROM ${s}.events e WHERE e.stream_id = h.stream_id), -1) AS actual
+         FROM jsonb_to_recordset($1::jsonb) AS h(s int, stream_id text, expected int)),
+       ok AS MATERIALIZED (
+         SELECT NOT EXISTS (SELECT 1 FROM b WHERE b.expected IS NOT NULL AND b.actual <> b.expected)
+           AND (SELECT count(*) FROM ${s}.subject_keys WHERE key_id IN (SELECT jsonb_array_elements_text($3::jsonb))) = jsonb_array_length($3::jsonb)
+           AS go),
+       alloc AS MATERIALIZED (
+         SELECT p.xid, p.first FROM ok CROSS JOIN LATERAL ${s}.take_positions($4::int) AS p WHERE ok.go),
+       ins AS (
+         INSERT INTO ${s}.events (position, stream_id, version, event_id, type, schema_version, data, metadata, personal, transaction_id)
+         SELECT alloc.first + r.p, b.stream_id, b.actual + 1 + r.v, r.id, r.type, r.sv, r.data, r.metadata, r.personal, alloc.xid
+         FROM alloc
+           CROSS JOIN jsonb_to_recordset($2::jsonb) AS r(s int, v int, p int, id text, type text, sv int, data jsonb, metadata jsonb, personal text)
+           JOIN b ON b.s = r.s)
+       SELECT b.s, b.actual, alloc.first FROM b CROSS JOIN alloc`,
     readStream: `SELECT ${columns} FROM ${s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version`,
     /** Readable events after a position: only those below the oldest running transaction (see the file comment). */
     readAll: `SELECT ${columns} FROM ${s}.events
-       WHERE position > $1 AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       WHERE position > $1 AND transaction_id < (SELECT pg_snapshot_xmin(pg_current_snapshot()))
        ORDER BY position LIMIT $2`,
     head: `SELECT coalesce(max(position), 0) AS head FROM ${s}.events`,
     loadCheckpoint: `SELECT position FROM ${s}.checkpoints WHERE name = $1`,

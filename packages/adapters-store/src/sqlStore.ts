@@ -8,6 +8,7 @@ import {
   type ExpectedVersion,
   type NewEvent,
   type RawEvent,
+  type StreamAppend,
   type Subscription,
   type VersionConflict,
 } from '@contactable/core';
@@ -35,25 +36,55 @@ export interface SqlStoreConfig {
   readonly watch?: () => () => void;
   /** Releases the database. */
   readonly close: () => Promise<void>;
+  /** Sends the next page's query while a full page is opened (a pool, where a second connection can serve it). */
+  readonly readAhead?: boolean;
+  /** Decrypts big reads on a worker thread (see ShredderOptions.worker). */
+  readonly decryptInWorker?: boolean;
 }
 
-/** A row of `statements().readStream` / `readAll`, read as an array in their column order. */
-const eventFromColumns = (c: ReadonlyArray<unknown>): SealedRow => ({
-  id: c[3] as string,
-  streamId: c[1] as string,
-  version: Number(c[2]),
-  position: Number(c[0]),
-  type: c[4] as string,
-  schemaVersion: Number(c[5]),
-  data: c[6],
-  metadata: c[7],
-  personal: (c[8] as string | null) ?? null,
-});
+/**
+ * Rows of `statements().readStream` / `readAll`, read as arrays in their column order. Metadata comes
+ * as text; the events of one command (or one import) share it, so each distinct text is parsed once
+ * per page and its events share the (read-only) object.
+ */
+const eventsFromColumns = (rows: ReadonlyArray<ReadonlyArray<unknown>>): SealedRow[] => {
+  const metadataOf = new Map<string, unknown>();
+  const parse = (m: unknown): unknown => {
+    if (typeof m !== 'string') return m;
+    let parsed = metadataOf.get(m);
+    if (parsed === undefined) metadataOf.set(m, (parsed = JSON.parse(m) as unknown));
+    return parsed;
+  };
+  return rows.map((c) => ({
+    id: c[3] as string,
+    streamId: c[1] as string,
+    version: Number(c[2]),
+    position: Number(c[0]),
+    type: c[4] as string,
+    schemaVersion: Number(c[5]),
+    data: c[6],
+    metadata: parse(c[7]) as SealedRow['metadata'],
+    personal: (c[8] as string | null) ?? null,
+  }));
+};
 
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
+// Pages smaller than this are not read ahead (a reader after a few events is not paging the log).
+const READ_AHEAD_MIN = 100;
+// A page read ahead and not asked for within this long is dropped.
+const READ_AHEAD_MS = 1_000;
+
 // Far more than any real contention needs; a loop this long means something else is wrong.
 const MAX_APPEND_ATTEMPTS = 100;
+
+// Unique violation: another writer took the version (or the ids) first.
+const UNIQUE_VIOLATION = '23505';
+// Two multi-stream appends waiting on each other's uncommitted rows: PostgreSQL cancels one; it looks again and retries.
+const DEADLOCK = '40P01';
+
+const expectedLastOf = (expected: ExpectedVersion): number | null =>
+  expected.kind === 'any' ? null : expected.kind === 'no-stream' ? -1 : expected.version;
 
 /**
  * Lets the WAL that still holds deleted key rows go: switch to a fresh segment and checkpoint, twice,
@@ -83,7 +114,7 @@ export const ensureSchema = async (sql: SqlDriver, schema: string): Promise<void
 export const sqlStore = (config: SqlStoreConfig): EventStore => {
   const { sql, label, changes } = config;
   const q = statements(config.schema);
-  const shredder = makeShredder(sqlKeyStore(sql, quoteSchema(config.schema)), { keyCacheMs: config.keyCacheMs });
+  const shredder = makeShredder(sqlKeyStore(sql, quoteSchema(config.schema)), { keyCacheMs: config.keyCacheMs, worker: config.decryptInWorker === true });
   let closed = false;
   const running = new Set<Subscription>();
 
@@ -108,7 +139,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
     expected: ExpectedVersion,
   ): Promise<E.Either<VersionConflict, AppendResult>> =>
     guard(`appending to ${streamId}`, async () => {
-      const expectedLast = expected.kind === 'any' ? null : expected.kind === 'no-stream' ? -1 : expected.version;
+      const expectedLast = expectedLastOf(expected);
       for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
         let insertedNothing = false;
         if (events.length > 0) {
@@ -140,9 +171,10 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
             }
             insertedNothing = true;
           } catch (e) {
-            if (errorCode(e) !== '23505') throw e;
+            const code = errorCode(e);
+            if (code !== UNIQUE_VIOLATION && code !== DEADLOCK) throw e;
             // Another writer took the version (or the ids) first: look again below.
-            if ((e as { constraint?: unknown }).constraint === 'events_stream_event') {
+            if (code === UNIQUE_VIOLATION && (e as { constraint?: unknown }).constraint === 'events_stream_event') {
               const [again] = await sql.query<{ dup: unknown }>(q.streamState, [streamId, events[0]!.id]);
               if (num(again?.dup) === null) {
                 throw new StoreError(label, `appending to ${streamId} failed: an event id of the batch (not its first) is already in the stream`, '23505');
@@ -164,17 +196,129 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       throw new StoreError(label, `appending to ${streamId} failed: still contended after ${MAX_APPEND_ATTEMPTS} attempts`);
     });
 
+  const appendMany = (batches: ReadonlyArray<StreamAppend>): Promise<E.Either<VersionConflict, ReadonlyArray<AppendResult>>> =>
+    guard(`appending to ${batches.length} streams`, async () => {
+      const seen = new Set<string>();
+      for (const b of batches) {
+        if (seen.has(b.streamId)) throw new StoreError(label, `appending to ${b.streamId} failed: the stream appears more than once in one call`);
+        seen.add(b.streamId);
+      }
+      const results: AppendResult[] = [];
+      // Streams still to write (batch indexes); a re-sent batch leaves it with its first result.
+      let pending = batches.map((_, i) => i);
+      for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
+        let insertedNothing = false;
+        let idTaken = false;
+        const writing = pending.filter((i) => batches[i]!.events.length > 0);
+        if (writing.length > 0) {
+          // The usual case in one statement: every check and every row together (see sql.ts).
+          const sealed = await shredder.sealMany(writing.map((i) => batches[i]!));
+          const rows: unknown[] = [];
+          const keyIds = new Set<string>();
+          const offsets = new Map<number, number>();
+          let total = 0;
+          writing.forEach((i, k) => {
+            const { sealed: data, keyId } = sealed[k]!;
+            if (keyId !== null) keyIds.add(keyId);
+            offsets.set(i, total);
+            batches[i]!.events.forEach((e, v) =>
+              rows.push({ s: i, v, p: total + v, id: e.id, type: e.type, sv: e.schemaVersion, data: data[v]!.data, metadata: e.metadata, personal: data[v]!.personal }),
+            );
+            total += batches[i]!.events.length;
+          });
+          const heads = pending.map((i) => ({ s: i, stream_id: batches[i]!.streamId, expected: expectedLastOf(batches[i]!.expected) }));
+          try {
+            const out = await sql.query<{ s: unknown; actual: unknown; first: unknown }>(q.appendMany, [
+              JSON.stringify(heads),
+              JSON.stringify(rows),
+              JSON.stringify([...keyIds]),
+              total,
+            ]);
+            if (out.length > 0) {
+              changes.bump();
+              for (const r of out) {
+                const i = Number(r.s);
+                const n = batches[i]!.events.length;
+                const from = Number(r.first) + (offsets.get(i) ?? 0);
+                results[i] = { nextVersion: Number(r.actual) + n, positions: Array.from({ length: n }, (_, v) => from + v) };
+              }
+              return E.right(results);
+            }
+            insertedNothing = true;
+          } catch (e) {
+            const code = errorCode(e);
+            if (code !== UNIQUE_VIOLATION && code !== DEADLOCK) throw e;
+            idTaken = code === UNIQUE_VIOLATION && (e as { constraint?: unknown }).constraint === 'events_stream_event';
+          }
+        }
+        // Nothing was written: say why, stream by stream, the way `append` does (a re-sent batch first).
+        const states = await sql.query<{ s: unknown; actual: unknown; dup: unknown }>(q.streamStates, [
+          JSON.stringify(pending.map((i) => ({ s: i, stream_id: batches[i]!.streamId, first_id: batches[i]!.events[0]?.id ?? null }))),
+        ]);
+        const stateOf = new Map(states.map((r) => [Number(r.s), r]));
+        const still: number[] = [];
+        let resent = false;
+        for (const i of pending) {
+          const { streamId, events, expected } = batches[i]!;
+          const state = stateOf.get(i);
+          const actual = num(state?.actual) ?? -1;
+          const dup = num(state?.dup);
+          if (dup !== null) {
+            results[i] = await written(streamId, dup, events.length);
+            resent = true;
+          } else if (!versionMatches(expected, actual)) {
+            return E.left({ _tag: 'VersionConflict', streamId, expected, actual });
+          } else {
+            still.push(i);
+          }
+        }
+        if (still.every((i) => batches[i]!.events.length === 0)) {
+          // Nothing left to write: the empty batches' checks stand as they were just read.
+          for (const i of still) results[i] = { nextVersion: num(stateOf.get(i)?.actual) ?? -1, positions: [] };
+          return E.right(results);
+        }
+        if (idTaken && !resent) {
+          throw new StoreError(label, `appending to ${batches.length} streams failed: an event id of a batch (not its first) is already in its stream`, UNIQUE_VIOLATION);
+        }
+        // Every check passed yet nothing went in: a sealing key was forgotten by another process after we cached it.
+        if (insertedNothing && !resent) for (const i of still) shredder.invalidate(sealingSubject(batches[i]!.streamId));
+        pending = still;
+      }
+      throw new StoreError(label, `appending to ${batches.length} streams failed: still contended after ${MAX_APPEND_ATTEMPTS} attempts`);
+    });
+
   const readStream = (streamId: string, options?: { readonly fromVersion?: number }): Promise<ReadonlyArray<RawEvent>> =>
     guard(`reading ${streamId}`, async () => {
       const rows = await sql.queryArrays(q.readStream, [streamId, options?.fromVersion ?? 0]);
-      return shredder.open(rows.map(eventFromColumns));
+      return shredder.open(eventsFromColumns(rows));
     });
+
+  /**
+   * Read-ahead: after a full page, the next page's query is sent at once (on another connection), so
+   * the server reads it while this page is opened. Only a full page is read ahead, and the rows of one
+   * stay right: every position up to a full page's last was already below the read horizon, and
+   * nothing can appear below it later (see sql.ts). Rows are taken still sealed, and opened when asked
+   * for, so a forget in between is honoured; a guess older than READ_AHEAD_MS is dropped.
+   */
+  let ahead: { readonly after: number; readonly limit: number; readonly at: number; readonly rows: Promise<ReadonlyArray<ReadonlyArray<unknown>>> } | null = null;
+  const pageQuery = (after: number, limit: number | null): Promise<ReadonlyArray<ReadonlyArray<unknown>>> => sql.queryArrays(q.readAll, [after, limit]);
 
   const readAll = (options?: { readonly after?: number; readonly limit?: number }): Promise<ReadonlyArray<RawEvent>> => {
     const after = options?.after ?? 0;
+    const limit = options?.limit ?? null;
     return guard(`reading the log after position ${after}`, async () => {
-      const rows = await sql.queryArrays(q.readAll, [after, options?.limit ?? null]);
-      return shredder.open(rows.map(eventFromColumns));
+      const guess = ahead;
+      ahead = null;
+      const fresh = guess !== null && guess.after === after && guess.limit === limit && Date.now() - guess.at < READ_AHEAD_MS;
+      const rows = await (fresh ? guess.rows : pageQuery(after, limit));
+      if (config.readAhead === true && limit !== null && limit >= READ_AHEAD_MIN && rows.length === limit && !closed) {
+        const next = Number(rows[rows.length - 1]![0]);
+        const query = pageQuery(next, limit);
+        // Nobody may ask for it: its failure must not go unhandled (whoever does ask sees it).
+        query.catch(() => undefined);
+        ahead = { after: next, limit, at: Date.now(), rows: query };
+      }
+      return shredder.open(eventsFromColumns(rows));
     });
   };
 
@@ -192,6 +336,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
 
   return {
     append,
+    appendMany,
     readStream,
     readAll,
     subscribe: (options) => {
@@ -223,6 +368,10 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       if (closed) return;
       await Promise.all([...running].map((sub) => sub.stop()));
       closed = true;
+      // A page read ahead may still be on its way: let it land before the connections go.
+      await ahead?.rows.catch(() => undefined);
+      ahead = null;
+      await shredder.close();
       await config.close();
     },
   };

@@ -15,6 +15,13 @@
  * - Each stream's held state and version go to the handler, which then skips the
  *   read; if another writer got there first (an opt-out during the import, R-OPS-2),
  *   the append conflicts and the handler re-reads and decides again.
+ * - When the store can append to many streams at once (`appendMany`), the run decides each
+ *   stream here from the held state, exactly as the handler's first attempt would (same
+ *   command ids, so the same event ids, data and metadata), and appends up to `batchStreams`
+ *   streams per call, each at its exact expected version: a first import of a big school is
+ *   then a few hundred transactions instead of one per stream. A call that meets another
+ *   writer writes nothing (all or nothing), and its streams then go through the handler one
+ *   by one, which re-reads the stream that moved: the same outcome as the per-stream path.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { LocalDate } from '../clock.js';
@@ -23,11 +30,13 @@ import { contactDecider } from '../deciders/contact.js';
 import { groupDecider } from '../deciders/group.js';
 import { importRunDecider } from '../deciders/importRun.js';
 import { memberDecider } from '../deciders/member.js';
-import type { StoredEvent, UndecodableEvent } from '../events/catalogue.js';
+import { schemaVersionOf, type Recorded, type StoredEvent, type UndecodableEvent } from '../events/catalogue.js';
 import type { ImportCounts } from '../events/importRun.js';
-import type { Actor } from '../events/metadata.js';
+import type { Actor, EventMetadata } from '../events/metadata.js';
 import { describeHandleError, handleCommand, type CommandContext, type HandlerDeps } from '../handler.js';
+import { eventIdFor } from '../idSource.js';
 import { importStream, type ImportRunId, type SchoolId } from '../ids.js';
+import { exactVersion, type NewEvent } from '../store/port.js';
 import type { ImportSettings } from '../settings.js';
 import { loadHeldState, type HeldState, type HeldStream } from './held.js';
 import { plannedCommandCount, planImport, type ImportPlan, type PlannedCommand, type RefreshTarget } from './plan.js';
@@ -49,9 +58,17 @@ export interface RunImportOptions {
   readonly only?: RefreshTarget;
   /** Who to record as the actor; an import run by default. */
   readonly actor?: Actor;
-  /** Streams written at once (default 1). Each stream still gets one batch; only the log's interleaving changes. */
+  /** Streams written at once (default 1; with `appendMany`, calls in flight at once). Each stream still gets one batch; only the log's interleaving changes. */
   readonly concurrency?: number;
+  /**
+   * Streams per multi-stream append when the store has `appendMany` (default 500); 0 appends stream
+   * by stream. The log comes out the same either way: same events, ids and order per stream.
+   */
+  readonly batchStreams?: number;
 }
+
+/** Streams per `appendMany` call unless `batchStreams` says otherwise. */
+export const DEFAULT_BATCH_STREAMS = 500;
 
 /** A stream whose command the decider refused (e.g. deleted while the import ran); the rest still ran. */
 export interface RefusedCommand {
@@ -97,6 +114,18 @@ const sameIssues = (plan: ImportPlan, held: HeldState): boolean => {
 export const isNoChange = (plan: ImportPlan, held: HeldState): boolean => plannedCommandCount(plan) === 0 && sameIssues(plan, held);
 
 const memberSequence = sequenceDecider(memberDecider);
+
+/** One stream's change decided ahead of a multi-stream append. */
+interface Step {
+  readonly streamId: string;
+  readonly events: ReadonlyArray<NewEvent>;
+  /** The stream's version the events were decided at (the expected version). */
+  readonly version: number;
+  /** Records what was written: the stream's new state and version, and the counts. */
+  readonly land: (positions: ReadonlyArray<number>, nextVersion: number) => void;
+  /** Writes it through the handler instead (after the multi-stream append met another writer). */
+  readonly alone: () => Promise<void>;
+}
 
 // Runs `f` over items with at most `lanes` in flight, in order within each lane.
 const inLanes = async <T>(items: ReadonlyArray<T>, lanes: number, f: (item: T) => Promise<void>): Promise<void> => {
@@ -160,6 +189,67 @@ export const runImport = async (
     return handled.right.appended;
   };
 
+  /**
+   * Decides one stream's change here, as the handler's first attempt would (from the held state, under
+   * the same command id and metadata), for a multi-stream append; null when there is nothing to append.
+   */
+  const prepare = <C, Ev extends { type: string; data: unknown }, S>(
+    decider: Decider<C, Ev, S>,
+    planned: PlannedCommand<C>,
+    known: Map<string, HeldStream<S>>,
+    tally: (appended: ReadonlyArray<StoredEvent>) => void,
+  ): Step | null => {
+    const had = known.get(planned.id) ?? { state: decider.initialState, version: -1 };
+    const decided = decider.decide(planned.command, had.state);
+    if (E.isLeft(decided)) {
+      refused.push({ streamId: planned.streamId, message: describeHandleError(decided.left) });
+      return null;
+    }
+    if (decided.right.length === 0) return null;
+    const ctx = context(planned.streamId, had.version);
+    const commandId = ctx.commandId!;
+    const metadata: EventMetadata = {
+      occurredAt: deps.clock.now(),
+      actor: ctx.actor,
+      reason: ctx.reason ?? null,
+      correlationId: ctx.correlationId ?? commandId,
+      causationId: ctx.causationId ?? null,
+      schoolId: ctx.schoolId,
+    };
+    const events: NewEvent[] = decided.right.map((e, i) => ({ id: eventIdFor(commandId, i), type: e.type, schemaVersion: schemaVersionOf(e.type), data: e.data, metadata }));
+    return {
+      streamId: planned.streamId,
+      events,
+      version: had.version,
+      land: (positions, nextVersion) => {
+        const stored = events.map(
+          (e, i) => ({ id: e.id, streamId: planned.streamId, version: had.version + 1 + i, position: positions[i] ?? -1, type: e.type, data: e.data, metadata }) as StoredEvent,
+        );
+        const state = stored.reduce((st, e) => decider.evolve(st, e as unknown as Recorded<Ev>), had.state);
+        known.set(planned.id, { state, version: nextVersion });
+        counts.eventsAppended += stored.length;
+        tally(stored);
+      },
+      alone: async () => tally(await apply(decider, planned, known)),
+    };
+  };
+
+  const tallyContact = (appended: ReadonlyArray<StoredEvent>): void => {
+    if (appended.some((e) => e.type === 'ContactImported')) counts.contactsAdded += 1;
+    else if (appended.length > 0) counts.contactsChanged += 1;
+  };
+  const tallyMember = (appended: ReadonlyArray<StoredEvent>): void => {
+    if (appended.some((e) => e.type === 'MemberImported')) counts.membersAdded += 1;
+    else if (appended.some((e) => e.type === 'MarkedLeaver')) counts.leavers += 1;
+    else if (appended.length > 0) counts.membersChanged += 1;
+  };
+  const tallyGroup = (appended: ReadonlyArray<StoredEvent>): void => {
+    if (appended.length > 0) counts.groupsChanged += 1;
+  };
+
+  const appendMany = deps.store.appendMany;
+  const batchStreams = Math.max(0, Math.floor(options.batchStreams ?? DEFAULT_BATCH_STREAMS));
+
   try {
     await handleCommand(
       deps,
@@ -179,21 +269,44 @@ export const runImport = async (
       context(streamId),
     );
     const lanes = Math.max(1, options.concurrency ?? 1);
-    await inLanes(plan.contacts, lanes, async (p) => {
-      const appended = await apply(contactDecider, p, contacts);
-      if (appended.some((e) => e.type === 'ContactImported')) counts.contactsAdded += 1;
-      else if (appended.length > 0) counts.contactsChanged += 1;
-    });
-    await inLanes(plan.members, lanes, async (p) => {
-      const appended = await apply(memberSequence, p, members);
-      if (appended.some((e) => e.type === 'MemberImported')) counts.membersAdded += 1;
-      else if (appended.some((e) => e.type === 'MarkedLeaver')) counts.leavers += 1;
-      else if (appended.length > 0) counts.membersChanged += 1;
-    });
-    await inLanes(plan.groups, lanes, async (p) => {
-      const appended = await apply(groupDecider, p, groups);
-      if (appended.length > 0) counts.groupsChanged += 1;
-    });
+    if (appendMany !== undefined && batchStreams > 0) {
+      // Same order as the per-stream path: contacts, members, groups; decided a chunk at a time.
+      const work: ReadonlyArray<() => Step | null> = [
+        ...plan.contacts.map((p) => () => prepare(contactDecider, p, contacts, tallyContact)),
+        ...plan.members.map((p) => () => prepare(memberSequence, p, members, tallyMember)),
+        ...plan.groups.map((p) => () => prepare(groupDecider, p, groups, tallyGroup)),
+      ];
+      let next = 0;
+      const nextChunk = (): Step[] => {
+        const chunk: Step[] = [];
+        while (next < work.length && chunk.length < batchStreams) {
+          const step = work[next++]!();
+          if (step !== null) chunk.push(step);
+        }
+        return chunk;
+      };
+      const lane = async (): Promise<void> => {
+        for (let chunk = nextChunk(); chunk.length > 0; chunk = nextChunk()) {
+          streamId = chunk[0]!.streamId;
+          const written = await appendMany(chunk.map((s) => ({ streamId: s.streamId, events: s.events, expected: exactVersion(s.version) })));
+          if (E.isRight(written)) {
+            chunk.forEach((s, i) => s.land(written.right[i]!.positions, written.right[i]!.nextVersion));
+            continue;
+          }
+          // Someone wrote to one of these streams meanwhile (R-OPS-2): nothing of the chunk was written;
+          // the handler takes them one by one and re-reads the one that moved.
+          for (const s of chunk) {
+            streamId = s.streamId;
+            await s.alone();
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: lanes }, lane));
+    } else {
+      await inLanes(plan.contacts, lanes, async (p) => tallyContact(await apply(contactDecider, p, contacts)));
+      await inLanes(plan.members, lanes, async (p) => tallyMember(await apply(memberSequence, p, members)));
+      await inLanes(plan.groups, lanes, async (p) => tallyGroup(await apply(groupDecider, p, groups)));
+    }
     streamId = importStream(runId);
     await handleCommand(deps, importRunDecider, streamId, { type: 'FinishImportRun', runId, counts }, context(`${streamId}/finish`));
   } catch (cause) {

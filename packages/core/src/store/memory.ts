@@ -12,6 +12,7 @@ import {
   type ExpectedVersion,
   type NewEvent,
   type RawEvent,
+  type StreamAppend,
   type SubscribeOptions,
   type Subscription,
   type VersionConflict,
@@ -28,11 +29,12 @@ export const memoryStore = (): EventStore => {
     for (const l of listeners) l();
   };
 
-  const append = async (
+  /** What an append to one stream would do now: report a re-sent batch, conflict, or write after `actual`. */
+  const check = (
     streamId: string,
     events: ReadonlyArray<NewEvent>,
     expected: ExpectedVersion,
-  ): Promise<E.Either<VersionConflict, AppendResult>> => {
+  ): { readonly kind: 'done'; readonly result: AppendResult } | { readonly kind: 'conflict'; readonly conflict: VersionConflict } | { readonly kind: 'write'; readonly actual: number } => {
     const stream = streams.get(streamId) ?? [];
     const actual = lastVersion(stream);
     const first = events[0];
@@ -41,11 +43,15 @@ export const memoryStore = (): EventStore => {
       if (already !== undefined) {
         // A re-sent batch (same deterministic ids): report what was written the first time.
         const written = stream.slice(already.version, already.version + events.length);
-        return E.right({ nextVersion: written[written.length - 1]!.version, positions: written.map((e) => e.position) });
+        return { kind: 'done', result: { nextVersion: written[written.length - 1]!.version, positions: written.map((e) => e.position) } };
       }
     }
-    if (!versionMatches(expected, actual)) return E.left({ _tag: 'VersionConflict', streamId, expected, actual });
-    if (events.length === 0) return E.right({ nextVersion: actual, positions: [] });
+    if (!versionMatches(expected, actual)) return { kind: 'conflict', conflict: { _tag: 'VersionConflict', streamId, expected, actual } };
+    return { kind: 'write', actual };
+  };
+
+  const write = (streamId: string, events: ReadonlyArray<NewEvent>, actual: number): AppendResult => {
+    const stream = streams.get(streamId) ?? [];
     let version = actual;
     const positions: number[] = [];
     for (const e of events) {
@@ -55,9 +61,42 @@ export const memoryStore = (): EventStore => {
       stream.push(raw);
       positions.push(raw.position);
     }
-    streams.set(streamId, stream);
-    notify();
-    return E.right({ nextVersion: version, positions });
+    if (events.length > 0) streams.set(streamId, stream);
+    return { nextVersion: version, positions };
+  };
+
+  const append = async (
+    streamId: string,
+    events: ReadonlyArray<NewEvent>,
+    expected: ExpectedVersion,
+  ): Promise<E.Either<VersionConflict, AppendResult>> => {
+    const checked = check(streamId, events, expected);
+    if (checked.kind === 'done') return E.right(checked.result);
+    if (checked.kind === 'conflict') return E.left(checked.conflict);
+    const result = write(streamId, events, checked.actual);
+    if (events.length > 0) notify();
+    return E.right(result);
+  };
+
+  // Every check runs before any write, with no await between: all or nothing.
+  const appendMany = async (batches: ReadonlyArray<StreamAppend>): Promise<E.Either<VersionConflict, ReadonlyArray<AppendResult>>> => {
+    const seen = new Set<string>();
+    for (const b of batches) {
+      if (seen.has(b.streamId)) throw new Error(`appendMany: stream ${b.streamId} appears more than once in one call`);
+      seen.add(b.streamId);
+    }
+    const ready: Array<Exclude<ReturnType<typeof check>, { kind: 'conflict' }>> = [];
+    for (const b of batches) {
+      const c = check(b.streamId, b.events, b.expected);
+      if (c.kind === 'conflict') return E.left(c.conflict);
+      ready.push(c);
+    }
+    const results = batches.map((b, i) => {
+      const c = ready[i]!;
+      return c.kind === 'done' ? c.result : write(b.streamId, b.events, c.actual);
+    });
+    if (ready.some((c, i) => c.kind === 'write' && batches[i]!.events.length > 0)) notify();
+    return E.right(results);
   };
 
   const readStream = async (streamId: string, options?: { fromVersion?: number }): Promise<ReadonlyArray<RawEvent>> =>
@@ -131,6 +170,7 @@ export const memoryStore = (): EventStore => {
 
   return {
     append,
+    appendMany,
     readStream,
     readAll,
     subscribe,

@@ -36,6 +36,13 @@ export interface AppendResult {
   readonly positions: ReadonlyArray<number>;
 }
 
+/** One stream's part of a multi-stream append: its events and what the writer believes about it. */
+export interface StreamAppend {
+  readonly streamId: string;
+  readonly events: ReadonlyArray<NewEvent>;
+  readonly expected: ExpectedVersion;
+}
+
 /** The stream was not at the expected version: someone else wrote first. */
 export interface VersionConflict {
   readonly _tag: 'VersionConflict';
@@ -71,6 +78,15 @@ export interface EventStore {
     events: ReadonlyArray<NewEvent>,
     expected: ExpectedVersion,
   ) => Promise<Either<VersionConflict, AppendResult>>;
+  /**
+   * Appends to several streams at once, all or nothing (one transaction): each stream by the rules of
+   * `append` (a batch whose first id is already in its stream is a no-op success for that stream), and
+   * a conflict on any stream writes nothing and names that stream (the first in the given order).
+   * Results come in the order of the batches; positions increase in that order. A stream may appear
+   * only once per call. Absent where the store has no multi-stream transaction (EventStoreDB): callers
+   * then append stream by stream.
+   */
+  readonly appendMany?: (batches: ReadonlyArray<StreamAppend>) => Promise<Either<VersionConflict, ReadonlyArray<AppendResult>>>;
   /** The events of one stream in revision order (empty for no stream). */
   readonly readStream: (streamId: string, options?: { readonly fromVersion?: number }) => Promise<ReadonlyArray<RawEvent>>;
   /** Up to `limit` events after a global position, in position order. */
@@ -109,13 +125,56 @@ export const versionMatches = (expected: ExpectedVersion, actual: number): boole
   }
 };
 
-/** Reads the whole log after a position, page by page. */
-export async function* readAllEvents(store: EventStore, after = 0, pageSize = 1000): AsyncGenerator<RawEvent> {
+/**
+ * Reads the whole log after a position, page by page. Hand-written rather than an async generator:
+ * an event already in hand is handed out in one resolved promise, not the generator's several
+ * (reading a big log is mostly this loop).
+ */
+export const readAllEvents = (store: EventStore, after = 0, pageSize = 1000): AsyncGenerator<RawEvent> => {
   let from = after;
-  for (;;) {
-    const page = await store.readAll({ after: from, limit: pageSize });
-    for (const e of page) yield e;
-    if (page.length < pageSize) return;
-    from = page[page.length - 1]!.position;
-  }
-}
+  let page: ReadonlyArray<RawEvent> = [];
+  let at = 0;
+  let last = false;
+  let finished = false;
+  const done = (): IteratorResult<RawEvent> => {
+    finished = true;
+    return { value: undefined, done: true };
+  };
+  const nextPage = async (): Promise<IteratorResult<RawEvent>> => {
+    page = await store.readAll({ after: from, limit: pageSize });
+    at = 0;
+    last = page.length < pageSize;
+    if (page.length > 0) from = page[page.length - 1]!.position;
+    return page.length === 0 ? done() : { value: page[at++]!, done: false };
+  };
+  // A page being read: a caller that asks again before it lands (not for-await's way) waits for it.
+  let reading: Promise<unknown> | null = null;
+  const iterator: AsyncGenerator<RawEvent> = {
+    next: () => {
+      if (reading !== null) return reading.then(() => iterator.next(), () => iterator.next());
+      if (finished) return Promise.resolve({ value: undefined, done: true });
+      if (at < page.length) return Promise.resolve({ value: page[at++]!, done: false });
+      if (last) return Promise.resolve(done());
+      const read = nextPage().then(
+        (r) => {
+          reading = null;
+          return r;
+        },
+        (e: unknown) => {
+          reading = null;
+          finished = true;
+          throw e;
+        },
+      );
+      reading = read;
+      return read;
+    },
+    return: async () => done(),
+    throw: async (e: unknown) => {
+      finished = true;
+      throw e;
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+};
