@@ -49,12 +49,12 @@ describe('sealing', () => {
     const keys = mapKeyStore();
     const shredder = makeShredder(keys.store);
     const contact = contactHistory('c-1', PERSON_A, 1);
-    const { sealed, keyId } = await shredder.seal(contact.streamId, contact.events);
-    expect(keyId).toBe(keys.keys.get(contact.streamId)!.id);
+    const { sealed, keyIds } = await shredder.seal(contact.streamId, contact.events);
+    expect(keyIds).toEqual([keys.keys.get(contact.streamId)!.id]);
     const atRest = JSON.stringify(sealed);
     for (const value of [PERSON_A.given, PERSON_A.family, PERSON_A.email]) expect(atRest).not.toContain(value);
     // OptedOut carries no personal data: stored as it is, no blob.
-    expect(sealed[2]).toEqual({ data: contact.events[2]!.data, personal: null });
+    expect(sealed[2]).toEqual({ data: contact.events[2]!.data, metadata: contact.events[2]!.metadata, personal: null });
     const stored = contact.events.map((e, i) => ({ ...e, streamId: contact.streamId, version: i, position: i + 1, data: sealed[i]!.data, personal: sealed[i]!.personal }));
     // What a driver hands over: freshly parsed rows (open fills them in place).
     const rows = () => stored.map((r) => ({ ...r, data: structuredClone(r.data) }));
@@ -89,7 +89,7 @@ describe('sealing', () => {
     const plain = { streamId: 'import-run-1', events: [] };
     const sealed = await shredder.sealMany([...people, plain]);
     expect(keys.manyCalls()).toBe(1);
-    expect(sealed.map((s) => s.keyId)).toEqual([...people.map((p) => keys.keys.get(p.streamId)!.id), null]);
+    expect(sealed.map((s) => s.keyIds)).toEqual([...people.map((p) => [keys.keys.get(p.streamId)!.id]), []]);
     // Known subjects are not asked for again.
     await shredder.sealMany(people);
     expect(keys.manyCalls()).toBe(1);

@@ -1,4 +1,7 @@
 /** The conformance suite against PostgreSQL: a throwaway cluster, a fresh schema per case. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { openPostgresDatabase, openPostgresStore } from '../../packages/adapters-store/src/index.js';
 import { postgresBinDir, startPostgres, type TestPostgres } from '../support/postgres.js';
@@ -7,6 +10,8 @@ import { describeStoreConformance, type StoreUnderTest } from './conformance.js'
 const missing = postgresBinDir() === null ? 'PostgreSQL server binaries not installed (scripts/ensure-postgres.sh)' : null;
 let server: TestPostgres | undefined;
 let cases = 0;
+// Each case's key-encryption key file (PostgreSQL keeps it outside the database).
+const keyFiles = mkdtempSync(join(tmpdir(), 'contactable-pg-kek-'));
 
 beforeAll(async () => {
   if (missing === null) server = await startPostgres();
@@ -14,12 +19,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  rmSync(keyFiles, { recursive: true, force: true });
 });
 
 const factory = async (): Promise<StoreUnderTest> => {
   const url = server!.url;
   const schema = `case_${++cases}`;
-  const store = await openPostgresStore(url, { schema, pollMs: 200 });
+  const store = await openPostgresStore(url, { schema, pollMs: 200, kek: join(keyFiles, `${schema}.kek`) });
   // A second pool on the same schema: the back door a DBA (or a second writer) would use.
   const side = await openPostgresDatabase(url, { schema, poolSize: 4 });
   const held = new Set<{ release: (destroy?: boolean) => void }>();

@@ -33,11 +33,13 @@ import type {
   VersionConflict,
 } from '@contactable/core';
 import { StoreError, storeError } from './errors.js';
-import { sqlKeyStore } from './keys.js';
+import { registerAdmin } from './admin.js';
+import { defaultKekFile, kekSourceFrom, type KekSource } from './kek.js';
+import { openSqlKeyStore } from './keys.js';
 import { openPgliteDatabase, type OpenDatabase } from './pglite.js';
 import { openPostgresDatabase } from './postgres.js';
 import { makeShredder, type SealedRow } from './shredder.js';
-import { DEFAULT_SCHEMA, quoteSchema, statements } from './sql.js';
+import { DEFAULT_SCHEMA, statements } from './sql.js';
 import { rotateWal } from './sqlStore.js';
 
 /** Options for the EventStoreDB store. */
@@ -48,6 +50,8 @@ export interface EventStoreDbOptions {
   readonly schema?: string;
   /** How long to wait for the server before failing, in ms (default 5000). */
   readonly connectTimeoutMs?: number;
+  /** Where the key database's key-encryption key lives (see PgliteStoreOptions.kek and PostgresStoreOptions.kek). */
+  readonly kek?: KekSource | string;
 }
 
 /** Where the EventStoreDB store keeps keys unless told otherwise. */
@@ -123,7 +127,18 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
     throw e;
   }
   const q = statements(schema);
-  const shredder = makeShredder(sqlKeyStore(side.sql, quoteSchema(schema)));
+  const onPostgres = /^postgres(ql)?:\/\//i.test(keysAt);
+  const source = kekSourceFrom(options.kek, process.env, onPostgres ? undefined : defaultKekFile(keysAt));
+  let keys;
+  try {
+    if (source === null) throw new StoreError(keysAt, 'the key database needs a key-encryption key: set CONTACTABLE_KEK_FILE to a key file path');
+    keys = await openSqlKeyStore(side.sql, schema, source, keysAt);
+  } catch (e) {
+    await client.dispose().catch(() => undefined);
+    await side.close().catch(() => undefined);
+    throw storeError(keysAt, 'opening the key database', e);
+  }
+  const shredder = makeShredder(keys);
   const label = url;
 
   const guard = async <T>(doing: string, f: () => Promise<T>): Promise<T> => {
@@ -172,7 +187,7 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
           id: e.id,
           type: e.type,
           data: sealed[i]!.data as JSONType,
-          metadata: { ...e.metadata, [ENVELOPE]: { schemaVersion: e.schemaVersion, personal: sealed[i]!.personal } },
+          metadata: { ...sealed[i]!.metadata, [ENVELOPE]: { schemaVersion: e.schemaVersion, personal: sealed[i]!.personal } },
         }),
       );
       try {
@@ -277,7 +292,7 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
       }),
   };
 
-  return {
+  const store: EventStore = {
     append,
     // No `appendMany`: EventStoreDB has no transaction across streams, so an all-or-nothing append to
     // several streams cannot be promised; callers see it undefined and append stream by stream.
@@ -288,8 +303,10 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
     // The log holds only sealed data; what needs reclaiming is the key database.
     compact: () =>
       guard('compacting the key database', async () => {
+        const rewrap = await keys.rewrap();
         await side.sql.query(q.vacuumKeys);
         await rotateWal(side.sql);
+        admin.lastCompaction = { at: new Date().toISOString(), rewrap };
       }),
     checkpoints,
     close: async () => {
@@ -297,4 +314,6 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
       await side.close();
     },
   };
+  const admin = registerAdmin(store, { kind: 'eventstoredb', label, sql: side.sql, schema, keys, shredder });
+  return store;
 };

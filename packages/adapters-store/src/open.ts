@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { memoryStore, type EventStore } from '@contactable/core';
 import { StoreError } from './errors.js';
+import type { KekSource } from './kek.js';
 import { DEFAULT_FOLDER, openPgliteStore } from './pglite.js';
 import { openPostgresStore } from './postgres.js';
 
@@ -15,6 +16,14 @@ export interface OpenStoreOptions {
   readonly connectTimeoutMs?: number;
   /** PostgreSQL only: connections in the pool (default 10). */
   readonly poolSize?: number;
+  /**
+   * Where the key-encryption key lives (a key file's path, or a source): default beside the folder
+   * for the embedded store, `CONTACTABLE_KEK_FILE` / `CONTACTABLE_KEK` for PostgreSQL (and for
+   * EventStoreDB's key database).
+   */
+  readonly kek?: KekSource | string;
+  /** Opens a store whose keys are wrapped under a KEK destroyed since (a restored backup), only to import a key export: see `importKeys`. */
+  readonly recoverKeys?: boolean;
 }
 
 /** Which kind of store a URL names, or null when it names none we know. */

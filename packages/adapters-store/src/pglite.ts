@@ -6,6 +6,8 @@ import type { EventStore } from '@contactable/core';
 import { ChangeSignal } from './changes.js';
 import { storeError } from './errors.js';
 import { lockFolder } from './folderLock.js';
+import { defaultKekFile, kekSourceFrom, type KekSource } from './kek.js';
+import { openSqlKeyStore } from './keys.js';
 import { DEFAULT_SCHEMA, type SqlDriver } from './sql.js';
 import { ensureSchema, sqlStore } from './sqlStore.js';
 
@@ -16,6 +18,13 @@ export const DEFAULT_FOLDER = './.contactable';
 export interface PgliteStoreOptions {
   /** The schema holding our tables (default `contactable`). */
   readonly schema?: string;
+  /**
+   * Where the key-encryption key lives: a key file's path, or a source (a KMS); default the file
+   * `<folder>.kek` beside the folder (made on first use), so a copy of the folder holds no KEK.
+   */
+  readonly kek?: KekSource | string;
+  /** Opens a store whose keys are wrapped under a KEK destroyed since (a restored backup), only to import a key export: see `importKeys`. */
+  readonly recoverKeys?: boolean;
 }
 
 /** An open database with our schema in it, and how to let it go. */
@@ -37,6 +46,16 @@ export const pgliteDriver = (db: PGlite): SqlDriver => ({
       await tx.exec(text);
     });
   },
+  transaction: (f) =>
+    db.transaction((tx) =>
+      f({
+        query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
+          if (params !== undefined) return (await tx.query<R>(text, [...params])).rows;
+          const results = await tx.exec(text);
+          return (results[results.length - 1]?.rows ?? []) as R[];
+        },
+      }),
+    ),
 });
 
 /** Opens (creating if needed) the PGlite database of a folder, in `<folder>/pgdata`, with our schema in it. */
@@ -77,9 +96,18 @@ export const openPgliteDatabase = async (folder: string, schema: string = DEFAUL
 export const openPgliteStore = async (folder: string = DEFAULT_FOLDER, options: PgliteStoreOptions = {}): Promise<EventStore> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const { sql, close } = await openPgliteDatabase(folder, schema);
+  let keys;
+  try {
+    keys = await openSqlKeyStore(sql, schema, kekSourceFrom(options.kek, process.env, defaultKekFile(folder))!, folder, { recover: options.recoverKeys === true });
+  } catch (e) {
+    await close().catch(() => undefined);
+    throw storeError(folder, 'opening the embedded store', e);
+  }
   return sqlStore({
     sql,
     schema,
+    kind: 'pglite',
+    keys,
     label: folder,
     // One process holds the folder, so our own appends are every change there is.
     changes: new ChangeSignal(),

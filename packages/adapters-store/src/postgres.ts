@@ -12,7 +12,9 @@
 import pg from 'pg';
 import type { EventStore } from '@contactable/core';
 import { ChangeSignal } from './changes.js';
-import { storeError } from './errors.js';
+import { StoreError, storeError } from './errors.js';
+import { kekSourceFrom, type KekSource } from './kek.js';
+import { openSqlKeyStore } from './keys.js';
 import { DEFAULT_SCHEMA, channelOf, quoteSchema, type SqlDriver } from './sql.js';
 import { ensureSchema, sqlStore } from './sqlStore.js';
 
@@ -28,6 +30,14 @@ export interface PostgresStoreOptions {
   readonly pollMs?: number;
   /** How long a key read from the key table stays cached, in ms (default 60000): another process's forget shows within it. */
   readonly keyCacheMs?: number;
+  /**
+   * Where the key-encryption key lives: a key file's path, or a source (a KMS); default
+   * `CONTACTABLE_KEK_FILE` (a path; the file is made on first use), else `CONTACTABLE_KEK` (a fixed
+   * key in base64, not rotatable). Every process using the database must read the same KEK.
+   */
+  readonly kek?: KekSource | string;
+  /** Opens a store whose keys are wrapped under a KEK destroyed since (a restored backup), only to import a key export: see `importKeys`. */
+  readonly recoverKeys?: boolean;
 }
 
 // Named statements are parsed and planned once per connection.
@@ -56,6 +66,23 @@ export const poolDriver = (pool: pg.Pool): SqlDriver => ({
       await client.query(text);
       await client.query('COMMIT');
       client.release();
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(true);
+      throw e;
+    }
+  },
+  transaction: async (f) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await f({
+        query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> =>
+          (params === undefined ? await client.query(text) : await client.query(text, [...params])).rows as R[],
+      });
+      await client.query('COMMIT');
+      client.release();
+      return out;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       client.release(true);
@@ -107,6 +134,20 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const { sql, close } = await openPostgresDatabase(url, options);
+  let keys;
+  try {
+    const source = kekSourceFrom(options.kek, process.env);
+    if (source === null) {
+      throw new StoreError(
+        url,
+        'PostgreSQL keeps its key-encryption key outside the database: set CONTACTABLE_KEK_FILE to a key file path (made on first use; every process must read the same file) or give --kek-file',
+      );
+    }
+    keys = await openSqlKeyStore(sql, schema, source, url, { recover: options.recoverKeys === true });
+  } catch (e) {
+    await close().catch(() => undefined);
+    throw storeError(url, 'opening the PostgreSQL store', e);
+  }
 
   const changes = new ChangeSignal();
   let watchers = 0;
@@ -139,6 +180,8 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
   return sqlStore({
     sql,
     schema,
+    kind: 'postgres',
+    keys,
     label: url,
     changes,
     pollMs: options.pollMs ?? 1_000,

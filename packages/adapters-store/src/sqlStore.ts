@@ -14,8 +14,9 @@ import {
 } from '@contactable/core';
 import type { ChangeSignal } from './changes.js';
 import { StoreError, errorCode, storeError } from './errors.js';
-import { sqlKeyStore } from './keys.js';
-import { makeShredder, sealingSubject, type SealedRow } from './shredder.js';
+import { registerAdmin, type CompactionReport } from './admin.js';
+import type { SqlKeyStore } from './keys.js';
+import { makeShredder, type SealedRow } from './shredder.js';
 import { quoteSchema, schemaScript, statements, type SqlDriver } from './sql.js';
 import { followLog } from './subscription.js';
 
@@ -24,6 +25,10 @@ export interface SqlStoreConfig {
   readonly sql: SqlDriver;
   /** The schema holding our tables (unquoted). */
   readonly schema: string;
+  /** Which kind of database it is (reports and checks differ). */
+  readonly kind: 'pglite' | 'postgres';
+  /** The subject keys, opened over the same database (see keys.ts). */
+  readonly keys: SqlKeyStore;
   /** The URL (masked in errors) or folder, to name the store in errors. */
   readonly label: string;
   /** Bumped by our appends; a multi-process store also bumps it on NOTIFY. */
@@ -108,13 +113,35 @@ export const rotateWal = async (sql: SqlDriver): Promise<void> => {
 /** Creates our tables in the schema if they are missing (safe to call from several processes at once). */
 export const ensureSchema = async (sql: SqlDriver, schema: string): Promise<void> => {
   await sql.script(schemaScript(schema));
+  await scrubStatistics(sql, schema);
+};
+
+/**
+ * Drops statistics the server sampled from key and personal columns before they were set to
+ * STATISTICS 0 (an older version: the samples could hold raw keys), then rewrites pg_statistic
+ * so the bytes leave its files. Only a superuser can do the rewrite; otherwise the store notes it
+ * and the erasure check asks for it.
+ */
+export const scrubStatistics = async (sql: SqlDriver, schema: string): Promise<void> => {
+  const q = statements(schema);
+  const sampled = await sql.query<{ col: string }>(q.sampledColumns);
+  if (sampled.length === 0) return;
+  for (const statement of q.dropKeyStatistics) await sql.query(statement);
+  const [su] = await sql.query<{ v: string }>(`SELECT current_setting('is_superuser') AS v`);
+  const s = quoteSchema(schema);
+  if (su?.v === 'on') {
+    await sql.query('VACUUM FULL pg_catalog.pg_statistic');
+    await sql.query(`DELETE FROM ${s}.store_info WHERE name = 'statistics_scrub_pending'`);
+  } else {
+    await sql.query(`INSERT INTO ${s}.store_info VALUES ('statistics_scrub_pending', 'true') ON CONFLICT (name) DO NOTHING`);
+  }
 };
 
 /** Builds the EventStore over a prepared schema. */
 export const sqlStore = (config: SqlStoreConfig): EventStore => {
   const { sql, label, changes } = config;
   const q = statements(config.schema);
-  const shredder = makeShredder(sqlKeyStore(sql, quoteSchema(config.schema)), { keyCacheMs: config.keyCacheMs, worker: config.decryptInWorker === true });
+  const shredder = makeShredder(config.keys, { keyCacheMs: config.keyCacheMs, worker: config.decryptInWorker === true });
   let closed = false;
   const running = new Set<Subscription>();
 
@@ -140,18 +167,20 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
   ): Promise<E.Either<VersionConflict, AppendResult>> =>
     guard(`appending to ${streamId}`, async () => {
       const expectedLast = expectedLastOf(expected);
+      let sealedSubjects: ReadonlyArray<string> = [];
       for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
         let insertedNothing = false;
         if (events.length > 0) {
           // The usual case in one round trip: the statement checks the version; a re-sent batch trips the id index.
-          const { sealed, keyId } = await shredder.seal(streamId, events);
+          const { sealed, keyIds, subjects } = await shredder.seal(streamId, events);
+          sealedSubjects = subjects;
           const batch = events.map((e, i) => ({
             i,
             id: e.id,
             type: e.type,
             sv: e.schemaVersion,
             data: sealed[i]!.data,
-            metadata: e.metadata,
+            metadata: sealed[i]!.metadata,
             personal: sealed[i]!.personal,
           }));
           try {
@@ -160,7 +189,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
               expectedLast,
               events.length,
               JSON.stringify(batch),
-              keyId,
+              JSON.stringify(keyIds),
             ]);
             if (rows.length > 0) {
               changes.bump();
@@ -191,7 +220,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
         if (events.length === 0) return E.right({ nextVersion: actual, positions: [] });
         // The version matched and the ids are new: an `any` append lost a race (retry), or, when the
         // statement inserted nothing, the sealing key was forgotten by another process after we cached it.
-        if (insertedNothing) shredder.invalidate(sealingSubject(streamId));
+        if (insertedNothing) for (const subject of sealedSubjects) shredder.invalidate(subject);
       }
       throw new StoreError(label, `appending to ${streamId} failed: still contended after ${MAX_APPEND_ATTEMPTS} attempts`);
     });
@@ -206,6 +235,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       const results: AppendResult[] = [];
       // Streams still to write (batch indexes); a re-sent batch leaves it with its first result.
       let pending = batches.map((_, i) => i);
+      let sealedSubjects = new Set<string>();
       for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
         let insertedNothing = false;
         let idTaken = false;
@@ -217,12 +247,14 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
           const keyIds = new Set<string>();
           const offsets = new Map<number, number>();
           let total = 0;
+          sealedSubjects = new Set();
           writing.forEach((i, k) => {
-            const { sealed: data, keyId } = sealed[k]!;
-            if (keyId !== null) keyIds.add(keyId);
+            const { sealed: data, keyIds: used, subjects } = sealed[k]!;
+            for (const id of used) keyIds.add(id);
+            for (const subject of subjects) sealedSubjects.add(subject);
             offsets.set(i, total);
             batches[i]!.events.forEach((e, v) =>
-              rows.push({ s: i, v, p: total + v, id: e.id, type: e.type, sv: e.schemaVersion, data: data[v]!.data, metadata: e.metadata, personal: data[v]!.personal }),
+              rows.push({ s: i, v, p: total + v, id: e.id, type: e.type, sv: e.schemaVersion, data: data[v]!.data, metadata: data[v]!.metadata, personal: data[v]!.personal }),
             );
             total += batches[i]!.events.length;
           });
@@ -281,7 +313,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
           throw new StoreError(label, `appending to ${batches.length} streams failed: an event id of a batch (not its first) is already in its stream`, UNIQUE_VIOLATION);
         }
         // Every check passed yet nothing went in: a sealing key was forgotten by another process after we cached it.
-        if (insertedNothing && !resent) for (const i of still) shredder.invalidate(sealingSubject(batches[i]!.streamId));
+        if (insertedNothing && !resent) for (const subject of sealedSubjects) shredder.invalidate(subject);
         pending = still;
       }
       throw new StoreError(label, `appending to ${batches.length} streams failed: still contended after ${MAX_APPEND_ATTEMPTS} attempts`);
@@ -334,7 +366,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       }),
   };
 
-  return {
+  const store: EventStore = {
     append,
     appendMany,
     readStream,
@@ -357,11 +389,14 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       return sub;
     },
     forget: (subject) => guard(`forgetting ${subject}`, () => shredder.forget(subject)),
-    // Deleting a key leaves its bytes in the table's free space and in the WAL until both are rewritten.
+    // Deleting a key leaves its bytes in the table's free space, in the WAL, in backups: re-wrap
+    // under a fresh KEK (so every stale copy is useless), then rewrite the table and move the WAL on.
     compact: () =>
       guard('compacting', async () => {
+        const rewrap = await config.keys.rewrap();
         await sql.query(q.vacuumKeys);
         await rotateWal(sql);
+        admin.lastCompaction = { at: new Date().toISOString(), rewrap } satisfies CompactionReport;
       }),
     checkpoints,
     close: async () => {
@@ -375,4 +410,6 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       await config.close();
     },
   };
+  const admin = registerAdmin(store, { kind: config.kind, label, sql, schema: config.schema, keys: config.keys, shredder });
+  return store;
 };

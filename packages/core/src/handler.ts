@@ -24,7 +24,10 @@ export interface HandlerDeps {
 export interface CommandContext {
   readonly schoolId: string;
   readonly actor: Actor;
+  /** Free text (a person's words, a provider's text): personal data, sealed and erased with the person the event concerns. */
   readonly reason?: string | null;
+  /** A short non-personal code kept in the clear (`phoned-to-stop`, `bounce`, `MIS import`), so the audit still says why after erasure. */
+  readonly reasonCode?: string;
   /** Give a deterministic id (e.g. from a provider's event id) to make a re-run idempotent. */
   readonly commandId?: string;
   readonly correlationId?: string;
@@ -91,6 +94,7 @@ export const handleCommand = async <C, Ev extends { type: string; data: unknown 
       occurredAt: deps.clock.now(),
       actor: context.actor,
       reason: context.reason ?? null,
+      ...(context.reasonCode === undefined ? {} : { reasonCode: context.reasonCode }),
       correlationId: context.correlationId ?? commandId,
       causationId: context.causationId ?? null,
       schoolId: context.schoolId,

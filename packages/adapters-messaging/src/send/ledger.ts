@@ -67,6 +67,7 @@ export const openLedger = async (
         occurredAt: deps.clock.now(),
         actor: context.actor,
         reason: context.reason ?? null,
+        ...(context.reasonCode === undefined ? {} : { reasonCode: context.reasonCode }),
         correlationId: context.correlationId ?? messageId,
         causationId: context.causationId ?? null,
         schoolId: context.schoolId,

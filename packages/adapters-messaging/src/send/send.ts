@@ -65,6 +65,8 @@ export interface OutgoingMessage {
   readonly channel: Channel;
   readonly subject: string | null;
   readonly body: string;
+  /** Days to keep the subject and body before they are erased (default: the school's message retention). */
+  readonly retentionDays?: number;
 }
 
 /** Why a send did not start (nothing was sent). */
@@ -120,7 +122,7 @@ export const runSend = async (
     return sendError('no-provider', `No ${channel === 'email' ? 'email' : 'text message'} provider is configured, so message ${messageId} was not sent.`);
   }
   const actor: Actor = deps.actor ?? { kind: 'system', name: 'messaging' };
-  const context = { schoolId: deps.schoolId, actor, correlationId: messageId };
+  const context = { schoolId: deps.schoolId, actor, correlationId: messageId, reasonCode: message.purpose === 'confirmation' ? 'detail-confirmation' : 'message-send' };
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...deps.retry };
   const sleep = deps.sleep ?? realTiming.sleep;
   const batchSize = Math.max(1, Math.floor(deps.batchSize ?? 8));
@@ -130,7 +132,16 @@ export const runSend = async (
   const ledger = opened.right;
 
   // 1. The intent, before anything is sent.
-  const request = { type: 'RequestMessage' as const, messageId, channel, subject: message.subject, body: message.body, audience, purpose: message.purpose };
+  const request = {
+    type: 'RequestMessage' as const,
+    messageId,
+    channel,
+    subject: message.subject,
+    body: message.body,
+    audience,
+    purpose: message.purpose,
+    ...(message.retentionDays === undefined ? {} : { retentionDays: message.retentionDays }),
+  };
   if (ledger.state().status === 'absent') {
     const resolution = await resolveRecipients(deps.directory, audience, channel, expected);
     if (isDirectoryError(resolution)) return sendError('audience', resolution.message);

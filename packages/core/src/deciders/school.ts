@@ -7,17 +7,27 @@ import type { Recorded } from '../events/catalogue.js';
 import type { SchoolEvent } from '../events/school.js';
 import { defaultImportSettings, type DataIssueFilter, type ImportSettings } from '../settings.js';
 
+/** Days a message's content is kept unless the school says otherwise (a school year and a term, about). */
+export const DEFAULT_MESSAGE_RETENTION_DAYS = 365;
+
 /** A school's settings and saved filters. */
 export interface SchoolState {
   readonly settings: ImportSettings;
   readonly filters: Readonly<Record<string, DataIssueFilter>>;
+  /** Days a message's content is kept before it is erased (absent in snapshots made before it existed). */
+  readonly messageRetentionDays?: number;
 }
+
+/** The school's message retention in days (the default when it never set one). */
+export const messageRetentionDaysOf = (state: SchoolState): number => state.messageRetentionDays ?? DEFAULT_MESSAGE_RETENTION_DAYS;
 
 /** The school commands. */
 export type SchoolCommand =
   | { readonly type: 'ChangeImportSettings'; readonly settings: ImportSettings }
   | { readonly type: 'SaveDataIssueFilter'; readonly name: string; readonly filter: DataIssueFilter }
-  | { readonly type: 'RemoveDataIssueFilter'; readonly name: string };
+  | { readonly type: 'RemoveDataIssueFilter'; readonly name: string }
+  | { readonly type: 'SetMessageRetention'; readonly days: number }
+  | { readonly type: 'ReportSubjectAccess'; readonly subject: 'member' | 'contact'; readonly id: string };
 
 /** Folds one event into a school's state. */
 export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): SchoolState => {
@@ -31,6 +41,10 @@ export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): 
       delete filters[event.data.name];
       return { ...state, filters };
     }
+    case 'MessageRetentionChanged':
+      return { ...state, messageRetentionDays: event.data.days };
+    case 'SubjectAccessReported':
+      return state;
   }
 };
 
@@ -45,6 +59,12 @@ export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<D
       return E.right(deepEqual(state.filters[cmd.name], cmd.filter) ? [] : [{ type: 'DataIssueFilterSaved', data: { name: cmd.name, filter: cmd.filter } }]);
     case 'RemoveDataIssueFilter':
       return E.right(state.filters[cmd.name] === undefined ? [] : [{ type: 'DataIssueFilterRemoved', data: { name: cmd.name } }]);
+    case 'SetMessageRetention':
+      if (!Number.isInteger(cmd.days) || cmd.days < 1) return E.left(domainError('invalid-command', 'Message retention is a whole number of days, at least 1.'));
+      return E.right(messageRetentionDaysOf(state) === cmd.days && state.messageRetentionDays !== undefined ? [] : [{ type: 'MessageRetentionChanged', data: { days: cmd.days } }]);
+    case 'ReportSubjectAccess':
+      // Every report is a fact of its own: each request is answered and recorded.
+      return E.right([{ type: 'SubjectAccessReported', data: { subject: cmd.subject, id: cmd.id } }]);
   }
 };
 

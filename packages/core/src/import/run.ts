@@ -161,7 +161,9 @@ export const runImport = async (
   const context = (streamId: string, version = -1): CommandContext => ({
     schoolId: options.schoolId,
     actor,
-    reason: options.only === undefined ? 'MIS import' : 'update from MIS',
+    // A code, not free text: nothing personal to seal, and the audit still says why after erasure.
+    reason: null,
+    reasonCode: options.only === undefined ? 'MIS import' : 'update from MIS',
     commandId: `${runId}/${streamId}@${version}`,
     correlationId: runId,
   });
@@ -212,6 +214,7 @@ export const runImport = async (
       occurredAt: deps.clock.now(),
       actor: ctx.actor,
       reason: ctx.reason ?? null,
+      ...(ctx.reasonCode === undefined ? {} : { reasonCode: ctx.reasonCode }),
       correlationId: ctx.correlationId ?? commandId,
       causationId: ctx.causationId ?? null,
       schoolId: ctx.schoolId,

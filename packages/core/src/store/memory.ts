@@ -1,8 +1,9 @@
 /** The in-memory EventStore: the reference implementation of the port, for tests and embedding. */
 import * as E from 'fp-ts/lib/Either.js';
 import { mapEventPersonal } from '../events/catalogue.js';
-import { subjectOfStream } from '../ids.js';
-import { ERASED } from '../personal.js';
+import { EventMetadata } from '../events/metadata.js';
+import { sealingSubjectOf } from '../ids.js';
+import { ERASED, mapPersonal } from '../personal.js';
 import {
   lastVersion,
   versionMatches,
@@ -150,11 +151,16 @@ export const memoryStore = (): EventStore => {
     };
   };
 
+  // What a durable store seals under the subject's key (data and free-text reason) reads XXXX from now on.
   const forget = async (subject: string): Promise<void> => {
     for (const [streamId, stream] of streams) {
-      if (subjectOfStream(streamId) !== subject) continue;
       for (const e of stream) {
-        const masked = { ...e, data: mapEventPersonal(e.type, e.data, () => ERASED) };
+        if (sealingSubjectOf(streamId, e.type, e.data) !== subject) continue;
+        const masked: RawEvent = {
+          ...e,
+          data: mapEventPersonal(e.type, e.data, () => ERASED),
+          metadata: mapPersonal(EventMetadata, e.metadata, () => ERASED),
+        };
         stream[e.version] = masked;
         log[e.position - 1] = masked;
       }

@@ -7,9 +7,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { LocalDate } from '../clock.js';
 import { contactDecider } from '../deciders/contact.js';
 import { memberDecider } from '../deciders/member.js';
+import { messageDecider } from '../deciders/message.js';
 import { handleCommand, type CommandContext, type HandleError, type HandlerDeps } from '../handler.js';
-import { contactStream, memberStream } from '../ids.js';
-import { dueForAnonymisation } from '../policies/retention.js';
+import { contactStream, memberStream, messageStream, type ContactId, type MessageId } from '../ids.js';
+import { dueForAnonymisation, messageContentDue, type MessageRetentionCandidate } from '../policies/retention.js';
 
 /** Someone deleted and not yet anonymised. */
 export interface RetentionCandidate {
@@ -22,15 +23,31 @@ export interface RetentionCandidate {
 export interface RetentionReport {
   readonly anonymised: ReadonlyArray<RetentionCandidate>;
   readonly notYetDue: number;
+  /** Messages whose content (subject, body, provider texts) was erased. */
+  readonly messagesErased: ReadonlyArray<MessageId>;
   readonly errors: ReadonlyArray<string>;
 }
 
-/** Anonymises every candidate due on `today`, then lets the store reclaim the erased space. */
+/** The messages a retention run looks at, and the rule that applies when a message set none. */
+export interface MessageRetention {
+  readonly candidates: ReadonlyArray<MessageRetentionCandidate>;
+  /** The school's message retention in days. */
+  readonly schoolDays: number;
+  /** Contacts already anonymised before this run (those anonymised by it are added). */
+  readonly anonymisedContacts: ReadonlySet<ContactId>;
+}
+
+/**
+ * Anonymises every candidate due on `today`, erases the content of messages due (by their
+ * retention rule, or because everyone they were sent to is anonymised), then lets the store
+ * reclaim the erased space (and, in a durable store, re-wrap the remaining keys).
+ */
 export const runRetention = async (
   deps: HandlerDeps,
   candidates: ReadonlyArray<RetentionCandidate>,
   today: LocalDate,
   context: CommandContext,
+  messages?: MessageRetention,
 ): Promise<RetentionReport> => {
   const anonymised: RetentionCandidate[] = [];
   const errors: string[] = [];
@@ -49,6 +66,19 @@ export const runRetention = async (
     if (E.isLeft(r)) errors.push(r.left.message);
     else anonymised.push(c);
   }
-  if (anonymised.length > 0) await deps.store.compact();
-  return { anonymised, notYetDue, errors };
+  const messagesErased: MessageId[] = [];
+  if (messages !== undefined) {
+    const gone = new Set(messages.anonymisedContacts);
+    for (const c of anonymised) if (c.subject === 'contact') gone.add(c.id);
+    for (const m of messages.candidates) {
+      if (!messageContentDue(m, today, messages.schoolDays, gone)) continue;
+      const stream = messageStream(m.messageId);
+      await deps.store.forget(stream);
+      const r = await handleCommand(deps, messageDecider, stream, { type: 'RecordMessageContentErased', messageId: m.messageId }, context);
+      if (E.isLeft(r)) errors.push(r.left.message);
+      else messagesErased.push(m.messageId);
+    }
+  }
+  if (anonymised.length > 0 || messagesErased.length > 0) await deps.store.compact();
+  return { anonymised, notYetDue, messagesErased, errors };
 };
