@@ -24,6 +24,7 @@ export const globalOptions = {
   store: { type: 'string' },
   school: { type: 'string' },
   json: { type: 'boolean' },
+  'kek-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 

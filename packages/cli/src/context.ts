@@ -1,6 +1,7 @@
 /** What every command gets: output, the school, the store (opened on first use), the read models and the runtime ports. */
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  STAFF_REASON_CODES,
   dateOf,
   fixedClock,
   type Actor,
@@ -11,7 +12,7 @@ import {
   type Handled,
 } from '@contactable/core';
 import { catchUp, createProjection, listMembers, contactsByEmail, type Projection } from '@contactable/projections';
-import { isStoreError, openStore, systemClock, uuidV7Ids } from '@contactable/adapters-store';
+import { isStoreError, openStore, systemClock, uuidV7Ids, type OpenStoreOptions } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
 
@@ -23,6 +24,8 @@ export interface CliContext {
   readonly out: Output;
   readonly schoolId: string;
   readonly storeUrl: string;
+  /** What opening the store takes besides its URL (the key-encryption key file). */
+  readonly storeOptions: OpenStoreOptions;
   /** The store, opened on first use; an unreachable or bad URL is a CliError naming it (password masked). */
   readonly store: () => Promise<EventStore>;
   /** The handler's ports over the store, with the clock fixed at `at` when given. */
@@ -36,12 +39,12 @@ export interface CliContext {
 }
 
 /** Builds the context for one run of the CLI. */
-export const createContext = (out: Output, storeUrl: string, schoolId: string): CliContext => {
+export const createContext = (out: Output, storeUrl: string, schoolId: string, storeOptions: OpenStoreOptions = {}): CliContext => {
   let opened: Promise<EventStore> | null = null;
   let projection: Projection | null = null;
   const store = (): Promise<EventStore> => {
-    opened ??= openStore(storeUrl).catch((e: unknown) => {
-      throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...).` : `could not open the store: ${String(e)}`);
+    opened ??= openStore(storeUrl, storeOptions).catch((e: unknown) => {
+      throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...) and --kek-file.` : `could not open the store: ${String(e)}`);
     });
     return opened;
   };
@@ -49,6 +52,7 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string): 
     out,
     schoolId,
     storeUrl,
+    storeOptions,
     clock: systemClock,
     store,
     deps: async (at) => ({ store: await store(), clock: at === undefined ? systemClock : fixedClock(at), ids: uuidV7Ids }),
@@ -67,6 +71,21 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string): 
 export const person = (by: string | undefined, what: string): Actor => {
   if (by === undefined || by.trim() === '') throw new CliError(`${what} is recorded with who did it: add --by "Your Name".`, 2);
   return { kind: 'person', name: by.trim() };
+};
+
+/**
+ * The reason code of a staff action (`--reason-code`), from the list the command offers, else the
+ * command's own; codes are stored in the clear, so they are chosen, never typed free.
+ */
+export const reasonCodeFrom = (value: string | undefined, fallback: string): string => {
+  if (value === undefined) return fallback;
+  if (STAFF_REASON_CODES[value] === undefined) {
+    throw new CliError(
+      `--reason-code must be one of:\n${Object.entries(STAFF_REASON_CODES).map(([code, meaning]) => `  ${code.padEnd(24)} ${meaning}`).join('\n')}\nPut the details in --reason (it is sealed and erased with the person).`,
+      2,
+    );
+  }
+  return value;
 };
 
 /** Today (YYYY-MM-DD) from --today, or the real clock; a malformed date is an error naming the option. */

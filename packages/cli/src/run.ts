@@ -19,6 +19,7 @@ const help = (): string =>
     `  --store URL     where the log is: a folder (default ${DEFAULT_STORE}), memory:, postgres://..., esdb://...`,
     '  --school ID     the school (default: default)',
     '  --json          one JSON document on stdout, nothing else there',
+    '  --kek-file PATH the key-encryption key file (default: beside the store folder; PostgreSQL: CONTACTABLE_KEK_FILE)',
     '',
     'contactable COMMAND --help shows a command\'s options.',
   ].join('\n');
@@ -49,7 +50,8 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   const json = parsed.values.json === true;
   const storeUrl = typeof parsed.values.store === 'string' ? parsed.values.store : (process.env.CONTACTABLE_STORE ?? DEFAULT_STORE);
   const schoolId = typeof parsed.values.school === 'string' ? parsed.values.school : 'default';
-  const ctx = createContext(processOutput(json), storeUrl, schoolId);
+  const kekFile = typeof parsed.values['kek-file'] === 'string' ? parsed.values['kek-file'] : undefined;
+  const ctx = createContext(processOutput(json), storeUrl, schoolId, kekFile === undefined ? {} : { kek: kekFile });
   try {
     await command.run(ctx, { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals });
     return 0;

@@ -4,6 +4,7 @@ import { auditTrailOf, createProjection, catchUp, projectionAsOf, rebuildFromSto
 import { str, flag, type Command } from '../command.js';
 import { instantFrom, resolveContact, resolveMember } from '../context.js';
 import { CliError, usageError } from '../errors.js';
+import { londonTime } from '../london.js';
 import { table } from '../output.js';
 
 /** `audit MEMBER|CONTACT [--as-of INSTANT]` */
@@ -31,9 +32,11 @@ export const audit: Command = {
     }
     const { entries, failures } = await auditTrailOf(await ctx.store(), subject, asOf === undefined ? {} : { asOf });
     for (const f of failures) ctx.out.note(`warning: ${f.message}`);
-    const json = { subject: 'memberId' in subject ? { memberId: subject.memberId } : { contactId: subject.contactId }, asOf: asOf ?? null, entries: entries.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reason: e.reason, summary: e.summary, position: e.position })) };
+    const json = { subject: 'memberId' in subject ? { memberId: subject.memberId } : { contactId: subject.contactId }, asOf: asOf ?? null, entries: entries.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reasonCode: e.reasonCode, reason: e.reason, summary: e.summary, position: e.position })) };
     ctx.out.result(json, () => {
-      ctx.out.line(table(['when', 'event', 'who', 'why', 'what changed'], entries.map((e) => [e.at.slice(0, 19).replace('T', ' '), e.type, e.actor, e.reason, e.summary])));
+      // The code says why even after erasure; the free text beside it reads XXXX then.
+      const why = (code: string | null, reason: string | null): string | null => (code === null ? reason : reason === null ? code : `${code}: ${reason}`);
+      ctx.out.line(table(['when (London)', 'event', 'who', 'why', 'what changed'], entries.map((e) => [londonTime(e.at), e.type, e.actor, why(e.reasonCode, e.reason), e.summary])));
     });
   },
 };
@@ -54,10 +57,10 @@ export const explain: Command = {
     const at = atOpt === undefined ? ctx.clock.now() : instantFrom(atOpt, '--at');
     const contactId = resolveContact(await ctx.projection(), ref);
     const x = await explainFromStore(await ctx.store(), contactId, channel, at);
-    const json = { contactId, channel, at, usable: x.usable, summary: x.summary, reasons: x.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, because: r.because, standing: r.standing })) };
+    const json = { contactId, channel, at, usable: x.usable, summary: x.summary, reasons: x.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, reasonCode: r.reasonCode, because: r.because, standing: r.standing })) };
     ctx.out.result(json, () => {
       ctx.out.line(x.summary);
-      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${r.at.slice(0, 16).replace('T', ' ')}  `}${r.because}${r.actor === null ? '' : ` (${r.actor}${r.reason === null ? '' : `: ${r.reason}`})`}`);
+      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${londonTime(r.at)}  `}${r.because}${r.actor === null ? '' : ` (${r.actor})`}`);
     });
   },
 };

@@ -6,7 +6,9 @@ import { demo } from './demo.js';
 import { audit, explain, replay } from './history.js';
 import { generate, importCommand } from './importing.js';
 import { feedback, send } from './messaging.js';
-import { deleteLeavers, leavers, retention } from './retention.js';
+import { keys } from './keys.js';
+import { deleteLeavers, leavers, messageRetention, retention } from './retention.js';
+import { subjectAccess } from './subjectAccess.js';
 import { dashboardCommand, linkedPeopleCommand, members } from './views.js';
 
 /** The commands. */
@@ -24,6 +26,9 @@ export const commands: ReadonlyArray<Command> = [
   leavers,
   deleteLeavers,
   retention,
+  messageRetention,
+  keys,
+  subjectAccess,
   audit,
   explain,
   replay,

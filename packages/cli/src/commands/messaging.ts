@@ -37,8 +37,8 @@ const audienceFrom = async (ctx: CliContext, to: string): Promise<Audience> => {
 export const send: Command = {
   name: 'send',
   summary: 'Send a message to an audience, only where consent and deliverability allow; report who was skipped and why',
-  usage: `contactable send --to AUDIENCE --channel email|sms [--subject S] --body B --provider URL --by NAME [--message-id ID]\n  AUDIENCE: ${AUDIENCES}\n  URL: smtp://host:port?from=... | notify://KEY@host?template=... | twilio://SID:TOKEN@host?from=... | sendgrid://KEY@host?from=...`,
-  options: { to: { type: 'string' }, channel: { type: 'string' }, subject: { type: 'string' }, body: { type: 'string' }, provider: { type: 'string' }, by: { type: 'string' }, 'message-id': { type: 'string' } },
+  usage: `contactable send --to AUDIENCE --channel email|sms [--subject S] --body B --provider URL --by NAME [--message-id ID] [--keep-days N]\n  --keep-days: days the subject and body are kept before they are erased (default: the school's message retention)\n  AUDIENCE: ${AUDIENCES}\n  URL: smtp://host:port?from=... | notify://KEY@host?template=... | twilio://SID:TOKEN@host?from=... | sendgrid://KEY@host?from=...`,
+  options: { to: { type: 'string' }, channel: { type: 'string' }, subject: { type: 'string' }, body: { type: 'string' }, provider: { type: 'string' }, by: { type: 'string' }, 'message-id': { type: 'string' }, 'keep-days': { type: 'string' } },
   needsStore: true,
   run: async (ctx, args) => {
     const channel = str(args, 'channel');
@@ -51,11 +51,14 @@ export const send: Command = {
     const actor = person(str(args, 'by'), 'Sending');
     const providers = providerFromUrl(providerUrl);
     if (E.isLeft(providers)) throw new CliError(providers.left.message);
+    const keep = str(args, 'keep-days');
+    const retentionDays = keep === undefined ? undefined : Number(keep);
+    if (retentionDays !== undefined && (!Number.isInteger(retentionDays) || retentionDays < 1)) throw usageError('--keep-days takes a whole number of days, at least 1', send.usage);
     const audience = await audienceFrom(ctx, to);
     const messageId = str(args, 'message-id') ?? uuidV7Ids.next();
     const bar = progressBar('sending', !ctx.out.json && process.stderr.isTTY === true);
     const deps = { ...(await ctx.deps()), schoolId: ctx.schoolId, directory: storeDirectory(await ctx.store()), email: providers.right.email, sms: providers.right.sms, actor };
-    const r = await sendMessage(deps, { messageId, channel, subject: str(args, 'subject') ?? null, body }, audience);
+    const r = await sendMessage(deps, { messageId, channel, subject: str(args, 'subject') ?? null, body, ...(retentionDays === undefined ? {} : { retentionDays }) }, audience);
     bar.finish();
     if (E.isLeft(r)) throw new CliError(r.left.message);
     const rep = r.right;

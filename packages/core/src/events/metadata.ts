@@ -57,6 +57,8 @@ export const isReasonCode = (code: string): boolean => /^[A-Za-z0-9][A-Za-z0-9 -
  * sealed free-text reason.
  */
 export const STAFF_REASON_CODES: Readonly<Record<string, string>> = {
+  'staff-opt-out': 'opted out by staff (the default of opt-out)',
+  'staff-opt-in': 'opted back in by staff (the default of opt-in)',
   'phoned-to-stop': 'the contact phoned to ask for no more messages',
   'wrote-to-stop': 'the contact wrote (letter, email, form) asking for no more messages',
   'asked-in-person': 'the contact asked in person',
