@@ -5,7 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,15 +22,17 @@ interface Run {
   readonly stderr: string;
 }
 
-const cli = (args: ReadonlyArray<string>, cwd: string): Promise<Run> =>
+const cli = (args: ReadonlyArray<string>, cwd: string, env: Readonly<Record<string, string>> = {}): Promise<Run> =>
   new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, CONTACTABLE_SENDGRID_WEBHOOK_KEY: SENDGRID_KEY, CONTACTABLE_STORE: '' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    // PostgreSQL's key-encryption key lives in a file outside the database: here, in the run's folder.
+    const base = { CONTACTABLE_SENDGRID_WEBHOOK_KEY: SENDGRID_KEY, CONTACTABLE_STORE: '', CONTACTABLE_KEK_FILE: join(cwd, 'school.kek') };
+    execFile(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, ...base, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
     });
   });
 
-const json = async <T = any>(args: ReadonlyArray<string>, cwd: string): Promise<T> => {
-  const r = await cli([...args, '--json'], cwd);
+const json = async <T = any>(args: ReadonlyArray<string>, cwd: string, env: Readonly<Record<string, string>> = {}): Promise<T> => {
+  const r = await cli([...args, '--json'], cwd, env);
   if (r.code !== 0) throw new Error(`contactable ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
   return JSON.parse(r.stdout) as T;
 };
@@ -106,8 +108,8 @@ const journey = (storeOf: (dir: string) => Promise<string>) => async () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/forged\.json: .*signature.*nothing was recorded/i);
 
-    // R-CON-2: opt-out by email address, by a named person.
-    const out = await json(['opt-out', b.prime.email, '--by', 'J. Smith', '--reason', 'asked at parents evening', ...store], dir);
+    // R-CON-2: opt-out by email address, by a named person; the code stays in the clear, the words are sealed.
+    const out = await json(['opt-out', b.prime.email, '--by', 'J. Smith', '--reason-code', 'asked-in-person', '--reason', 'asked at parents evening', ...store], dir);
     expect(out).toEqual({ contactId: b.prime.contactId, recorded: ['OptedOut'], changed: true });
     const after = await json(['linked-people', b.member.memberId, ...store], dir);
     expect(after.linkedPeople.find((c: any) => c.contactId === b.prime.contactId)).toMatchObject({ optedOut: true, usableMethods: [] });
@@ -116,7 +118,7 @@ const journey = (storeOf: (dir: string) => Promise<string>) => async () => {
     const why = await json(['explain', a.prime.contactId, '--channel', 'email', ...store], dir);
     expect(why.usable).toBe(false);
     expect(why.reasons.map((r: any) => r.event)).toContain('Blocked');
-    expect(Object.keys(why.reasons[0]).sort()).toEqual(['actor', 'at', 'because', 'event', 'standing'].sort());
+    expect(Object.keys(why.reasons[0]).sort()).toEqual(['actor', 'at', 'because', 'event', 'reasonCode', 'standing'].sort());
     const earlier = await json(['explain', b.prime.contactId, '--channel', 'email', '--at', '2000-01-01T00:00:00Z', ...store], dir);
     expect(earlier.usable).toBe(false);
 
@@ -137,11 +139,29 @@ const journey = (storeOf: (dir: string) => Promise<string>) => async () => {
     const late = new Date(Date.now() + 15 * 86_400_000).toISOString().slice(0, 10);
     const ret = await json(['retention', '--today', late, ...store], dir);
     expect(ret.anonymised).toContainEqual({ subject: 'member', id: leaver });
+    // R-DEL-3: the remaining keys were re-wrapped under a fresh key-encryption key, the old one destroyed.
+    expect(ret.keys).toMatchObject({ rewrapped: true, retired: 1 });
+    expect(ret.backups.length).toBeGreaterThan(0);
+    expect(ret.warnings.map((w: any) => w.subject)).toContain('key export');
 
     // R-DEL-4: the audit keeps the facts and shows XXXX for the erased person.
     const audit = await json(['audit', leaver, ...store], dir);
     expect(audit.entries.map((e: any) => e.event)).toEqual(expect.arrayContaining(['MemberImported', 'MarkedLeaver', 'DeletionQueued', 'MemberDeleted', 'MemberAnonymised']));
     expect(JSON.stringify(audit)).toContain('XXXX');
+
+    // The key backup, kept in step with retention: a new export clears the warning.
+    const exported = await json(['keys', 'export', '--to', 'keys.json', ...store], dir, { CONTACTABLE_KEYS_PASSPHRASE: 'a passphrase for the e2e run' });
+    expect(exported.keys).toBeGreaterThan(10);
+    const status = await json(['keys', 'status', ...store], dir);
+    expect(status.warnings.map((w: any) => w.subject)).not.toContain('key export');
+
+    // A subject access report on the erased leaver: everything XXXX, the facts and the request recorded.
+    const sar = await json(['subject-access', leaver, '--by', 'Data Protection Officer', '--out', 'leaver', ...store], dir);
+    expect(sar).toMatchObject({ subject: { kind: 'member', id: leaver }, status: 'anonymised', recorded: ['SubjectAccessReported'] });
+    const report = JSON.parse(readFileSync(join(dir, 'leaver.json'), 'utf8'));
+    expect(report.details.find((d: any) => d.field === 'name').value).toBe('XXXX XXXX');
+    expect(report.auditTrail.map((e: any) => e.event)).toContain('MemberAnonymised');
+    expect(readFileSync(join(dir, 'leaver.html'), 'utf8')).toMatch(/<h1>Subject access report: XXXX XXXX<\/h1>/);
 
     // R-AUD-4: replay twice gives byte-identical views.
     const replay = await json(['replay', '--verify', ...store], dir);
@@ -174,6 +194,10 @@ describe('contactable, end to end', () => {
       const noBy = await cli(['opt-out', 'someone@example.org', '--store', 'memory:'], dir);
       expect(noBy.code).toBe(2);
       expect(noBy.stderr).toMatch(/--by/);
+      // PostgreSQL with no key-encryption key configured: refused, saying how to give one.
+      const noKek = await cli(['members', '--store', await pg!.newDatabase()], dir, { CONTACTABLE_KEK_FILE: '' });
+      expect(noKek.code).toBe(1);
+      expect(noKek.stderr).toMatch(/CONTACTABLE_KEK_FILE/);
       const unreachable = await cli(['members', '--store', 'postgres://office:hunter2@127.0.0.1:9/school'], dir);
       expect(unreachable.code).toBe(1);
       expect(unreachable.stderr).toMatch(/postgres:\/\/office:\*\*\*@127\.0\.0\.1:9\/school/);
