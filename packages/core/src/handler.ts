@@ -7,9 +7,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Clock } from './clock.js';
 import type { Decider } from './decider.js';
-import type { DomainError } from './errors.js';
+import { domainError, type DomainError } from './errors.js';
 import { decodeEvent, schemaVersionOf, type Recorded, type StoredEvent, type UndecodableEvent } from './events/catalogue.js';
-import type { Actor, EventMetadata } from './events/metadata.js';
+import { isReasonCode, type Actor, type EventMetadata } from './events/metadata.js';
 import { eventIdFor, type IdSource } from './idSource.js';
 import { exactVersion, lastVersion, type EventStore, type NewEvent } from './store/port.js';
 
@@ -82,6 +82,10 @@ export const handleCommand = async <C, Ev extends { type: string; data: unknown 
   } = {},
 ): Promise<E.Either<HandleError, Handled<S>>> => {
   const maxAttempts = options.maxAttempts ?? 8;
+  // Codes are stored in the clear: a sentence (which may name someone) belongs in the sealed reason.
+  if (context.reasonCode !== undefined && !isReasonCode(context.reasonCode)) {
+    return E.left(domainError('invalid-command', 'A reason code is a short code (letters, digits, spaces and -, at most 40); put the words in the reason.'));
+  }
   const commandId = context.commandId ?? deps.ids.next();
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const loaded = attempt === 1 && options.known !== undefined ? E.right(options.known) : await loadStream(deps.store, decider, streamId);
