@@ -220,7 +220,7 @@ export const checkErasureSettings = async (store: EventStore): Promise<ErasureCh
       level: 'warning',
       subject: 'pg_statistic',
       value: sampled.map((r) => r.col).join(', '),
-      advice: 'the server holds samples of key or personal columns taken before they were set to STATISTICS 0: reopen the store with this version (it drops them), and have a superuser run VACUUM FULL pg_catalog.pg_statistic',
+      advice: 'the server holds samples of key or personal columns (taken before they were set to STATISTICS 0, or after someone reset it): the next retention run that erases someone drops them; a superuser should then run VACUUM FULL pg_catalog.pg_statistic',
     });
   }
   const [scrub] = await sql.query<{ value: string }>(`SELECT value FROM ${quoteSchema(admin.schema)}.store_info WHERE name = 'statistics_scrub_pending'`);

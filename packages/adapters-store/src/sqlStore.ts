@@ -113,7 +113,12 @@ export const rotateWal = async (sql: SqlDriver): Promise<void> => {
 /** Creates our tables in the schema if they are missing (safe to call from several processes at once). */
 export const ensureSchema = async (sql: SqlDriver, schema: string): Promise<void> => {
   await sql.script(schemaScript(schema));
-  await scrubStatistics(sql, schema);
+  // Once per store: STATISTICS 0 keeps new samples away; later strays are caught by compact().
+  const [done] = await sql.query<{ value: string }>(`SELECT value FROM ${quoteSchema(schema)}.store_info WHERE name = 'statistics_checked'`);
+  if (done === undefined) {
+    await scrubStatistics(sql, schema);
+    await sql.query(`INSERT INTO ${quoteSchema(schema)}.store_info VALUES ('statistics_checked', 'true') ON CONFLICT (name) DO NOTHING`);
+  }
 };
 
 /**
@@ -394,6 +399,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
     compact: () =>
       guard('compacting', async () => {
         const rewrap = await config.keys.rewrap();
+        await scrubStatistics(sql, config.schema);
         await sql.query(q.vacuumKeys);
         await rotateWal(sql);
         admin.lastCompaction = { at: new Date().toISOString(), rewrap } satisfies CompactionReport;
