@@ -86,7 +86,7 @@ const faulty = (file: string, faults: { readonly wrapAfter?: number; readonly re
 };
 
 describe('key-encryption keys (R-DEL-3)', () => {
-  it('refuses to open without its key file, makes no new one, and opens again once the file is back', async () => {
+  it('R-DEL-3 refuses to open without its key file, makes no new one, and opens again once the file is back', async () => {
     const folder = freshFolder();
     const kekFile = defaultKekFile(folder);
     let store = await openPgliteStore(folder);
@@ -109,7 +109,7 @@ describe('key-encryption keys (R-DEL-3)', () => {
     }
   });
 
-  it("refuses another store's key file, and a stale copy of its own from before a rotation", async () => {
+  it("R-DEL-3 refuses another store's key file, and a stale copy of its own from before a rotation", async () => {
     const a = freshFolder();
     const b = freshFolder();
     const storeB = await openPgliteStore(b);
@@ -136,7 +136,7 @@ describe('key-encryption keys (R-DEL-3)', () => {
     }
   });
 
-  it('wraps keys an older version stored unwrapped, on open, all or nothing', async () => {
+  it('R-DEL-3 wraps keys an older version stored unwrapped, on open, all or nothing', async () => {
     const folder = freshFolder();
     const kekFile = defaultKekFile(folder);
     let store = await openPgliteStore(folder);
@@ -172,7 +172,7 @@ describe('key-encryption keys (R-DEL-3)', () => {
     }
   });
 
-  it('a rotation that fails, or crashes before destroying the old KEK, loses nothing; the next one finishes', async () => {
+  it('R-DEL-3 a rotation that fails, or crashes before destroying the old KEK, loses nothing; the next one finishes', async () => {
     const folder = freshFolder();
     const kekFile = defaultKekFile(folder);
     let store = await openPgliteStore(folder);
@@ -211,7 +211,7 @@ describe('key-encryption keys (R-DEL-3)', () => {
     }
   });
 
-  it('a fixed key from the environment wraps and unwraps, and retention says it cannot rotate it', async () => {
+  it('R-DEL-3 a fixed key from the environment wraps and unwraps, and retention says it cannot rotate it', async () => {
     const folder = freshFolder();
     const source = envKekSource('CONTACTABLE_KEK', Buffer.alloc(32, 7).toString('base64'));
     let store = await openPgliteStore(folder, { kek: source });
@@ -238,78 +238,80 @@ describe('key-encryption keys (R-DEL-3)', () => {
     expect(() => envKekSource('CONTACTABLE_KEK', 'short')).toThrow(/32 bytes/);
   });
 
-  it.skipIf(postgresBinDir() === null)(
-    'postgres: another key file is refused; processes sharing one follow each other through a rotation',
-    async () => {
+  describe.skipIf(postgresBinDir() === null)('on PostgreSQL', () => {
+    it(
+      'R-DEL-3 postgres: another key file is refused; processes sharing one follow each other through a rotation',
+      async () => {
+        server ??= await startPostgres();
+        const url = await server.newDatabase('kek_shared');
+        const root = mkdtempSync(join(tmpdir(), 'contactable-kek-pg-'));
+        roots.push(root);
+        const shared = join(root, 'school.kek');
+        const a = await openPostgresStore(url, { kek: shared, keyCacheMs: 0 });
+        const b = await openPostgresStore(url, { kek: shared, keyCacheMs: 0 });
+        try {
+          await write(a, 'pg-1');
+          expect((await failure(openPostgresStore(url, { kek: join(root, 'other.kek') }))).message).toContain('holds none');
+          const missing = await failure(openPostgresStore(url, { kek: undefined }));
+          expect(missing.message).toContain('CONTACTABLE_KEK_FILE');
+          // Both read; A erases someone and rotates; B keeps reading and writing under the new KEK.
+          await write(b, 'pg-2', PERSON_B);
+          expect(await nameOf(b, 'pg-1')).toEqual({ given: PERSON_A.given, family: PERSON_A.family });
+          const before = kekIds(shared);
+          await a.forget(contactStream('pg-2'));
+          await a.compact();
+          expect(kekIds(shared)).toHaveLength(1);
+          expect(kekIds(shared)).not.toEqual(before);
+          await write(b, 'pg-3', PERSON_B);
+          expect(await nameOf(a, 'pg-3')).toEqual({ given: PERSON_B.given, family: PERSON_B.family });
+          expect(await nameOf(b, 'pg-1')).toEqual({ given: PERSON_A.given, family: PERSON_A.family });
+          expect(await nameOf(b, 'pg-2')).toEqual({ given: ERASED, family: ERASED });
+          const kek = await storeAdmin(a)!.sql.query<{ kek_id: string }>('SELECT DISTINCT kek_id FROM contactable.subject_keys');
+          expect(kek.map((r) => r.kek_id)).toEqual(kekIds(shared));
+        } finally {
+          await a.close();
+          await b.close();
+        }
+      },
+    );
+
+    it('R-DEL-3 postgres: statistics an older version let the server sample from key columns are dropped on open, and strays at the next clean-up', async () => {
       server ??= await startPostgres();
-      const url = await server.newDatabase('kek_shared');
+      const url = await server.newDatabase('kek_stats');
       const root = mkdtempSync(join(tmpdir(), 'contactable-kek-pg-'));
       roots.push(root);
-      const shared = join(root, 'school.kek');
-      const a = await openPostgresStore(url, { kek: shared, keyCacheMs: 0 });
-      const b = await openPostgresStore(url, { kek: shared, keyCacheMs: 0 });
-      try {
-        await write(a, 'pg-1');
-        expect((await failure(openPostgresStore(url, { kek: join(root, 'other.kek') }))).message).toContain('holds none');
-        const missing = await failure(openPostgresStore(url, { kek: undefined }));
-        expect(missing.message).toContain('CONTACTABLE_KEK_FILE');
-        // Both read; A erases someone and rotates; B keeps reading and writing under the new KEK.
-        await write(b, 'pg-2', PERSON_B);
-        expect(await nameOf(b, 'pg-1')).toEqual({ given: PERSON_A.given, family: PERSON_A.family });
-        const before = kekIds(shared);
-        await a.forget(contactStream('pg-2'));
-        await a.compact();
-        expect(kekIds(shared)).toHaveLength(1);
-        expect(kekIds(shared)).not.toEqual(before);
-        await write(b, 'pg-3', PERSON_B);
-        expect(await nameOf(a, 'pg-3')).toEqual({ given: PERSON_B.given, family: PERSON_B.family });
-        expect(await nameOf(b, 'pg-1')).toEqual({ given: PERSON_A.given, family: PERSON_A.family });
-        expect(await nameOf(b, 'pg-2')).toEqual({ given: ERASED, family: ERASED });
-        const kek = await storeAdmin(a)!.sql.query<{ kek_id: string }>('SELECT DISTINCT kek_id FROM contactable.subject_keys');
-        expect(kek.map((r) => r.kek_id)).toEqual(kekIds(shared));
-      } finally {
-        await a.close();
-        await b.close();
-      }
-    },
-  );
-
-  it.skipIf(postgresBinDir() === null)('postgres: statistics an older version let the server sample from key columns are dropped on open', async () => {
-    server ??= await startPostgres();
-    const url = await server.newDatabase('kek_stats');
-    const root = mkdtempSync(join(tmpdir(), 'contactable-kek-pg-'));
-    roots.push(root);
-    const kek = join(root, 'school.kek');
-    let store = await openPostgresStore(url, { kek });
-    for (let i = 0; i < 20; i++) await write(store, `s-${i}`, { ...PERSON_A, email: `s${i}@example.org` });
-    await store.close();
-    // An older version: no STATISTICS 0, and the server's ANALYZE sampled the key column.
-    const side = await openPostgresDatabase(url);
-    const sampled = `SELECT attname FROM pg_stats WHERE schemaname = 'contactable' AND tablename = 'subject_keys' AND attname = 'key'`;
-    try {
-      await side.sql.query('ALTER TABLE contactable.subject_keys ALTER COLUMN key SET STATISTICS -1');
-      await side.sql.query(`DELETE FROM contactable.store_info WHERE name = 'statistics_checked'`);
-      await side.sql.query('ANALYZE contactable.subject_keys');
-      expect(await side.sql.query(sampled)).toHaveLength(1);
-      store = await openPostgresStore(url, { kek });
+      const kek = join(root, 'school.kek');
+      let store = await openPostgresStore(url, { kek });
+      for (let i = 0; i < 20; i++) await write(store, `s-${i}`, { ...PERSON_A, email: `s${i}@example.org` });
       await store.close();
-      expect(await side.sql.query(sampled)).toHaveLength(0);
-      await side.sql.query('ANALYZE contactable.subject_keys');
-      expect(await side.sql.query(sampled)).toHaveLength(0);
-      // Someone resets it later: the erasure check names it, and the next clean-up drops the samples.
-      await side.sql.query('ALTER TABLE contactable.subject_keys ALTER COLUMN key SET STATISTICS -1');
-      await side.sql.query('ANALYZE contactable.subject_keys');
-      store = await openPostgresStore(url, { kek });
+      // An older version: no STATISTICS 0, and the server's ANALYZE sampled the key column.
+      const side = await openPostgresDatabase(url);
+      const sampled = `SELECT attname FROM pg_stats WHERE schemaname = 'contactable' AND tablename = 'subject_keys' AND attname = 'key'`;
       try {
-        expect((await checkErasureSettings(store)).findings.map((f) => f.subject)).toContain('pg_statistic');
-        await store.compact();
-        expect(await side.sql.query(sampled)).toHaveLength(0);
-        expect((await checkErasureSettings(store)).findings.map((f) => f.subject)).not.toContain('pg_statistic');
-      } finally {
+        await side.sql.query('ALTER TABLE contactable.subject_keys ALTER COLUMN key SET STATISTICS -1');
+        await side.sql.query(`DELETE FROM contactable.store_info WHERE name = 'statistics_checked'`);
+        await side.sql.query('ANALYZE contactable.subject_keys');
+        expect(await side.sql.query(sampled)).toHaveLength(1);
+        store = await openPostgresStore(url, { kek });
         await store.close();
+        expect(await side.sql.query(sampled)).toHaveLength(0);
+        await side.sql.query('ANALYZE contactable.subject_keys');
+        expect(await side.sql.query(sampled)).toHaveLength(0);
+        // Someone resets it later: the erasure check names it, and the next clean-up drops the samples.
+        await side.sql.query('ALTER TABLE contactable.subject_keys ALTER COLUMN key SET STATISTICS -1');
+        await side.sql.query('ANALYZE contactable.subject_keys');
+        store = await openPostgresStore(url, { kek });
+        try {
+          expect((await checkErasureSettings(store)).findings.map((f) => f.subject)).toContain('pg_statistic');
+          await store.compact();
+          expect(await side.sql.query(sampled)).toHaveLength(0);
+          expect((await checkErasureSettings(store)).findings.map((f) => f.subject)).not.toContain('pg_statistic');
+        } finally {
+          await store.close();
+        }
+      } finally {
+        await side.close();
       }
-    } finally {
-      await side.close();
-    }
+    });
   });
 });

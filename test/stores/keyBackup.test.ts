@@ -41,7 +41,7 @@ const A = { given: PERSON_A.given, family: PERSON_A.family };
 const B = { given: PERSON_B.given, family: PERSON_B.family };
 
 describe('key backups (R-DEL-3)', () => {
-  it('an export under a passphrase brings back a lost key table; the wrong passphrase or a changed file opens nothing', async () => {
+  it('R-DEL-3 an export under a passphrase brings back a lost key table; the wrong passphrase or a changed file opens nothing', async () => {
     const root = mkdtempSync(join(tmpdir(), 'contactable-keys-'));
     roots.push(root);
     const folder = join(root, 'store');
@@ -81,7 +81,7 @@ describe('key backups (R-DEL-3)', () => {
     }
   });
 
-  it('an erased key is never exported, and an older export never brings it back', async () => {
+  it('R-DEL-3 an erased key is never exported, and an older export never brings it back', async () => {
     const root = mkdtempSync(join(tmpdir(), 'contactable-keys-'));
     roots.push(root);
     const store = await openPgliteStore(join(root, 'store'));
@@ -102,7 +102,7 @@ describe('key backups (R-DEL-3)', () => {
     }
   });
 
-  it('a database restored from before a rotation opens only to recover from the newest export; those erased since stay erased', async () => {
+  it('R-DEL-3 a database restored from before a rotation opens only to recover from the newest export; those erased since stay erased', async () => {
     const root = mkdtempSync(join(tmpdir(), 'contactable-keys-'));
     roots.push(root);
     const folder = join(root, 'store');
