@@ -6,6 +6,7 @@ export * from './errors.js';
 export * from './personal.js';
 export * from './settings.js';
 export * from './details.js';
+export * from './names.js';
 export * from './decider.js';
 export * from './events/common.js';
 export * from './events/metadata.js';

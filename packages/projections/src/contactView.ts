@@ -33,6 +33,8 @@ export interface ContactView {
   readonly status: 'active' | 'deleted' | 'anonymised';
   readonly contactId: ContactId;
   readonly source: 'mis' | 'address-book';
+  /** The export's own ids for this person (MIS contact id, OneRoster sourcedId), for look-ups; none for the address book. */
+  readonly sourceIds: ReadonlyArray<string>;
   readonly name: PersonName;
   readonly email: Detail | null;
   readonly mobile: Detail | null;
@@ -50,10 +52,13 @@ export interface ContactView {
 const NO_BLOCKS: Readonly<Record<Channel, BlockView | null>> = { email: null, sms: null };
 const NOTHING_OVERWRITTEN: Readonly<Partial<Record<OverridableField, Instant>>> = {};
 
-const created = (contactId: ContactId, source: ContactView['source'], name: PersonName, email: Detail | null, mobile: Detail | null, at: Instant): ContactView => ({
+const NO_SOURCE_IDS: ReadonlyArray<string> = Object.freeze([]);
+
+const created = (contactId: ContactId, source: ContactView['source'], sourceIds: ReadonlyArray<string>, name: PersonName, email: Detail | null, mobile: Detail | null, at: Instant): ContactView => ({
   status: 'active',
   contactId,
   source,
+  sourceIds,
   name,
   email,
   mobile,
@@ -91,11 +96,11 @@ export const evolveContactView = (v: ContactView | undefined, event: Recorded<Co
   switch (event.type) {
     case 'ContactImported': {
       const d = event.data;
-      return created(d.contactId, d.source.kind, d.name, d.email, d.mobile, at);
+      return created(d.contactId, d.source.kind, d.source.kind === 'mis' ? [d.source.externalId] : NO_SOURCE_IDS, d.name, d.email, d.mobile, at);
     }
     case 'ContactAdded': {
       const d = event.data;
-      return created(d.contactId, 'address-book', d.name, d.email, d.mobile, at);
+      return created(d.contactId, 'address-book', NO_SOURCE_IDS, d.name, d.email, d.mobile, at);
     }
   }
   if (v === undefined) return v;
