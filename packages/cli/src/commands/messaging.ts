@@ -71,9 +71,9 @@ export const send: Command = {
     bar.finish();
     if (E.isLeft(r)) throw new CliError(r.left.message);
     const rep = r.right;
-    const json = { messageId, channel, provider: rep.provider, sent: rep.sent.length, alreadySent: rep.alreadySent.length, skipped: rep.skipped, failed: rep.failed, inDoubt: rep.inDoubt, completed: rep.completed };
+    const json = { messageId, channel, provider: rep.provider, sent: rep.sent.length, handedOver: rep.handedOver, alreadySent: rep.alreadySent.length, skipped: rep.skipped, failed: rep.failed, inDoubt: rep.inDoubt, completed: rep.completed };
     ctx.out.result(json, () => {
-      ctx.out.line(`message ${messageId}: sent ${json.sent}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}, skipped ${rep.skipped.length}, failed ${rep.failed.length}${rep.inDoubt.length > 0 ? `, in doubt ${rep.inDoubt.length}` : ''}`);
+      ctx.out.line(`message ${messageId}: sent to ${json.sent} contact(s) as ${json.handedOver} message(s) handed to ${rep.provider}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}, skipped ${rep.skipped.length}, failed ${rep.failed.length}${rep.inDoubt.length > 0 ? `, in doubt ${rep.inDoubt.length}` : ''}`);
       for (const s of rep.skipped) ctx.out.line(`  skipped ${s.contactId ?? `member ${s.memberId}`}: ${s.reasons.join('; ')}`);
       for (const f of rep.failed) ctx.out.line(`  failed ${f.contactId}: ${f.error}`);
       if (!rep.completed) ctx.out.line(`Not finished${rep.stopped === null ? '' : `: ${rep.stopped}`}. Re-run with --message-id ${messageId} to resume; nobody is sent to twice.`);
