@@ -9,7 +9,7 @@ import { table } from '../output.js';
 const TYPES = Object.keys(DataIssueFilter.props.type.keys);
 
 /** The stable JSON of a data issue. */
-export const issueJson = (i: DataIssue) => ({ type: i.type, memberId: i.memberId, contactId: i.contactId, detail: i.detail, raisedAt: i.raisedAt });
+export const issueJson = (i: DataIssue) => ({ type: i.type, memberId: i.memberId, contactId: i.contactId, relatedContactId: i.relatedContactId, detail: i.detail, raisedAt: i.raisedAt });
 
 /** `data-issues [--type T] [--member M] [--contact C] [--from D] [--to D] [--save-filter NAME] [--filter NAME]` */
 export const dataIssuesCommand: Command = {
