@@ -24,6 +24,7 @@ describe('the subject access page', () => {
   const report: SubjectAccessReport = {
     subject: { kind: 'contact', id: evil },
     status: 'active',
+    mergedRecords: [evil],
     details: [{ field: evil, value: evil, since: '2026-12-01T09:00:00Z' }],
     links: [{ kind: 'member', id: evil, name: evil, relationship: evil, priority: 1, prime: true, parentalResponsibility: false }],
     consent: [entry],

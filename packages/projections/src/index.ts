@@ -28,4 +28,5 @@ export * from './audit.js';
 export * from './explain.js';
 export * from './storeQueries.js';
 export * from './runner.js';
+export * from './views.js';
 export * from './subjectAccess.js';

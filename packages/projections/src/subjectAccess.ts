@@ -21,6 +21,7 @@ import {
   type StoredEvent,
 } from '@contactable/core';
 import { auditTrail, type AuditEntry } from './audit.js';
+import type { ContactView } from './contactView.js';
 import { dataIssues } from './dataIssues.js';
 import { decodeForProjection } from './decode.js';
 import { describeDetail, fullName } from './describe.js';
@@ -64,7 +65,9 @@ export interface SubjectAccessMessage {
 export interface SubjectAccessReport {
   readonly subject: SubjectAccessSubject;
   /** Held (`active`), deleted, anonymised (personal data erased), or not held. */
-  readonly status: 'active' | 'deletion-queued' | 'deleted' | 'anonymised' | 'not-held';
+  readonly status: 'active' | 'deletion-queued' | 'deleted' | 'anonymised' | 'merged' | 'not-held';
+  /** Contacts joined into this one: the same person's earlier records, whose events are included here. */
+  readonly mergedRecords: ReadonlyArray<ContactId>;
   /** Current details, as the office sees them: field, value and, where it has one, since when. */
   readonly details: ReadonlyArray<{ readonly field: string; readonly value: string | null; readonly since: Instant | null }>;
   /** The people linked to them (a member's contacts, a contact's members). */
@@ -127,7 +130,26 @@ const otherSummary = (e: StoredEvent, id: string): string => {
 /** Gathers the report; `p` is the read models caught up with the log (the CLI's projection). */
 export const subjectAccessReport = async (store: EventStore, p: Projection, subject: SubjectAccessSubject): Promise<SubjectAccessReport> => {
   const own = subject.kind === 'member' ? memberStream(subject.id) : contactStream(subject.id);
-  const { events } = await readDecodedStream(store, own);
+  // A contact's earlier records joined into it are the same person: their events are theirs too.
+  const merged: ContactId[] = [];
+  if (subject.kind === 'contact') {
+    const reaches = (id: ContactId): boolean => {
+      let at: ContactId | null = id;
+      for (let hops = 0; hops < 64 && at !== null; hops++) {
+        const v: ContactView | undefined = p.contacts.get(at)?.view;
+        if (v?.status !== 'merged') return false;
+        if (v.mergedInto === subject.id) return true;
+        at = v.mergedInto;
+      }
+      return false;
+    };
+    for (const id of p.contacts.keys()) if (id !== subject.id && reaches(id)) merged.push(id);
+    merged.sort();
+  }
+  const streams = new Set([own, ...merged.map(contactStream)]);
+  const events: StoredEvent[] = [];
+  for (const stream of streams) events.push(...(await readDecodedStream(store, stream)).events);
+  events.sort((a, b) => a.position - b.position);
   const trail = auditTrail(events);
   const byPosition = new Map(events.map((e) => [e.position, e]));
 
@@ -135,7 +157,7 @@ export const subjectAccessReport = async (store: EventStore, p: Projection, subj
   const others: StoredEvent[] = [];
   const recipientOf = new Set<string>();
   for await (const raw of readAllEvents(store)) {
-    if (raw.streamId === own || !JSON.stringify(raw.data).includes(subject.id)) continue;
+    if (streams.has(raw.streamId) || !JSON.stringify(raw.data).includes(subject.id)) continue;
     const d = decodeForProjection(raw);
     if (E.isLeft(d)) continue;
     const e = d.right;
@@ -234,6 +256,7 @@ export const subjectAccessReport = async (store: EventStore, p: Projection, subj
   return {
     subject,
     status,
+    mergedRecords: merged,
     details,
     links,
     consent: trail.filter((a) => CONSENT.has(a.type)).map(entryOf),

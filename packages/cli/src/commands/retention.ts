@@ -52,8 +52,10 @@ export const deleteLeavers: Command = {
     if (args.positionals.length === 0) throw usageError('name the leavers to delete (ids or MIS references; see: contactable leavers)', deleteLeavers.usage);
     const actor = person(str(args, 'by'), 'Deleting leavers');
     const reasonCode = reasonCodeFrom(str(args, 'reason-code'), 'deleting-leavers');
+    const views = await ctx.views();
+    const memberIds: string[] = [];
+    for (const ref of args.positionals) memberIds.push(await resolveMember(views, ref));
     const p = await ctx.projection();
-    const memberIds = args.positionals.map((ref) => resolveMember(p, ref));
     const deps = await ctx.deps();
     const done: LeaverDeleted[] = [];
     for (const memberId of memberIds) {
@@ -104,9 +106,21 @@ export const retention: Command = {
     const { p, messages, anonymised } = await retentionState(ctx);
     const v = leaversView(p, today);
     const store = await ctx.store();
+    // Contacts joined into another are the same person: erased with the one they were joined into.
+    const mergedInto = new Map<string, string[]>();
+    for (const [id, c] of p.contacts) {
+      if (c.view?.status !== 'merged' || c.view.mergedInto === null) continue;
+      let into = c.view.mergedInto;
+      for (let hops = 0; hops < 64; hops++) {
+        const next = p.contacts.get(into)?.view;
+        if (next?.status !== 'merged' || next.mergedInto === null) break;
+        into = next.mergedInto;
+      }
+      mergedInto.set(into, [...(mergedInto.get(into) ?? []), id]);
+    }
     const report = await runRetention(
       await ctx.deps(),
-      v.awaitingAnonymisation.map((a) => ({ subject: a.subject, id: a.id, deletedAt: a.deletedAt })),
+      v.awaitingAnonymisation.map((a) => ({ subject: a.subject, id: a.id, deletedAt: a.deletedAt, ...(a.subject === 'contact' && mergedInto.has(a.id) ? { mergedContacts: mergedInto.get(a.id)! } : {}) })),
       today,
       { schoolId: ctx.schoolId, actor: { kind: 'system', name: 'retention' }, reasonCode: 'retention' },
       { candidates: messages, schoolDays: messageRetentionDaysOf(p.school), anonymisedContacts: anonymised },

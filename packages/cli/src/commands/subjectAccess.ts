@@ -29,6 +29,7 @@ export const subjectAccessDocument = (report: SubjectAccessReport, meta: { reado
     timeZone: 'Europe/London',
     subject: report.subject,
     status: report.status,
+    mergedRecords: report.mergedRecords,
     details: report.details.map((d) => ({ ...d, sinceLondon: d.since === null ? null : londonTime(d.since) })),
     links: report.links,
     consent: report.consent.map(withLondon),
@@ -82,6 +83,7 @@ th { background: #eee; } .none { color: #555; font-style: italic; } .meta td:fir
 <table class="meta"><tbody>
 <tr><td>Who</td><td>${escapeHtml(`${doc.subject.kind} ${doc.subject.id}`)}</td></tr>
 <tr><td>Status</td><td>${escapeHtml(doc.status)}</td></tr>
+<tr><td>Earlier records joined in</td><td>${escapeHtml(doc.mergedRecords.length === 0 ? 'none' : doc.mergedRecords.map((id) => `contact ${id}`).join(', '))}</td></tr>
 <tr><td>School</td><td>${escapeHtml(doc.school)}</td></tr>
 <tr><td>Prepared</td><td>${escapeHtml(doc.generatedAtLondon)}</td></tr>
 <tr><td>Requested by</td><td>${escapeHtml(doc.requestedBy)}</td></tr>
@@ -141,14 +143,17 @@ export const subjectAccess: Command = {
     const actor = person(str(args, 'by'), 'A subject access report');
     const reasonCode = reasonCodeFrom(str(args, 'reason-code'), 'subject-access-request');
     const p = await ctx.projection();
+    const views = await ctx.views();
     let subject: SubjectAccessSubject;
     try {
-      subject = { kind: 'member', id: resolveMember(p, ref) };
+      subject = { kind: 'member', id: await resolveMember(views, ref) };
     } catch {
       try {
-        subject = { kind: 'contact', id: resolveContact(p, ref) };
-      } catch {
-        throw new CliError(`No member or contact with id, MIS reference or email "${ref}".`);
+        subject = { kind: 'contact', id: await resolveContact(views, ref) };
+      } catch (e) {
+        // Several people match (a shared name or address): say who, so the office can pick one.
+        if (e instanceof CliError && /could be any of|is held by/.test(e.message)) throw e;
+        throw new CliError(`No member or contact with id, MIS reference, email address, mobile number or name "${ref}".`);
       }
     }
     const store = await ctx.store();

@@ -17,6 +17,12 @@ export interface RetentionCandidate {
   readonly subject: 'member' | 'contact';
   readonly id: string;
   readonly deletedAt: string;
+  /**
+   * Contacts joined into this one (the same person's earlier records, each sealed under its own
+   * key): erased with it. Their streams record no event of their own; the merge already says where
+   * they went.
+   */
+  readonly mergedContacts?: ReadonlyArray<ContactId>;
 }
 
 /** What a retention run did. */
@@ -59,6 +65,7 @@ export const runRetention = async (
     }
     const stream = c.subject === 'member' ? memberStream(c.id) : contactStream(c.id);
     await deps.store.forget(stream);
+    for (const merged of c.mergedContacts ?? []) await deps.store.forget(contactStream(merged));
     const r: E.Either<HandleError, unknown> =
       c.subject === 'member'
         ? await handleCommand(deps, memberDecider, stream, { type: 'AnonymiseMember', memberId: c.id, today }, context)
@@ -69,7 +76,7 @@ export const runRetention = async (
   const messagesErased: MessageId[] = [];
   if (messages !== undefined) {
     const gone = new Set(messages.anonymisedContacts);
-    for (const c of anonymised) if (c.subject === 'contact') gone.add(c.id);
+    for (const c of anonymised) if (c.subject === 'contact') for (const id of [c.id, ...(c.mergedContacts ?? [])]) gone.add(id);
     for (const m of messages.candidates) {
       if (!messageContentDue(m, today, messages.schoolDays, gone)) continue;
       const stream = messageStream(m.messageId);
