@@ -167,7 +167,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe('erasure that holds everywhere (R-DEL-2, R-DEL-3, R-DEL-4, R-AUD-1)', () => {
+// Each case opens the embedded store several times (seconds each on a busy machine).
+describe('erasure that holds everywhere (R-DEL-2, R-DEL-3, R-DEL-4, R-AUD-1)', { timeout: 300_000 }, () => {
   it('R-DEL-2 R-DEL-3 R-DEL-4 R-AUD-1 pglite: no file of the folder (WAL included) nor its key file holds the erased parent, his keys or the old KEK; reads show XXXX and the reason codes', async () => {
     const root = mkdtempSync(join(tmpdir(), 'contactable-erasure-'));
     roots.push(root);

@@ -85,7 +85,8 @@ const faulty = (file: string, faults: { readonly wrapAfter?: number; readonly re
   };
 };
 
-describe('key-encryption keys (R-DEL-3)', () => {
+// Each case opens the embedded store several times (seconds each on a busy machine).
+describe('key-encryption keys (R-DEL-3)', { timeout: 300_000 }, () => {
   it('R-DEL-3 refuses to open without its key file, makes no new one, and opens again once the file is back', async () => {
     const folder = freshFolder();
     const kekFile = defaultKekFile(folder);

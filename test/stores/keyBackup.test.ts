@@ -40,7 +40,8 @@ const nameOf = async (store: EventStore, id: string): Promise<unknown> => ((awai
 const A = { given: PERSON_A.given, family: PERSON_A.family };
 const B = { given: PERSON_B.given, family: PERSON_B.family };
 
-describe('key backups (R-DEL-3)', () => {
+// Each case opens the embedded store several times (seconds each on a busy machine).
+describe('key backups (R-DEL-3)', { timeout: 300_000 }, () => {
   it('R-DEL-3 an export under a passphrase brings back a lost key table; the wrong passphrase or a changed file opens nothing', async () => {
     const root = mkdtempSync(join(tmpdir(), 'contactable-keys-'));
     roots.push(root);
