@@ -13,6 +13,7 @@ const suites: Array<{ name: string; file: string; fn: string }> = [
   { name: 'import', file: './import.ts', fn: 'benchImport' },
   { name: 'projections', file: './projections.ts', fn: 'benchProjections' },
   { name: 'messaging', file: './messaging.ts', fn: 'benchMessaging' },
+  { name: 'erasure', file: './erasure.ts', fn: 'benchErasure' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());

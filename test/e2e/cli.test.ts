@@ -171,9 +171,9 @@ const journey = (storeOf: (dir: string) => Promise<string>) => async () => {
 };
 
 describe('contactable, end to end', () => {
-  it('R-IMP-1 R-CON-3 R-AUD-3 R-DEL-2 a school day on the embedded PGlite store', journey(async (dir) => join(dir, 'store')), 480_000);
+  it('R-IMP-1 R-CON-3 R-AUD-3 R-DEL-2 a school day on the embedded PGlite store', journey(async (dir) => join(dir, 'store')), 900_000);
 
-  it('R-IMP-1 R-CON-3 R-AUD-3 R-DEL-2 a school day on PostgreSQL', journey(async () => pg!.newDatabase()), 480_000);
+  it('R-IMP-1 R-CON-3 R-AUD-3 R-DEL-2 a school day on PostgreSQL', journey(async () => pg!.newDatabase()), 900_000);
 
   it('bad arguments, a missing file and an unreachable store give a clear message and a non-zero exit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'contactable-e2e-bad-'));

@@ -16,6 +16,7 @@ import {
   envKekSource,
   fileKekSource,
   isStoreError,
+  keyStatusOf,
   openPgliteDatabase,
   openPgliteStore,
   openPostgresDatabase,
@@ -207,6 +208,13 @@ describe('key-encryption keys (R-DEL-3)', { timeout: 300_000 }, () => {
       expect(outcome).toMatchObject({ rewrapped: true, retired: 2 });
       expect(kekIds(kekFile)).toEqual([outcome.kekId]);
       expect(await nameOf(store, 'r-1')).toEqual({ given: PERSON_A.given, family: PERSON_A.family });
+    } finally {
+      await store.close();
+    }
+    // Another process (the next `contactable keys status`) reads when and how the last re-wrap went.
+    store = await openPgliteStore(folder);
+    try {
+      expect((await keyStatusOf(store))?.lastRewrap).toMatchObject({ rewrapped: true, kekId: kekIds(kekFile)[0], retired: 2, at: expect.any(String) });
     } finally {
       await store.close();
     }

@@ -396,6 +396,7 @@ export const openSqlKeyStore = async (
     }
     const outcome: RewrapOutcome = { rewrapped: true, kekId: wrapping, keys, retired, note };
     lastRewrap = { ...outcome, at: new Date().toISOString() };
+    await sql.query(`INSERT INTO ${s}.store_info VALUES ('last_rewrap', $1) ON CONFLICT (name) DO UPDATE SET value = EXCLUDED.value`, [JSON.stringify(lastRewrap)]);
     return outcome;
   };
 
@@ -492,18 +493,25 @@ export const openSqlKeyStore = async (
   };
 
   const status: SqlKeyStore['status'] = async () => {
-    const [row] = await sql.query<{ keys: unknown; forgotten: unknown; current: string | null; exported: string | null }>(
+    const [row] = await sql.query<{ keys: unknown; forgotten: unknown; current: string | null; exported: string | null; rewrap: string | null }>(
       `SELECT (SELECT count(*) FROM ${s}.subject_keys) AS keys, (SELECT count(*) FROM ${s}.forgotten_keys) AS forgotten,
               (SELECT value FROM ${s}.store_info WHERE name = 'kek_id') AS current,
-              (SELECT value FROM ${s}.store_info WHERE name = 'last_key_export_at') AS exported`,
+              (SELECT value FROM ${s}.store_info WHERE name = 'last_key_export_at') AS exported,
+              (SELECT value FROM ${s}.store_info WHERE name = 'last_rewrap') AS rewrap`,
     );
+    let stored: KeyStatus['lastRewrap'] = null;
+    try {
+      stored = row?.rewrap === null || row?.rewrap === undefined ? null : (JSON.parse(row.rewrap) as KeyStatus['lastRewrap']);
+    } catch {
+      // Not ours to fail on: the status just does not say.
+    }
     return {
       source: source.label,
       rotatable: isRotatable(source),
       kekId: row?.current ?? null,
       keys: Number(row?.keys ?? 0),
       forgotten: Number(row?.forgotten ?? 0),
-      lastRewrap,
+      lastRewrap: lastRewrap ?? stored,
       lastExportAt: row?.exported ?? null,
     };
   };

@@ -146,6 +146,8 @@ const statusCommand = async (ctx: CliContext): Promise<void> => {
     }
     ctx.out.line(`key-encryption key: ${status.kekId ?? '(none yet)'} in ${status.source}${status.rotatable ? '' : ' (fixed: cannot be rotated)'}`);
     ctx.out.line(`keys held: ${status.keys}; erased so far: ${status.forgotten}`);
+    const rw = status.lastRewrap;
+    ctx.out.line(`last re-wrap: ${rw === null ? 'never' : `${londonTime(rw.at)}, ${rw.rewrapped ? `${rw.keys} key(s) under ${rw.kekId}, ${rw.retired} old KEK(s) destroyed` : 'not done (fixed key)'}`}`);
     ctx.out.line(`last key export: ${status.lastExportAt === null ? 'never' : londonTime(status.lastExportAt)}`);
     for (const w of json.warnings) ctx.out.line(`  - ${w.subject}${w.value === null ? '' : ` (${w.value})`}: ${w.advice}`);
   });
