@@ -24,6 +24,9 @@ const help = (): string =>
     'contactable COMMAND --help shows a command\'s options.',
   ].join('\n');
 
+/** Commands that hold the store for long: they let other processes have a turn between operations. */
+const LONG_WORK: ReadonlySet<string> = new Set(['import', 'serve', 'demo', 'send', 'replay', 'retention', 'delete-leavers']);
+
 /** Runs one invocation; returns the exit code (never throws). */
 export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   const [name, ...rest] = argv;
@@ -51,7 +54,15 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   const storeUrl = typeof parsed.values.store === 'string' ? parsed.values.store : (process.env.CONTACTABLE_STORE ?? DEFAULT_STORE);
   const schoolId = typeof parsed.values.school === 'string' ? parsed.values.school : 'default';
   const viewsUrl = typeof parsed.values.views === 'string' ? parsed.values.views : process.env.CONTACTABLE_VIEWS;
-  const ctx = createContext(processOutput(json), storeUrl, schoolId, viewsUrl === '' ? undefined : viewsUrl);
+  // On the embedded store, long work gives way to others between operations; a short look waits its turn,
+  // says so, and runs with a small buffer cache (it reads a few rows).
+  const long = LONG_WORK.has(name);
+  const ctx = createContext(processOutput(json), storeUrl, schoolId, viewsUrl === '' ? undefined : viewsUrl, {
+    purpose: name === 'import' ? 'import' : name === 'serve' ? 'console' : `${name} command`,
+    giveWay: long,
+    onWait: (holder) => process.stderr.write(`waiting for the ${holder.purpose} (pid ${holder.pid}) to let the store go...\n`),
+    ...(long ? {} : { settings: ['shared_buffers=16MB'] }),
+  });
   try {
     await command.run(ctx, { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals });
     return 0;
