@@ -1,8 +1,7 @@
 /** Runs the `contactable` command line: parse, dispatch, report errors on stderr with an exit code. */
 import { parseArgs } from 'node:util';
 import { globalOptions, type Command } from './command.js';
-import { commands } from './commands/index.js';
-import { createContext, DEFAULT_STORE } from './context.js';
+import { commandIndex } from './commands/index.js';
 import { CliError, EXIT } from './errors.js';
 import { processOutput } from './output.js';
 
@@ -13,7 +12,7 @@ const help = (): string =>
     'usage: contactable COMMAND [options]',
     '',
     'commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(16)} ${c.summary}`),
+    ...commandIndex.map((c) => `  ${c.name.padEnd(16)} ${c.summary}`),
     '',
     'every command takes:',
     `  --store URL     where the log is: a folder (default ${DEFAULT_STORE}), memory:, postgres://..., esdb://...`,
@@ -23,6 +22,9 @@ const help = (): string =>
     '',
     'contactable COMMAND --help shows a command\'s options.',
   ].join('\n');
+
+// Must match context.ts's DEFAULT_STORE (kept here so help needs no store code).
+const DEFAULT_STORE = './.contactable';
 
 /** Commands that hold the store for long: they let other processes have a turn between operations. */
 const LONG_WORK: ReadonlySet<string> = new Set(['import', 'serve', 'demo', 'send', 'replay', 'retention', 'delete-leavers']);
@@ -34,11 +36,13 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stdout.write(`${help()}\n`);
     return name === undefined ? EXIT.usage : 0;
   }
-  const command: Command | undefined = commands.find((c) => c.name === name);
-  if (command === undefined) {
+  const entry = commandIndex.find((c) => c.name === name);
+  if (entry === undefined) {
     process.stderr.write(`contactable: unknown command "${name}"\n\n${help()}\n`);
     return EXIT.usage;
   }
+  // Only what this command needs is loaded (its module, and through it the packages it uses).
+  const command: Command = await entry.load();
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...rest], options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });
@@ -57,6 +61,7 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   // On the embedded store, long work gives way to others between operations; a short look waits its turn,
   // says so, and runs with a small buffer cache (it reads a few rows).
   const long = LONG_WORK.has(name);
+  const { createContext } = await import('./context.js');
   const ctx = createContext(processOutput(json), storeUrl, schoolId, viewsUrl === '' ? undefined : viewsUrl, {
     purpose: name === 'import' ? 'import' : name === 'serve' ? 'console' : `${name} command`,
     giveWay: long,
