@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import type { InlineReadModels } from '../../packages/core/src/index.js';
 import { openPostgresDatabase, openPostgresStore } from '../../packages/adapters-store/src/index.js';
 import { postgresBinDir, startPostgres, type TestPostgres } from '../support/postgres.js';
 import { describeStoreConformance, type StoreUnderTest } from './conformance.js';
@@ -22,15 +23,21 @@ afterAll(async () => {
   rmSync(keyFiles, { recursive: true, force: true });
 });
 
-const factory = async (): Promise<StoreUnderTest> => {
+const factory = async (options: { readonly readModels?: InlineReadModels | null } = {}): Promise<StoreUnderTest> => {
   const url = server!.url;
   const schema = `case_${++cases}`;
-  const store = await openPostgresStore(url, { schema, pollMs: 200, kek: join(keyFiles, `${schema}.kek`) });
+  let store = await openPostgresStore(url, { schema, pollMs: 200, kek: join(keyFiles, `${schema}.kek`), ...options });
   // A second pool on the same schema: the back door a DBA (or a second writer) would use.
   const side = await openPostgresDatabase(url, { schema, poolSize: 4 });
   const held = new Set<{ release: (destroy?: boolean) => void }>();
   return {
-    store,
+    get store() {
+      return store;
+    },
+    reopen: async (readModels) => {
+      await store.close();
+      store = await openPostgresStore(url, { schema, pollMs: 200, readModels });
+    },
     corrupt: async (streamId, version, how) => {
       const sql =
         how === 'data'

@@ -26,7 +26,7 @@ export interface StoreAdmin {
   readonly sql: SqlDriver;
   readonly schema: string;
   readonly keys: SqlKeyStore;
-  /** Seals and opens personal values under the store's per-subject keys (see Shredder.sealText). */
+  /** Seals and opens personal values under the store's per-subject keys (see Shredder.sealLists). */
   readonly shredder: Shredder;
   lastCompaction: CompactionReport | null;
 }

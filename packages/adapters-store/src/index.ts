@@ -4,7 +4,7 @@ export { openPgliteStore, openPgliteDatabase, pgliteDriver, DEFAULT_FOLDER, type
 export { openPostgresStore, openPostgresDatabase, poolDriver, type PostgresStoreOptions, type OpenPostgres } from './postgres.js';
 export { openEventStoreDbStore, clientConnectionString, DEFAULT_KEYS_FOLDER, type EventStoreDbOptions } from './eventstoredb.js';
 export { StoreError, isStoreError, maskUrl, storeError } from './errors.js';
-export { makeShredder, sealingSubject, UNDECRYPTABLE, type Shredder, type ShredderOptions, type SealedData, type SealedBatch, type SealedRow, type SealedText } from './shredder.js';
+export { makeShredder, sealingSubject, UNDECRYPTABLE, type Shredder, type ShredderOptions, type SealedData, type SealedBatch, type SealedRow, type SealItem } from './shredder.js';
 export { openSqlKeyStore, subjectKeyAad, type KeyStore, type SqlKeyStore, type KeyEntry, type KeyStatus, type RewrapOutcome, type RestoreOutcome } from './keys.js';
 export { envKekSource, fileKekSource, kekFromBytes, kekSourceFrom, defaultKekFile, isRotatable, KekError, type Kek, type KekSet, type KekSource } from './kek.js';
 export { sealKeyExport, openKeyExport, DEFAULT_EXPORT_COST, MIN_PASSPHRASE, type OpenedKeyExport } from './keyBackup.js';
@@ -29,3 +29,4 @@ export { ensureSchema, rotateWal, scrubStatistics, sqlStore, type SqlStoreConfig
 export { followLog, type FollowSource } from './subscription.js';
 export { ChangeSignal } from './changes.js';
 export { systemClock, uuidV7Ids } from './runtime.js';
+export { folderHolder, folderTurns, type Holder, type TurnOptions, type Turns } from './turns.js';

@@ -35,12 +35,6 @@ export interface SealedBatch {
   readonly subjects: ReadonlyArray<string>;
 }
 
-/** One blob `sealText` made, to open again: the subject and context it was sealed for. */
-export interface SealedText {
-  readonly subject: string;
-  readonly context: string;
-  readonly blob: string;
-}
 
 /**
  * A stored row before opening: a raw event plus its sealed blob. `open` takes ownership of the
@@ -48,13 +42,20 @@ export interface SealedText {
  */
 export type SealedRow = RawEvent & { readonly personal: string | null };
 
+/** A list of strings to seal under a subject's key, bound to an id. */
+export interface SealItem {
+  readonly subject: string;
+  readonly id: string;
+  readonly strings: ReadonlyArray<string> | null;
+}
+
 /** What `open` puts in place of data whose blob fails its integrity check: it does not decode, so `decodeEvent` names it. */
 export const UNDECRYPTABLE = { undecryptable: 'the personal data of this event failed its integrity check' } as const;
 
 /**
  * Seals and opens personal data; one per store. Events go through `seal`/`open`; anything else
- * that keeps personal values beside the log (a persisted read model's row) uses the two small
- * calls `sealText`/`openText`: the same per-subject keys, so `forget` erases those values too.
+ * that keeps personal values beside the log (a read model's row) uses `sealLists`/`openLists`: the
+ * same per-subject keys, so `forget` erases those values too.
  */
 export interface Shredder {
   /** Seals a batch for one stream (events may concern different subjects: each is sealed under its own). */
@@ -64,20 +65,18 @@ export interface Shredder {
   /** Opens stored rows: personal fields (and reasons) back in place, `XXXX` where the key is gone. */
   readonly open: (rows: ReadonlyArray<SealedRow>) => Promise<ReadonlyArray<RawEvent>>;
   /**
-   * Seals strings that belong to `subject` (a stream id: `member-<id>`, `contact-<id>`,
-   * `message-<id>`) under its key, bound to `context` (say, the table and row id), so a blob copied
-   * to another row or subject does not open. Returns the blob to store.
+   * Seals lists of strings (a read-model row's personal values), each under its subject's key and bound to
+   * an id, one blob per list (null in, null out). Keys missing are made, in one go where the key store can.
    */
-  readonly sealText: (subject: string, context: string, strings: ReadonlyArray<string>) => Promise<string>;
-  /**
-   * Opens blobs `sealText` made: for each, its strings, or null once the subject is forgotten (show
-   * `XXXX`). A blob that fails its integrity check throws (it was tampered with, or is not ours).
-   */
-  readonly openText: (items: ReadonlyArray<SealedText>) => Promise<ReadonlyArray<ReadonlyArray<string> | null>>;
+  readonly sealLists: (items: ReadonlyArray<SealItem>) => Promise<ReadonlyArray<string | null>>;
+  /** Opens blobs made by `sealLists`: the strings, or null where the subject's key is gone or the blob was tampered with. */
+  readonly openLists: (items: ReadonlyArray<{ readonly subject: string; readonly id: string; readonly blob: string | null }>) => Promise<ReadonlyArray<ReadonlyArray<string> | null>>;
   /** Deletes the subject's key and drops it from the caches. */
   readonly forget: (subject: string) => Promise<void>;
   /** Drops a cached key the store found missing (another process forgot the subject). */
   readonly invalidate: (subject: string) => void;
+  /** Drops every cached key (another process had the store and may have forgotten anyone). */
+  readonly invalidateAll: () => void;
   /** Stops the decrypting worker, if one was started. */
   readonly close: () => Promise<void>;
 }
@@ -207,37 +206,11 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
     return { data, metadata, strings, mode };
   };
 
-  /** Keys for these subjects, fetching or making the missing ones (many in one statement where the key store can). */
-  const keysFor = async (subjects: Iterable<string>): Promise<Map<string, SubjectKey>> => {
-    const keyOf = new Map<string, SubjectKey>();
-    const wanted: string[] = [];
-    for (const subject of subjects) {
-      const cached = sealing.get(subject);
-      if (cached !== undefined) keyOf.set(subject, cached);
-      else wanted.push(subject);
-    }
-    if (wanted.length > 0) {
-      // New subjects (a first import makes tens of thousands): their keys in one statement, not one each.
-      if (keys.currentMany !== undefined && wanted.length > 1) {
-        const made = await keys.currentMany(wanted);
-        for (const subject of wanted) {
-          const key = made.get(subject);
-          if (key === undefined) throw new Error('the key store returned no key for a subject');
-          remember(subject, key);
-          keyOf.set(subject, key);
-        }
-      } else {
-        for (const subject of wanted) keyOf.set(subject, await keyFor(subject));
-      }
-    }
-    return keyOf;
-  };
-
   const sealMany: Shredder['sealMany'] = async (batches) => {
     const pulled = batches.map((b) => b.events.map((e) => ({ subject: sealingSubjectOf(b.streamId, e.type, e.data), x: extract(e) })));
     const subjects = new Set<string>();
     for (const items of pulled) for (const { subject, x } of items) if (x !== null) subjects.add(subject);
-    const keyOf = await keysFor(subjects);
+    const keyOf = await keysOf(subjects);
     return batches.map((b, k): SealedBatch => {
       const items = pulled[k]!;
       const used = new Map<string, string>();
@@ -253,6 +226,62 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
   };
 
   const seal: Shredder['seal'] = async (streamId, events) => (await sealMany([{ streamId, events }]))[0]!;
+
+  // The keys of these subjects, from the cache or the key store (missing ones made in one go where it can).
+  const keysOf = async (subjects: Iterable<string>): Promise<Map<string, SubjectKey>> => {
+    const out = new Map<string, SubjectKey>();
+    const missing: string[] = [];
+    for (const subject of new Set(subjects)) {
+      const cached = sealing.get(subject);
+      if (cached !== undefined) out.set(subject, cached);
+      else missing.push(subject);
+    }
+    if (missing.length > 1 && keys.currentMany !== undefined) {
+      const made = await keys.currentMany(missing);
+      for (const subject of missing) {
+        const key = made.get(subject);
+        if (key === undefined) throw new Error('the key store returned no key for a subject');
+        remember(subject, key);
+        out.set(subject, key);
+      }
+    } else for (const subject of missing) out.set(subject, await keyFor(subject));
+    return out;
+  };
+
+  const sealLists: Shredder['sealLists'] = async (items) => {
+    const keyOf = await keysOf(items.filter((x) => x.strings !== null).map((x) => x.subject));
+    return items.map((x) => (x.strings === null ? null : sealStrings(keyOf.get(x.subject)!, x.subject, x.id, x.strings)));
+  };
+
+  const openLists: Shredder['openLists'] = async (items) => {
+    const now = Date.now();
+    const wanted = new Set<string>();
+    for (const x of items) {
+      const id = x.blob === null ? null : keyIdOf(x.blob);
+      if (id === null || gone.has(id)) continue;
+      const hit = opening.get(id);
+      if (hit === undefined || now - hit.at > ttl) wanted.add(id);
+    }
+    if (wanted.size > 0) {
+      const found = await keys.find([...wanted]);
+      for (const id of wanted) {
+        const hit = found.get(id);
+        if (hit === undefined) {
+          opening.delete(id);
+          gone.add(id);
+        } else {
+          opening.set(id, { key: openingKey(hit.key), raw: hit.key, at: now });
+          ownKey(id, hit.subject);
+        }
+      }
+    }
+    return items.map((x) => {
+      const parts = x.blob === null ? null : blobParts(x.blob);
+      const key = parts === null ? undefined : opening.get(parts.keyId);
+      if (parts === null || key === undefined) return null;
+      return stringsOf(decryptBody(nodeCrypto, key.key, aadText(x.subject, x.id), parts.body));
+    });
+  };
 
   const loadKeys = async (rows: ReadonlyArray<SealedRow>): Promise<void> => {
     const now = Date.now();
@@ -383,25 +412,6 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
     });
   };
 
-  const sealText: Shredder['sealText'] = async (subject, context, strings) => {
-    const key = (await keysFor([subject])).get(subject)!;
-    return sealStrings(key, subject, context, strings);
-  };
-
-  const openText: Shredder['openText'] = async (items) => {
-    const rows = items.map((it) => ({ personal: `${WALK}${it.blob}` }) as SealedRow);
-    await loadKeys(rows);
-    return items.map((it) => {
-      const parts = blobParts(it.blob);
-      if (parts === null) throw new Error('a sealed value is not a blob this store made');
-      const key = opening.get(parts.keyId);
-      if (key === undefined) return null;
-      const strings = stringsOf(decryptBody(nodeCrypto, key.key, aadText(it.subject, it.context), parts.body));
-      if (strings === null) throw new Error('a sealed value failed its integrity check (tampered with, or sealed for another subject or context)');
-      return strings;
-    });
-  };
-
   const dropSubject = (subject: string): void => {
     sealing.delete(subject);
     for (const id of keyIdsOf.get(subject) ?? []) {
@@ -413,12 +423,12 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
   return {
     seal,
     sealMany,
+    sealLists,
+    openLists,
     open: async (rows) => {
       await loadKeys(rows);
       return openRows(rows, await decryptRows(rows));
     },
-    sealText,
-    openText,
     forget: async (subject) => {
       const known = [...(keyIdsOf.get(subject) ?? [])];
       await keys.remove(subject);
@@ -426,6 +436,12 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
       for (const id of known) gone.add(id);
     },
     invalidate: dropSubject,
+    invalidateAll: () => {
+      sealing.clear();
+      opening.clear();
+      keyIdsOf.clear();
+    },
+
     close: async () => {
       openerFailed = true;
       await opener?.close();

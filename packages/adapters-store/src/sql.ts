@@ -26,9 +26,9 @@ export interface SqlDriver {
   readonly script: (text: string) => Promise<void>;
   /**
    * Runs `f` in one transaction on one connection: committed when it resolves, rolled back when it
-   * throws. Nothing else of this process runs in it (PGlite queues other calls until it ends).
+   * throws. Nothing else of this process runs in it (PGlite: every query joins the open transaction).
    */
-  readonly transaction: <T>(f: (tx: Pick<SqlDriver, 'query'>) => Promise<T>) => Promise<T>;
+  readonly transaction: <T>(f: (tx: SqlDriver) => Promise<T>) => Promise<T>;
 }
 
 /** The schema our tables live in unless told otherwise. */

@@ -1,17 +1,17 @@
 /** Leavers, their deliberate deletion (R-DEL-1) and anonymisation 14 days later (R-DEL-2, R-DEL-3). */
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  decodeEvent,
   deleteLeaver,
   handleCommand,
   messageRetentionDaysOf,
+  readAllEvents,
   runRetention,
   schoolDecider,
   schoolStream,
   type LeaverDeleted,
   type MessageRetentionCandidate,
-  type StoredEvent,
 } from '@contactable/core';
-import { catchUp, createProjection, leavers as leaversView, membersOfContact, type Projection } from '@contactable/projections';
 import { checkErasureSettings, storeAdmin } from '@contactable/adapters-store';
 import { str, type Command } from '../command.js';
 import { fullName, handled, person, reasonCodeFrom, resolveMember, todayFrom, type CliContext } from '../context.js';
@@ -27,7 +27,7 @@ export const leavers: Command = {
   needsStore: true,
   run: async (ctx, args) => {
     const today = todayFrom(str(args, 'today'), ctx.clock);
-    const v = leaversView(await ctx.projection(), today);
+    const v = await (await ctx.views()).leavers(today);
     const json = {
       awaitingDeletion: v.awaitingDeletion.map((l) => ({ memberId: l.memberId, name: fullName(l.name), kind: l.kind, leftOn: l.leftOn, deletionQueued: l.deletionQueued })),
       awaitingAnonymisation: v.awaitingAnonymisation.map((a) => ({ subject: a.subject, id: a.id, deletedAt: a.deletedAt, dueOn: a.dueOn, due: a.due })),
@@ -55,13 +55,11 @@ export const deleteLeavers: Command = {
     const views = await ctx.views();
     const memberIds: string[] = [];
     for (const ref of args.positionals) memberIds.push(await resolveMember(views, ref));
-    const p = await ctx.projection();
     const deps = await ctx.deps();
     const done: LeaverDeleted[] = [];
     for (const memberId of memberIds) {
       const r = await deleteLeaver(deps, memberId, { schoolId: ctx.schoolId, actor, reason: str(args, 'reason') ?? null, reasonCode }, async (contactId) => {
-        await catchUp(deps.store, p);
-        return membersOfContact(p, contactId);
+        return views.membersOf(contactId);
       });
       if (E.isLeft(r)) throw new CliError(`${r.left.message}${done.length > 0 ? ` (${done.length} leaver(s) before it were deleted)` : ''}`);
       done.push(r.right);
@@ -74,24 +72,48 @@ export const deleteLeavers: Command = {
   },
 };
 
-/** The messages whose content is still held, and the contacts already anonymised, read with the views. */
-const retentionState = async (ctx: CliContext): Promise<{ readonly p: Projection; readonly messages: MessageRetentionCandidate[]; readonly anonymised: Set<string> }> => {
+// The events retention needs beyond the leavers view; others are skipped before decoding.
+const RETENTION_EVENTS: ReadonlySet<string> = new Set([
+  'MessageRequested',
+  'RecipientsResolved',
+  'MessageContentErased',
+  'ContactAnonymised',
+  'ContactMergedInto',
+]);
+
+/**
+ * What retention needs beyond the leavers view, in one pass over the log: the messages whose content
+ * is still held, the contacts already anonymised, the contacts joined into each one (the same person's
+ * earlier records, erased with it).
+ */
+const retentionState = async (
+  ctx: CliContext,
+): Promise<{ readonly messages: MessageRetentionCandidate[]; readonly anonymised: Set<string>; readonly mergedInto: Map<string, string[]> }> => {
   const requested = new Map<string, { requestedAt: string; retentionDays: number | null; recipients: ReadonlyArray<string> }>();
   const erased = new Set<string>();
-  const p = createProjection({ schoolId: ctx.schoolId });
-  await catchUp(await ctx.store(), p, {
-    onApplied: (e: StoredEvent) => {
-      if (e.metadata.schoolId !== ctx.schoolId) return;
-      if (e.type === 'MessageRequested') requested.set(e.data.messageId, { requestedAt: e.metadata.occurredAt, retentionDays: e.data.retentionDays ?? null, recipients: [] });
-      else if (e.type === 'RecipientsResolved') {
-        const m = requested.get(e.data.messageId);
-        if (m !== undefined) m.recipients = e.data.recipients;
-      } else if (e.type === 'MessageContentErased') erased.add(e.data.messageId);
-    },
-  });
+  const anonymised = new Set<string>();
+  const into = new Map<string, string>();
+  for await (const raw of readAllEvents(await ctx.store())) {
+    if (!RETENTION_EVENTS.has(raw.type)) continue;
+    const d = decodeEvent(raw);
+    if (E.isLeft(d) || d.right.metadata.schoolId !== ctx.schoolId) continue;
+    const e = d.right;
+    if (e.type === 'MessageRequested') requested.set(e.data.messageId, { requestedAt: e.metadata.occurredAt, retentionDays: e.data.retentionDays ?? null, recipients: [] });
+    else if (e.type === 'RecipientsResolved') {
+      const m = requested.get(e.data.messageId);
+      if (m !== undefined) m.recipients = e.data.recipients;
+    } else if (e.type === 'MessageContentErased') erased.add(e.data.messageId);
+    else if (e.type === 'ContactAnonymised') anonymised.add(e.data.contactId);
+    else if (e.type === 'ContactMergedInto') into.set(e.data.contactId, e.data.into);
+  }
+  const mergedInto = new Map<string, string[]>();
+  for (const id of into.keys()) {
+    let at = into.get(id)!;
+    for (let hops = 0; hops < 64 && into.has(at); hops++) at = into.get(at)!;
+    mergedInto.set(at, [...(mergedInto.get(at) ?? []), id]);
+  }
   const messages = [...requested].filter(([id]) => !erased.has(id)).map(([messageId, m]) => ({ messageId, ...m }));
-  const anonymised = new Set([...p.contacts].filter(([, c]) => c.view?.status === 'anonymised').map(([id]) => id));
-  return { p, messages, anonymised };
+  return { messages, anonymised, mergedInto };
 };
 
 /** `retention [--today D]` */
@@ -103,27 +125,17 @@ export const retention: Command = {
   needsStore: true,
   run: async (ctx, args) => {
     const today = todayFrom(str(args, 'today'), ctx.clock);
-    const { p, messages, anonymised } = await retentionState(ctx);
-    const v = leaversView(p, today);
+    const { messages, anonymised, mergedInto } = await retentionState(ctx);
+    const views = await ctx.views();
+    const v = await views.leavers(today);
+    const schoolDays = messageRetentionDaysOf(await views.school());
     const store = await ctx.store();
-    // Contacts joined into another are the same person: erased with the one they were joined into.
-    const mergedInto = new Map<string, string[]>();
-    for (const [id, c] of p.contacts) {
-      if (c.view?.status !== 'merged' || c.view.mergedInto === null) continue;
-      let into = c.view.mergedInto;
-      for (let hops = 0; hops < 64; hops++) {
-        const next = p.contacts.get(into)?.view;
-        if (next?.status !== 'merged' || next.mergedInto === null) break;
-        into = next.mergedInto;
-      }
-      mergedInto.set(into, [...(mergedInto.get(into) ?? []), id]);
-    }
     const report = await runRetention(
       await ctx.deps(),
       v.awaitingAnonymisation.map((a) => ({ subject: a.subject, id: a.id, deletedAt: a.deletedAt, ...(a.subject === 'contact' && mergedInto.has(a.id) ? { mergedContacts: mergedInto.get(a.id)! } : {}) })),
       today,
       { schoolId: ctx.schoolId, actor: { kind: 'system', name: 'retention' }, reasonCode: 'retention' },
-      { candidates: messages, schoolDays: messageRetentionDaysOf(p.school), anonymisedContacts: anonymised },
+      { candidates: messages, schoolDays, anonymisedContacts: anonymised },
     );
     const compaction = storeAdmin(store)?.lastCompaction ?? null;
     const check = await checkErasureSettings(store);
@@ -172,7 +184,7 @@ export const messageRetention: Command = {
   run: async (ctx, args) => {
     const raw = args.positionals[0];
     if (raw === undefined) {
-      const days = messageRetentionDaysOf((await ctx.projection()).school);
+      const days = messageRetentionDaysOf(await (await ctx.views()).school());
       ctx.out.result({ days }, () => ctx.out.line(`message content is kept ${days} days, then erased by retention`));
       return;
     }
