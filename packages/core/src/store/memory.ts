@@ -39,8 +39,9 @@ export const memoryStore = (options: MemoryStoreOptions = {}): EventStore => {
   // With read models, writes take turns: the rows an append changes are worked out before its events
   // land, and both land together (a failure leaves neither), as in a SQL store's transaction.
   let lane: Promise<unknown> = Promise.resolve();
+  // Every append takes its turn, read models or not: `project` awaits even when there are none, and a
+  // check made before that await must still hold when the events land (R-OPS-2).
   const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
-    if (models === null) return f();
     const run = lane.then(f, f);
     lane = run.catch(() => undefined);
     return run;
