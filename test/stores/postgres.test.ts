@@ -36,7 +36,7 @@ const factory = async (options: { readonly readModels?: InlineReadModels | null 
     },
     reopen: async (readModels) => {
       await store.close();
-      store = await openPostgresStore(url, { schema, pollMs: 200, readModels });
+      store = await openPostgresStore(url, { schema, pollMs: 200, kek: join(keyFiles, `${schema}.kek`), readModels });
     },
     corrupt: async (streamId, version, how) => {
       const sql =
