@@ -223,7 +223,8 @@ const turnTakingDriver = (folder: string, turns: Turns, first: PGlite, settings:
  */
 export const openPgliteStore = async (folder: string = DEFAULT_FOLDER, options: PgliteStoreOptions = {}): Promise<EventStore> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
-  const readModels = options.readModels === undefined ? contactableReadModels : options.readModels;
+  // A store opened to recover its keys keeps no read models meanwhile (rebuilding them would need the keys).
+  const readModels = options.recoverKeys === true ? null : options.readModels === undefined ? contactableReadModels : options.readModels;
   const settings = options.settings ?? [];
   try {
     mkdirSync(folder, { recursive: true });

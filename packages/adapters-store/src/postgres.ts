@@ -150,7 +150,8 @@ export const openPostgresDatabase = async (
 export const openPostgresStore = async (url: string, options: PostgresStoreOptions = {}): Promise<EventStore> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-  const readModels = options.readModels === undefined ? contactableReadModels : options.readModels;
+  // A store opened to recover its keys keeps no read models meanwhile (rebuilding them would need the keys).
+  const readModels = options.recoverKeys === true ? null : options.readModels === undefined ? contactableReadModels : options.readModels;
   const { sql, close } = await openPostgresDatabase(url, { ...options, readModels });
   let keys;
   try {
