@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clientConnectionString, openEventStoreDbStore } from '../../packages/adapters-store/src/index.js';
+import { clientConnectionString, openEventStoreDbStore } from '../../packages/adapters-eventstoredb/src/index.js';
 import { describeStoreConformance } from './conformance.js';
 
 const url = process.env['EVENTSTORE_URL'];

@@ -2,6 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { memoryStore, type EventStore } from '@contactable/core';
 import { StoreError } from './errors.js';
+import { loadOptional } from './optional.js';
 import { DEFAULT_FOLDER, openPgliteStore } from './pglite.js';
 import { openPostgresStore } from './postgres.js';
 
@@ -15,6 +16,14 @@ export interface OpenStoreOptions {
   readonly connectTimeoutMs?: number;
   /** PostgreSQL only: connections in the pool (default 10). */
   readonly poolSize?: number;
+}
+
+/** The package that holds the EventStoreDB store (an optional peer of this one). */
+export const EVENTSTORE_PACKAGE = '@contactable/adapters-eventstoredb';
+
+// The slice of that package openStore calls (it depends on us, so we cannot import its types).
+interface EventStoreDbModule {
+  readonly openEventStoreDbStore: (url: string, options: OpenStoreOptions) => Promise<EventStore>;
 }
 
 /** Which kind of store a URL names, or null when it names none we know. */
@@ -39,8 +48,8 @@ export const openStore = async (url: string = DEFAULT_FOLDER, options: OpenStore
     case 'postgres':
       return openPostgresStore(url, options);
     case 'eventstoredb': {
-      // Loaded on demand: the gRPC client is heavy and most installs never use it.
-      const { openEventStoreDbStore } = await import('./eventstoredb.js');
+      // A package of its own, loaded on demand: its gRPC client is heavy and most installs never use it.
+      const { openEventStoreDbStore } = await loadOptional<EventStoreDbModule>(EVENTSTORE_PACKAGE, url, 'An esdb:// store');
       return openEventStoreDbStore(url, options);
     }
     case 'pglite':

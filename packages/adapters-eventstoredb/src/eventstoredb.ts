@@ -32,13 +32,20 @@ import type {
   Subscription,
   VersionConflict,
 } from '@contactable/core';
-import { StoreError, storeError } from './errors.js';
-import { sqlKeyStore } from './keys.js';
-import { openPgliteDatabase, type OpenDatabase } from './pglite.js';
-import { openPostgresDatabase } from './postgres.js';
-import { makeShredder, type SealedRow } from './shredder.js';
-import { DEFAULT_SCHEMA, quoteSchema, statements } from './sql.js';
-import { rotateWal } from './sqlStore.js';
+import {
+  DEFAULT_SCHEMA,
+  StoreError,
+  makeShredder,
+  openPgliteDatabase,
+  openPostgresDatabase,
+  quoteSchema,
+  rotateWal,
+  sqlKeyStore,
+  statements,
+  storeError,
+  type OpenDatabase,
+  type SealedRow,
+} from '@contactable/adapters-store';
 
 /** Options for the EventStoreDB store. */
 export interface EventStoreDbOptions {
