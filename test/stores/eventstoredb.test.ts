@@ -33,9 +33,9 @@ describeStoreConformance(
 );
 
 describe('eventstoredb URLs', () => {
-  it('reads kurrentdb:// as the same protocol under its new name', () => {
-    expect(clientConnectionString('kurrentdb://admin:changeit@localhost:2113?tls=false')).toBe('esdb://admin:changeit@localhost:2113?tls=false');
-    expect(clientConnectionString('kurrentdb+discover://cluster:2113')).toBe('esdb+discover://cluster:2113');
-    expect(clientConnectionString('esdb://localhost:2113')).toBe('esdb://localhost:2113');
+  it('hands the client esdb:// under its new name, kurrentdb:// (the old name makes it print a warning)', () => {
+    expect(clientConnectionString('esdb://admin:changeit@localhost:2113?tls=false')).toBe('kurrentdb://admin:changeit@localhost:2113?tls=false');
+    expect(clientConnectionString('esdb+discover://cluster:2113')).toBe('kurrentdb+discover://cluster:2113');
+    expect(clientConnectionString('kurrentdb://localhost:2113')).toBe('kurrentdb://localhost:2113');
   });
 });
