@@ -24,8 +24,15 @@ export interface OpenDatabase {
   readonly close: () => Promise<void>;
 }
 
+/** What `pgliteDriver` needs of a PGlite instance: our own type, so our declarations need none of PGlite's. */
+export interface PgliteConnection {
+  readonly query: <R>(text: string, params?: unknown[], options?: { rowMode?: 'array' | 'object' }) => Promise<{ readonly rows: R[] }>;
+  readonly exec: (text: string) => Promise<ReadonlyArray<{ readonly rows: unknown[] }>>;
+  readonly transaction: <T>(f: (tx: { readonly exec: (text: string) => Promise<unknown> }) => Promise<T>) => Promise<T>;
+}
+
 /** A SqlDriver over one PGlite instance (single connection: PGlite queues calls itself). */
-export const pgliteDriver = (db: PGlite): SqlDriver => ({
+export const pgliteDriver = (db: PgliteConnection): SqlDriver => ({
   query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
     if (params !== undefined) return (await db.query<R>(text, [...params])).rows;
     const results = await db.exec(text);

@@ -41,14 +41,32 @@ const nameOf = (text: string): string => {
   return name;
 };
 
+/** One query as `pg` takes it: a named statement is parsed and planned once per connection. */
+export interface PgQuery {
+  readonly name?: string;
+  readonly text: string;
+  readonly values?: unknown[];
+  readonly rowMode?: 'array';
+}
+
+/** What `poolDriver` needs of a connection (a `pg` client): our own type, so our declarations need none of `pg`'s. */
+export interface PgConnection {
+  readonly query: (query: string | PgQuery) => Promise<{ readonly rows: unknown[] }>;
+}
+
+/** What `poolDriver` needs of a pool (a `pg` Pool is one). */
+export interface PgPool extends PgConnection {
+  readonly connect: () => Promise<PgConnection & { readonly release: (destroy?: boolean) => void }>;
+}
+
 /** A SqlDriver over a pg Pool. */
-export const poolDriver = (pool: pg.Pool): SqlDriver => ({
+export const poolDriver = (pool: PgPool): SqlDriver => ({
   query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
     if (params === undefined) return (await pool.query(text)).rows as R[];
     const result = await pool.query({ name: nameOf(text), text, values: [...params] });
     return result.rows as R[];
   },
-  queryArrays: async (text, params) => (await pool.query({ name: nameOf(text), text, values: [...params], rowMode: 'array' })).rows,
+  queryArrays: async (text, params) => (await pool.query({ name: nameOf(text), text, values: [...params], rowMode: 'array' })).rows as unknown[][],
   script: async (text) => {
     const client = await pool.connect();
     try {
@@ -66,7 +84,6 @@ export const poolDriver = (pool: pg.Pool): SqlDriver => ({
 
 /** An open pool with our schema in it. */
 export interface OpenPostgres {
-  readonly pool: pg.Pool;
   readonly sql: SqlDriver;
   readonly close: () => Promise<void>;
 }
@@ -92,14 +109,15 @@ export const openPostgresDatabase = async (
   }
   // An idle connection that drops must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const sql = poolDriver(pool);
+  // pg's overloaded query() is more than PgPool asks for; the cast only forgets the overloads.
+  const sql = poolDriver(pool as unknown as PgPool);
   try {
     await ensureSchema(sql, schema);
   } catch (e) {
     await pool.end().catch(() => undefined);
     throw storeError(url, 'opening the PostgreSQL store', e);
   }
-  return { pool, sql, close: () => pool.end() };
+  return { sql, close: () => pool.end() };
 };
 
 /** Opens the store at a `postgres://` URL, creating its tables if needed; fails fast (a StoreError naming the masked URL). */
