@@ -4,7 +4,8 @@
  *
  * - Every package a file under src/ imports (value or type: types reach our declarations) is in
  *   `dependencies` or `peerDependencies`.
- * - Every entry of `dependencies` is imported by some file under src/.
+ * - Every entry of `dependencies` is imported by some file under src/, or gives one of our packages it
+ *   depends on a peer it asks for.
  * - An optional peer is never loaded, even indirectly, by the package's main entry: only by another entry
  *   (`@contactable/core/testing` and fast-check) or on demand, named in a string (`openStore('esdb://')`).
  */
@@ -105,8 +106,13 @@ const problemsOf = (pkg: WorkspacePackage): ReadonlyArray<string> => {
       }
     }
   }
+  // A dependency nothing imports is still right when it is there to give one of our packages an optional
+  // peer (the CLI brings `pg`, so `--store postgres://` works wherever the CLI is installed).
+  const peersOfOurs = new Set(
+    deps.flatMap((d) => Object.keys(workspacePackages().find((w) => w.manifest.name === d)?.manifest.peerDependencies ?? {})),
+  );
   for (const d of deps) {
-    if (!importers.has(d)) {
+    if (!importers.has(d) && !peersOfOurs.has(d)) {
       problems.push(`${m.name} lists ${d} in "dependencies", but no file under ${pkg.dir}/src imports it: remove it (pnpm --filter ${m.name} remove ${d}), or move it to devDependencies if only tests use it`);
     }
   }

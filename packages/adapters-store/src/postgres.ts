@@ -1,5 +1,5 @@
 /**
- * An EventStore over PostgreSQL (`pg`). Appends are one statement each (its own
+ * An EventStore over PostgreSQL (`pg`, an optional peer loaded on demand). Appends are one statement each (its own
  * transaction); positions are gap-safe for readers (see sql.ts).
  *
  * Following the log: a follower catches up page by page, then sleeps until a
@@ -9,12 +9,16 @@
  * LISTEN connection. One LISTEN connection per store, opened only while some
  * follower runs.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import type { EventStore } from '@contactable/core';
 import { ChangeSignal } from './changes.js';
 import { storeError } from './errors.js';
+import { loadOptional } from './optional.js';
 import { DEFAULT_SCHEMA, channelOf, quoteSchema, type SqlDriver } from './sql.js';
 import { ensureSchema, sqlStore } from './sqlStore.js';
+
+/** The PostgreSQL driver (an optional peer): loaded when a postgres:// store is opened, so an embedded-only install does without it. */
+const loadPg = async (url: string): Promise<typeof pg> => (await loadOptional<{ readonly default: typeof pg }>('pg', url, 'A postgres:// store')).default;
 
 /** Options for the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -94,10 +98,11 @@ export const openPostgresDatabase = async (
   options: Pick<PostgresStoreOptions, 'schema' | 'poolSize' | 'connectTimeoutMs'> = {},
 ): Promise<OpenPostgres> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
+  const driver = await loadPg(url);
   let pool: pg.Pool;
   try {
     quoteSchema(schema);
-    pool = new pg.Pool({
+    pool = new driver.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
@@ -125,13 +130,14 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const { sql, close } = await openPostgresDatabase(url, options);
+  const driver = await loadPg(url);
 
   const changes = new ChangeSignal();
   let watchers = 0;
   let listener: pg.Client | null = null;
   const startListening = (): void => {
     if (listener !== null) return;
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+    const client = new driver.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
     listener = client;
     const drop = (): void => {
       if (listener === client) listener = null;
