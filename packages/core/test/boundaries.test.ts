@@ -19,7 +19,7 @@ import {
 import { runCommands } from '../src/testing/index.js';
 import { failure, importContact, importMember, M, spam } from './fixtures.js';
 
-const link = (priority: number, prime = true): Link => ({ relationship: 'Mother', priority, parentalResponsibility: true, prime, source: 'mis' });
+const link = (priority: number, prime = true): Link => ({ relationship: 'Mother', priority: priority as Link['priority'], parentalResponsibility: true, prime, source: 'mis' });
 const contactAs = (id: string, ...extra: ContactCommand[]): ContactState =>
   runCommands(contactDecider, [importContact({ contactId: id }), ...extra.map((c) => ({ ...c, contactId: id }) as ContactCommand)]).state;
 const optedOut = (id: string): ContactState => contactAs(id, { type: 'OptOut', contactId: id, via: 'staff' });
