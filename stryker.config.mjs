@@ -12,6 +12,8 @@ export default {
   timeoutMS: 30000,
   reporters: ['clear-text', 'progress', 'json'],
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  // Results are kept in reports/stryker-incremental.json: a second run tests only what changed.
+  incremental: true,
   tempDirName: '.stryker-tmp',
   cleanTempDir: 'always',
 };
