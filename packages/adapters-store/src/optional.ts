@@ -12,7 +12,9 @@ export const loadOptional = async <M>(specifier: string, url: string, what: stri
   } catch (e) {
     const code = (e as { code?: unknown } | null)?.code;
     const message = e instanceof Error ? e.message : String(e);
-    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(message)) && message.includes(specifier)) {
+    // The package itself is missing, not one of its own dependencies ('pg-pool' is not 'pg').
+    const named = new RegExp(`(^|[\\s'"(])${specifier.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}([\\s'")]|$)`).test(message);
+    if ((code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND' || /Cannot find (package|module)/.test(message)) && named) {
       throw new StoreError(url, `${what} needs the package ${specifier}, which is not installed: add it next to @contactable/adapters-store (npm install ${specifier})`);
     }
     throw new StoreError(url, `loading ${specifier} failed: ${message.split('\n')[0] ?? ''}`);
