@@ -5,8 +5,15 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import {
+  capabilities,
+  contactability,
   contactDecider,
+  describeUnusable,
   dueForAnonymisation,
+  emailDetail,
+  existingParentIndex,
+  matchExistingParent,
+  usableMethods,
   memberDecider,
   primeContacts,
   primeParentIssue,
@@ -112,5 +119,72 @@ describe('retention (R-DEL-2)', () => {
     const on = (today: string) => memberDecider.decide({ type: 'AnonymiseMember', memberId: M, today }, state);
     expect(on('2026-09-14')).toEqual(E.left(expect.objectContaining({ code: 'too-early' })));
     expect(on('2026-09-15')).toEqual(E.right([{ type: 'MemberAnonymised', data: { memberId: M } }]));
+  });
+});
+
+describe('contactability, reason by reason (R-CON-1, R-CON-2, R-CON-6, R-AUD-3)', () => {
+  const at = '2026-09-01T08:00:01.000Z';
+
+  it('R-CON-1 a missing or badly formed detail is a reason of its own, per channel', () => {
+    const noEmail = contactAs('a', { type: 'EditContact', contactId: 'a', email: null } as ContactCommand);
+    expect(contactability(noEmail, 'email')).toEqual({ channel: 'email', usable: false, reasons: [{ reason: 'missing' }] });
+    expect(contactability(noEmail, 'sms')).toEqual({ channel: 'sms', usable: true, reasons: [] });
+    const bad = runCommands(contactDecider, [importContact({ contactId: 'b', email: emailDetail('not an address', 'Home'), mobile: null })]).state;
+    expect(contactability(bad, 'email').reasons).toEqual([{ reason: 'invalid' }]);
+    expect(contactability(bad, 'sms').reasons).toEqual([{ reason: 'missing' }]);
+  });
+
+  it('R-CON-2 R-CON-6 an opt-out and a block both stand, with their times', () => {
+    const c = runCommands(contactDecider, [importContact(), { type: 'OptOut', contactId: 'contact-under-test', via: 'sms-reply' }, spam()]).state;
+    expect(contactability(c, 'email').reasons).toEqual([
+      { reason: 'opted-out', since: at, via: 'sms-reply' },
+      { reason: 'blocked', cause: 'spam', since: '2026-09-01T08:00:02.000Z' },
+    ]);
+    expect(usableMethods(c)).toEqual([]);
+  });
+
+  it('R-CON-9 a contact not held, deleted or joined into another is never usable, and says why', () => {
+    expect(contactability({ status: 'absent' }, 'sms')).toEqual({ channel: 'sms', usable: false, reasons: [{ reason: 'not-held' }] });
+    expect(contactability(deleted('d'), 'email')).toEqual({ channel: 'email', usable: false, reasons: [{ reason: 'deleted' }] });
+    const joined = { ...(contactAs('j') as ContactRecord), status: 'merged' as const, mergedInto: 'k' };
+    expect(contactability(joined, 'email')).toEqual({ channel: 'email', usable: false, reasons: [{ reason: 'merged', into: 'k' }] });
+  });
+
+  it('R-AUD-3 each reason reads as a sentence for the office, naming no personal value', () => {
+    const since = '2026-05-09T10:00:00.000Z';
+    expect(describeUnusable({ reason: 'not-held' }, 'email')).toBe('the contact is not held by this school');
+    expect(describeUnusable({ reason: 'deleted' }, 'email')).toBe('the contact was deleted');
+    expect(describeUnusable({ reason: 'merged', into: 'k' }, 'sms')).toBe('this record was joined into another contact of the same person, who is messaged there');
+    expect(describeUnusable({ reason: 'missing' }, 'email')).toBe('no email address is held');
+    expect(describeUnusable({ reason: 'missing' }, 'sms')).toBe('no mobile number is held');
+    expect(describeUnusable({ reason: 'invalid' }, 'email')).toBe('the email address is badly formed');
+    expect(describeUnusable({ reason: 'invalid' }, 'sms')).toBe('the mobile number is badly formed');
+    expect(describeUnusable({ reason: 'opted-out', since, via: 'staff' }, 'email')).toBe('opted out on 2026-05-09');
+    expect(describeUnusable({ reason: 'opted-out', since, via: 'sms-reply' }, 'sms')).toBe('opted out on 2026-05-09 by text reply');
+    expect(describeUnusable({ reason: 'opted-out', since, via: 'provider-unsubscribe' }, 'email')).toBe('opted out on 2026-05-09 by unsubscribing');
+    expect(describeUnusable({ reason: 'blocked', cause: 'permanent-bounce', since }, 'email')).toBe('email blocked on 2026-05-09 (permanent-bounce)');
+  });
+});
+
+describe('capabilities and existing parents (R-LNK-2, R-LNK-3, R-LNK-4)', () => {
+  it('R-LNK-2 R-LNK-3 without parental responsibility nothing is allowed, pre-admission or not', () => {
+    const none = { giveConsent: false, seeReporting: false, bookClubs: false, seeClubBalances: false, bookDinners: false, seeDinnerBalances: false, makePayments: false };
+    expect(capabilities({ enrolment: { status: 'pre-admission', applicationStatus: 'offered', admissionDate: '2027-09-02' } } as never, { ...link(1), parentalResponsibility: false })).toEqual(none);
+    expect(capabilities({ enrolment: { status: 'on-roll' } } as never, { ...link(1), parentalResponsibility: false })).toEqual(none);
+    expect(capabilities({ enrolment: { status: 'pre-admission', applicationStatus: 'offered', admissionDate: '2027-09-02' } } as never, link(1))).toEqual({
+      giveConsent: true, seeReporting: true, bookClubs: true, seeClubBalances: true, bookDinners: false, seeDinnerBalances: false, makePayments: true,
+    });
+  });
+
+  it('R-LNK-4 matches ignore the email case, skip deleted and badly formed contacts, and keep the first holder', () => {
+    const first = contactAs('first') as ContactRecord;
+    const second = contactAs('second') as ContactRecord;
+    const gone = deleted('gone') as ContactRecord;
+    const index = existingParentIndex([{ ...gone, email: first.email, mobile: first.mobile }, first, second]);
+    expect(matchExistingParent(index, emailDetail(first.email!.value.toUpperCase(), 'Home'), first.mobile)).toBe('first');
+    const invalid = { ...first, contactId: 'invalid', email: { ...first.email!, valid: false } };
+    expect(existingParentIndex([invalid]).size).toBe(0);
+    expect(matchExistingParent(index, { ...first.email!, valid: false }, first.mobile)).toBeNull();
+    expect(matchExistingParent(index, first.email, { ...first.mobile!, valid: false })).toBeNull();
   });
 });
