@@ -51,7 +51,7 @@ describe('prime parents (R-LNK-5)', () => {
   });
 
   it('R-LNK-5 prime parents come by priority first, then by id; others are left out', () => {
-    expect(primeContacts({ links: { a: link(3), z: link(1), m: link(2), n: link(2), x: link(0, false) } })).toEqual(['z', 'm', 'n', 'a']);
+    expect(primeContacts({ links: { a: link(3), z: link(1), n: link(2), m: link(2), x: link(0, false) } })).toEqual(['z', 'm', 'n', 'a']);
     const issue = primeParentIssue({ links: { a: link(2), z: link(1) } }, lookup({ a: optedOut('a'), z: optedOut('z') }));
     expect(issue).toEqual({ type: 'no-usable-method', contactIds: ['z', 'a'] });
   });
