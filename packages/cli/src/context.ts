@@ -11,7 +11,7 @@ import {
   type Handled,
 } from '@contactable/core';
 import { catchUp, catchUpViews, createProjection, projectionViews, rowViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
-import { isStoreError, openStore, systemClock, uuidV7Ids } from '@contactable/adapters-store';
+import { isStoreError, openStore, systemClock, uuidV7Ids, type OpenStoreOptions } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
 
@@ -38,7 +38,7 @@ export interface CliContext {
 }
 
 /** Builds the context for one run of the CLI. */
-export const createContext = (out: Output, storeUrl: string, schoolId: string, viewsUrl?: string): CliContext => {
+export const createContext = (out: Output, storeUrl: string, schoolId: string, viewsUrl?: string, storeOptions: OpenStoreOptions = {}): CliContext => {
   let opened: Promise<EventStore> | null = null;
   let viewsStore: Promise<EventStore> | null = null;
   const openViewsStore = (url: string): Promise<EventStore> => {
@@ -50,7 +50,7 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string, v
   let projection: Projection | null = null;
   let views: Views | null = null;
   const store = (): Promise<EventStore> => {
-    opened ??= openStore(storeUrl).catch((e: unknown) => {
+    opened ??= openStore(storeUrl, storeOptions).catch((e: unknown) => {
       throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...).` : `could not open the store: ${String(e)}`);
     });
     return opened;
