@@ -29,3 +29,5 @@ export * from './explain.js';
 export * from './storeQueries.js';
 export * from './runner.js';
 export * from './views.js';
+export * from './words.js';
+export * from './localTime.js';
