@@ -10,7 +10,7 @@ import {
   type HandlerDeps,
   type Handled,
 } from '@contactable/core';
-import { catchUp, createProjection, projectionViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
+import { catchUp, contactLabel, createProjection, memberLabel, projectionViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
 import { isStoreError, openStore, systemClock, uuidV7Ids } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
@@ -96,16 +96,8 @@ export const instantFrom = (value: string, option: string): string => {
   return new Date(ms).toISOString();
 };
 
-const fullNameOf = (n: { readonly given: string; readonly family: string }): string => `${n.given} ${n.family}`.trim();
-
-/** A member as an office names them: "Ada Okafor (K801200011002)". */
-export const memberLabel = (m: Pick<MemberSummary, 'name' | 'misReference'>): string => `${fullNameOf(m.name)}${m.misReference === null ? '' : ` (${m.misReference})`}`;
-
-/** A contact as an office names them: "Ngozi Okafor, Mother of Ada Okafor (K801200011002)". */
-export const contactLabel = (c: Pick<ContactSummary, 'name' | 'members'>): string => {
-  const of = c.members.slice(0, 3).map((m) => `${m.relationship || 'contact'} of ${memberLabel(m)}`);
-  return `${fullNameOf(c.name)}${of.length === 0 ? '' : `, ${of.join('; ')}${c.members.length > 3 ? `; and ${c.members.length - 3} more` : ''}`}`;
-};
+/** How members and contacts are named to an office (the projections' words, for the commands). */
+export { contactLabel, memberLabel };
 
 const MAX_CANDIDATES = 10;
 const candidates = <T>(found: ReadonlyArray<Found<T>>, label: (t: T) => string): string =>

@@ -31,3 +31,4 @@ export * from './runner.js';
 export * from './views.js';
 export * from './words.js';
 export * from './localTime.js';
+export * from './planView.js';

@@ -160,3 +160,19 @@ export const officeText = (text: string): string => {
   for (const cause of CAUSE_CODES) out = out.split(`(${cause})`).join(`(${blockCauseWords(cause)})`);
   return out;
 };
+
+/** "Given Family" (XXXX XXXX once erased). */
+export const personName = (n: { readonly given: string; readonly family: string }): string => `${n.given} ${n.family}`.trim();
+
+/** A member as an office names them: "Ada Okafor (K801200011002)". */
+export const memberLabel = (m: { readonly name: { readonly given: string; readonly family: string }; readonly misReference: string | null }): string =>
+  `${personName(m.name)}${m.misReference === null ? '' : ` (${m.misReference})`}`;
+
+/** A contact as an office names them: "Ngozi Okafor, Mother of Ada Okafor (K801200011002)". */
+export const contactLabel = (c: {
+  readonly name: { readonly given: string; readonly family: string };
+  readonly members: ReadonlyArray<{ readonly relationship: string; readonly name: { readonly given: string; readonly family: string }; readonly misReference: string | null }>;
+}): string => {
+  const of = c.members.slice(0, 3).map((m) => `${relationshipWords(m.relationship)} of ${memberLabel(m)}`);
+  return `${personName(c.name)}${of.length === 0 ? '' : `, ${of.join('; ')}${c.members.length > 3 ? `; and ${c.members.length - 3} more` : ''}`}`;
+};
