@@ -72,6 +72,8 @@ export interface Console {
 }
 
 const FORM_LIMIT = 256 * 1024;
+/** What a multipart upload adds to its file: boundaries, headers and the form's other fields. */
+const UPLOAD_OVERHEAD = 16 * 1024;
 const WEBHOOK_LIMIT = 1_048_576;
 
 /** Builds the console. */
@@ -155,11 +157,12 @@ export const createConsole = (o: ConsoleOptions): Console => {
   app.use('*', requireSession(env, cookies));
   app.use('*', async (c, next) => {
     if (c.req.method !== 'POST') return next();
-    const limit = new URL(c.req.url).pathname === '/import' ? maxUploadBytes + FORM_LIMIT : FORM_LIMIT;
+    const upload = new URL(c.req.url).pathname === '/import';
+    const limit = upload ? maxUploadBytes + UPLOAD_OVERHEAD : FORM_LIMIT;
     return bodyLimit({
       maxSize: limit,
       onError: (cx) =>
-        problemPage(cx as never, env, 413, 'Too large', limit > FORM_LIMIT ? `The file is larger than ${Math.floor(maxUploadBytes / 1_048_576)} MB: nothing was imported.` : 'The form is too large to accept.') as Response,
+        problemPage(cx as never, env, 413, 'Too large', upload ? `The file is larger than ${Math.floor(maxUploadBytes / 1_048_576)} MB: nothing was imported.` : 'The form is too large to accept.') as Response,
     })(c, next);
   });
   app.use('*', requireCsrf(env));

@@ -64,7 +64,7 @@ export const registerSignIn = (app: Hono<AppEnv>, env: ConsoleEnv, throttle: Sig
       return showLogin(c, 401, { next, email, message: { kind: 'refused', text: 'That email address and password do not match an account.' } });
     }
     throttle.succeeded(email);
-    const s = env.sessions.create({ staffId: account.staffId, name: account.name, role: account.role }, now);
+    const s = env.sessions.create({ staffId: account.staffId, name: account.name, role: account.role }, Date.now());
     setCookie(c, n.session, s.id, options(cookies));
     deleteCookie(c, n.login, options(cookies));
     env.logger.info(`signed in: staff ${account.staffId} (${account.role})`);
