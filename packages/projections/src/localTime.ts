@@ -51,3 +51,15 @@ export const nextTimeOfDay = (hhmm: string, nowMs: number, zone: string = DEFAUL
   }
   throw new Error('no next time of day found');
 };
+
+/** An instant as a form's date-and-time field shows it in the school's zone: "2026-09-08T14:05". */
+export const toLocalInput = (at: Instant | number, zone: string = DEFAULT_ZONE): string => format(zoned(at, zone), "yyyy-MM-dd'T'HH:mm");
+
+/** A date-and-time typed in the school's zone ("2026-09-08T14:05", to the end of that minute) as an instant, or null when malformed. */
+export const fromLocalInput = (text: string, zone: string = DEFAULT_ZONE): Instant | null => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(text.trim());
+  if (m === null) return null;
+  const [y, mo, d, h, mi] = m.slice(1).map(Number) as [number, number, number, number, number];
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) return null;
+  return new Date(new TZDate(y, mo - 1, d, h, mi, 59, 999, zone).getTime()).toISOString();
+};
