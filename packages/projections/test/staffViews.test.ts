@@ -15,7 +15,9 @@ describe('staff accounts in the views', () => {
     // Another school's account is not this school's.
     await handleCommand(deps, staffDecider, staffStream('o'), { type: 'AddStaff', staffId: 'o', email: 'o@other.example', name: 'Other', role: 'admin', passwordHash: 'h4' }, { ...ctx, schoolId: 'other' });
     const p = createProjection({ schoolId: 'default' });
-    const views = projectionViews(p, () => catchUp(store, p));
+    const views = projectionViews(p, async () => {
+      await catchUp(store, p);
+    });
     expect((await views.staff()).map((a) => a.name)).toEqual(['Amy Brown', 'Cal Jones', 'Zoe Adams']);
     expect(JSON.stringify(await views.staff())).not.toContain('h2');
     expect(await views.staffAccount('AMY@school.example')).toMatchObject({ staffId: 'a', role: 'admin' });
