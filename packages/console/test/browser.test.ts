@@ -1,3 +1,4 @@
+/// <reference lib="dom" />
 /**
  * The console in a real browser: Debian's Chromium, headless, driven by playwright-core (its own
  * browser downloads cannot reach the internet here). A small generated school; one browser for the
