@@ -38,12 +38,12 @@ export interface CliContext {
 }
 
 /** Builds the context for one run of the CLI. */
-export const createContext = (out: Output, storeUrl: string, schoolId: string): CliContext => {
+export const createContext = (out: Output, storeUrl: string, schoolId: string, open: (url: string) => Promise<EventStore> = openStore): CliContext => {
   let opened: Promise<EventStore> | null = null;
   let projection: Projection | null = null;
   let views: Views | null = null;
   const store = (): Promise<EventStore> => {
-    opened ??= openStore(storeUrl).catch((e: unknown) => {
+    opened ??= open(storeUrl).catch((e: unknown) => {
       throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...).` : `could not open the store: ${String(e)}`);
     });
     return opened;
@@ -75,6 +75,9 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string): 
     },
   };
 };
+
+/** Who an account change is recorded as: the person named with `--by`, else the command line itself. */
+export const byOrCli = (by: string | undefined): Actor => (by === undefined || by.trim() === '' ? { kind: 'system', name: 'contactable CLI' } : { kind: 'person', name: by.trim() });
 
 /** A person acting through the CLI (`--by`), or an error saying to name them. */
 export const person = (by: string | undefined, what: string): Actor => {

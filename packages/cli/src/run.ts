@@ -4,7 +4,8 @@ import { globalOptions, type Command } from './command.js';
 import { commands } from './commands/index.js';
 import { createContext, DEFAULT_STORE } from './context.js';
 import { CliError, EXIT } from './errors.js';
-import { processOutput } from './output.js';
+import type { EventStore } from '@contactable/core';
+import { processOutput, type Output } from './output.js';
 
 const help = (): string =>
   [
@@ -23,8 +24,17 @@ const help = (): string =>
     'contactable COMMAND --help shows a command\'s options.',
   ].join('\n');
 
+/** Where a run writes and which store it opens (tests give their own; the executable uses the process's). */
+export interface CliIo {
+  readonly output?: (json: boolean) => Output;
+  readonly openStore?: (url: string) => Promise<EventStore>;
+  /** Where errors go (default stderr). */
+  readonly error?: (text: string) => void;
+}
+
 /** Runs one invocation; returns the exit code (never throws). */
-export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
+export const runCli = async (argv: ReadonlyArray<string>, io: CliIo = {}): Promise<number> => {
+  const err = io.error ?? ((text: string) => void process.stderr.write(text));
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(`${help()}\n`);
@@ -32,14 +42,14 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   }
   const command: Command | undefined = commands.find((c) => c.name === name);
   if (command === undefined) {
-    process.stderr.write(`contactable: unknown command "${name}"\n\n${help()}\n`);
+    err(`contactable: unknown command "${name}"\n\n${help()}\n`);
     return EXIT.usage;
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...rest], options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });
   } catch (e) {
-    process.stderr.write(`contactable ${name}: ${(e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\nusage: ${command.usage}\n`);
+    err(`contactable ${name}: ${(e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\nusage: ${command.usage}\n`);
     return EXIT.usage;
   }
   if (parsed.values.help === true) {
@@ -49,18 +59,18 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   const json = parsed.values.json === true;
   const storeUrl = typeof parsed.values.store === 'string' ? parsed.values.store : (process.env.CONTACTABLE_STORE ?? DEFAULT_STORE);
   const schoolId = typeof parsed.values.school === 'string' ? parsed.values.school : 'default';
-  const ctx = createContext(processOutput(json), storeUrl, schoolId);
+  const ctx = createContext((io.output ?? processOutput)(json), storeUrl, schoolId, ...(io.openStore !== undefined ? [io.openStore] : []));
   try {
     await command.run(ctx, { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals });
     return 0;
   } catch (e) {
     if (e instanceof CliError) {
-      process.stderr.write(`contactable ${name}: ${e.message}\n`);
+      err(`contactable ${name}: ${e.message}\n`);
       return e.exitCode;
     }
     // An unexpected failure: say what happened without a stack (set CONTACTABLE_DEBUG=1 for one).
-    process.stderr.write(`contactable ${name}: failed: ${(e as Error).message ?? String(e)}\n`);
-    if (process.env.CONTACTABLE_DEBUG === '1') process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    err(`contactable ${name}: failed: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env.CONTACTABLE_DEBUG === '1') err(`${(e as Error).stack ?? ''}\n`);
     return EXIT.failed;
   } finally {
     await ctx.close().catch(() => undefined);

@@ -4,9 +4,13 @@ import { optIn, optOut, reEnable } from './consent.js';
 import { dataIssuesCommand } from './dataIssues.js';
 import { demo } from './demo.js';
 import { audit, explain, replay } from './history.js';
+import { groupCommand, groupsCommand } from './groups.js';
 import { generate, importCommand } from './importing.js';
 import { feedback, send } from './messaging.js';
+import { contactCommand, memberCommand } from './people.js';
 import { deleteLeavers, leavers, retention } from './retention.js';
+import { serve } from './serve.js';
+import { staff } from './staff.js';
 import { dashboardCommand, linkedPeopleCommand, members } from './views.js';
 
 /** The commands. */
@@ -14,6 +18,10 @@ export const commands: ReadonlyArray<Command> = [
   importCommand,
   members,
   linkedPeopleCommand,
+  memberCommand,
+  contactCommand,
+  groupsCommand,
+  groupCommand,
   dashboardCommand,
   dataIssuesCommand,
   optOut,
@@ -27,6 +35,8 @@ export const commands: ReadonlyArray<Command> = [
   audit,
   explain,
   replay,
+  serve,
+  staff,
   generate,
   demo,
 ];
