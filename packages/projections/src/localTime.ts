@@ -3,7 +3,7 @@
  * module for every screen and command. The zone is a parameter (default Europe/London) so a
  * per-school setting can pass its own.
  */
-import { format } from 'date-fns';
+import { format } from 'date-fns/format';
 import { TZDate } from '@date-fns/tz';
 import type { Instant, LocalDate } from '@contactable/core';
 
