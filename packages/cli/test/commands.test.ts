@@ -52,7 +52,7 @@ beforeAll(async () => {
   process.env.COLUMNS = '90';
   store = memoryStore();
   const school = generateSchool({ seed: 'cli-commands', pupils: 40, today: TODAY });
-  const r = await runImport({ store, clock: fixedClock(`${TODAY}T08:00:00.000Z`), ids: uuidV7Ids }, school.snapshot, defaultImportSettings, TODAY, { runId: 'first', format: 'ctf', sourceName: 'school.xml', schoolId: 'default' });
+  const r = await runImport({ store, clock: fixedClock(`${TODAY}T08:00:00.000Z`), ids: uuidV7Ids }, school.snapshot, defaultImportSettings, TODAY, { runId: uuidV7Ids.next(), format: 'ctf', sourceName: 'school.xml', schoolId: 'default' });
   if (r._tag === 'Left') throw new Error(r.left.message);
 });
 afterAll(() => {

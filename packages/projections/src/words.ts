@@ -176,3 +176,6 @@ export const contactLabel = (c: {
   const of = c.members.slice(0, 3).map((m) => `${relationshipWords(m.relationship)} of ${memberLabel(m)}`);
   return `${personName(c.name)}${of.length === 0 ? '' : `, ${of.join('; ')}${c.members.length > 3 ? `; and ${c.members.length - 3} more` : ''}`}`;
 };
+
+/** Who did something, as the office reads it: an import run is "the MIS import", not its run id. */
+export const actorWords = (actor: string): string => (/^import \S+$/.test(actor) ? 'the MIS import' : actor);

@@ -24,7 +24,7 @@ import {
 } from '@contactable/core';
 import { ctfChunks, generateSchool, simsCsvChunks } from '@contactable/adapters-sims';
 import { ingestCallback, storeDirectory, type CallbackProvider, type RawCallback, type WebhookConfigs } from '@contactable/adapters-messaging';
-import { blockCauseWords, catchUp, channelWords, contactView, createProjection, dashboard, dataIssues, explainFromStore, formatInstant, issueTypeWords, linkedPeople, listMembers, memberLabel, membersOfContact, officeText, personName, relationshipWords, type Projection } from '@contactable/projections';
+import { actorWords, blockCauseWords, catchUp, channelWords, contactView, createProjection, dashboard, dataIssues, explainFromStore, formatInstant, issueTypeWords, linkedPeople, listMembers, memberLabel, membersOfContact, officeText, personName, relationshipWords, type Projection } from '@contactable/projections';
 import { str, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
 import { fullName } from '../context.js';
@@ -220,7 +220,7 @@ export const demo: Command = {
         const stopped = contactView(p, cast.stop.contactId);
         o.line(`\nWhy could ${bounced === undefined ? 'the parent' : personName(bounced.name)} not be emailed at the end of ${DAY1}?`);
         o.line(`  ${officeText(why.summary)}`);
-        for (const r of why.reasons) o.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${formatInstant(r.at)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${r.actor})`}`);
+        for (const r of why.reasons) o.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${formatInstant(r.at)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${actorWords(r.actor)})`}`);
         o.line(`\nNext: contactable dashboard | linked-people ${view.member.misReference ?? view.member.memberId} | data-issues | explain ${stopped?.mobile?.value ?? cast.stop.contactId} --channel sms | audit ${bounced?.email?.value ?? cast.bounced.contactId} | serve`);
       });
     } finally {

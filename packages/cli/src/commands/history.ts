@@ -1,6 +1,6 @@
 /** Compliance commands: audit (R-AUD-1, R-DEL-4), explain (R-AUD-3) and replay (R-AUD-2, R-AUD-4). */
 import { createHash } from 'node:crypto';
-import { auditTrailOf, createProjection, catchUp, contactLabel, eventWords, formatInstant, memberLabel, nameIdsIn, officeText, personName, projectionAsOf, rebuildFromStore, serialiseProjection, explainFromStore, listMembers, allDataIssues } from '@contactable/projections';
+import { actorWords, auditTrailOf, createProjection, catchUp, contactLabel, eventWords, formatInstant, memberLabel, nameIdsIn, officeText, personName, projectionAsOf, rebuildFromStore, serialiseProjection, explainFromStore, listMembers, allDataIssues } from '@contactable/projections';
 import { str, flag, type Command } from '../command.js';
 import { instantFrom, resolveContact, resolveMember } from '../context.js';
 import { CliError, usageError } from '../errors.js';
@@ -45,7 +45,7 @@ export const audit: Command = {
     ctx.out.result(json, () => {
       ctx.out.line(`Audit trail of ${m !== null ? memberLabel(m) : c !== null ? contactLabel(c) : 'someone no longer held'}${asOf === undefined ? '' : ` as it stood at ${formatInstant(asOf)}`}`);
       ctx.out.line();
-      ctx.out.line(table(['when', 'what', 'who', 'why', 'what changed'], entries.map((e, i) => [formatInstant(e.at), eventWords(e.type), e.actor, e.reason, named[i]!])));
+      ctx.out.line(table(['when', 'what', 'who', 'why', 'what changed'], entries.map((e, i) => [formatInstant(e.at), eventWords(e.type), actorWords(e.actor), e.reason, named[i]!])));
     });
   },
 };
@@ -72,7 +72,7 @@ export const explain: Command = {
     ctx.out.result(json, () => {
       ctx.out.line(`${c === null ? 'The contact' : contactLabel(c)}, ${channel === 'email' ? 'email' : 'texts'} at ${formatInstant(at)}:`);
       ctx.out.line(`  ${officeText(x.summary)}`);
-      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${formatInstant(r.at)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${r.actor}${r.reason === null ? '' : `: ${r.reason}`})`}`);
+      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${formatInstant(r.at)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${actorWords(r.actor)}${r.reason === null ? '' : `: ${r.reason}`})`}`);
     });
   },
 };

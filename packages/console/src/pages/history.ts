@@ -1,5 +1,5 @@
 /** `/audit/{ref}` and `/explain/{ref}`: printable reads of one person's stream (a clean A4 page from the print stylesheet). */
-import { eventWords, formatInstant, officeText, type AuditEntry, type Explanation } from '@contactable/projections';
+import { actorWords, eventWords, formatInstant, officeText, type AuditEntry, type Explanation } from '@contactable/projections';
 import { field, html, select, table, type Html, type PageContext } from '../html.js';
 
 const printButton = html`<p class="no-print"><button type="button" data-print hidden>Print this page</button></p>`;
@@ -12,7 +12,7 @@ ${printButton}
 ${table(
   `Audit trail of ${o.who}`,
   ['When', 'What', 'Who', 'Why', 'What changed'],
-  o.entries.map((e) => [formatInstant(e.at, ctx.zone), eventWords(e.type), e.actor, e.reason ?? '—', officeText(e.named)]),
+  o.entries.map((e) => [formatInstant(e.at, ctx.zone), eventWords(e.type), actorWords(e.actor), e.reason ?? '—', officeText(e.named)]),
   { empty: 'Nothing recorded.' },
 )}`;
 
@@ -29,6 +29,6 @@ ${printButton}
 ${table(
   'What made it so',
   ['When', 'What happened', 'Who', 'Still in force'],
-  o.x.reasons.map((r) => [r.at === null ? '—' : formatInstant(r.at, ctx.zone), officeText(r.because), r.actor === null ? '—' : `${r.actor}${r.reason === null ? '' : `: ${r.reason}`}`, r.standing ? 'yes' : 'no']),
+  o.x.reasons.map((r) => [r.at === null ? '—' : formatInstant(r.at, ctx.zone), officeText(r.because), r.actor === null ? '—' : `${actorWords(r.actor)}${r.reason === null ? '' : `: ${r.reason}`}`, r.standing ? 'yes' : 'no']),
   { empty: 'Nothing stood in the way.' },
 )}`;
