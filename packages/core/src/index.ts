@@ -36,4 +36,5 @@ export * from './handler.js';
 export * from './import/index.js';
 export * from './workflows/deleteLeavers.js';
 export * from './workflows/retention.js';
+export * from './workflows/identity.js';
 export * from './equal.js';

@@ -20,7 +20,7 @@ import type { Projection } from './state.js';
 export interface LinkedPerson {
   readonly contactId: ContactId;
   /** `absent` when the link names a contact the school does not hold (yet). */
-  readonly status: 'active' | 'deleted' | 'anonymised' | 'absent';
+  readonly status: 'active' | 'deleted' | 'anonymised' | 'merged' | 'absent';
   readonly name: PersonName | null;
   readonly relationship: string;
   readonly priority: number;

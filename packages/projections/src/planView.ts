@@ -34,6 +34,13 @@ export interface NamedPlan {
 }
 
 const full = (n: PersonName): string => `${n.given} ${n.family}`.trim();
+
+/** What a plan holds for one contact stream: one command, or a batch of them. */
+type ContactCommands = ContactCommand | ReadonlyArray<ContactCommand>;
+
+/** The command that carries a contact's name and details (an import or an add), if the batch has one. */
+const contactDetails = (cmds: ContactCommands): Extract<ContactCommand, { type: 'ImportContact' | 'AddContact' }> | undefined =>
+  (Array.isArray(cmds) ? (cmds as ReadonlyArray<ContactCommand>) : [cmds as ContactCommand]).find((c): c is Extract<ContactCommand, { type: 'ImportContact' | 'AddContact' }> => c.type === 'ImportContact' || c.type === 'AddContact');
 const NOBODY = 'someone not held';
 
 const UUID = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b/gi;
@@ -82,8 +89,8 @@ export const namePlan = async (plan: ImportPlan, views: Views): Promise<NamedPla
     if (imported !== undefined) memberNames.set(p.id, { name: full(imported.name), misReference: imported.misReference, sortKey: byPersonName(imported.name) });
   }
   for (const p of plan.contacts) {
-    const c = p.command;
-    if (c.type === 'ImportContact' || c.type === 'AddContact') contactNames.set(p.id, { name: full(c.name), sortKey: byPersonName(c.name) });
+    const c = contactDetails(p.command);
+    if (c !== undefined) contactNames.set(p.id, { name: full(c.name), sortKey: byPersonName(c.name) });
   }
   const member = async (id: string, what: string | null): Promise<NamedEntry> => {
     const k = memberNames.get(id);
@@ -109,10 +116,10 @@ export const namePlan = async (plan: ImportPlan, views: Views): Promise<NamedPla
     if (p.command.some((c) => c.type === 'SyncLinks')) parts.push('linked people');
     return parts.length === 0 ? 'details' : parts.join(', ');
   };
-  const contactChange = async (p: PlannedCommand<ContactCommand>): Promise<string | null> => {
+  const contactChange = async (p: PlannedCommand<ContactCommands>): Promise<string | null> => {
     const held = await views.contact(p.id);
-    const c = p.command;
-    if (held === null || (c.type !== 'ImportContact' && c.type !== 'AddContact')) return 'details';
+    const c = contactDetails(p.command);
+    if (held === null || c === undefined) return 'details';
     const parts: string[] = [];
     if (full(c.name) !== full(held.name)) parts.push('name');
     if ((c.email?.value ?? null) !== (held.email?.value ?? null)) parts.push('email address');

@@ -22,6 +22,8 @@ export interface DataIssue {
   readonly memberId: MemberId | null;
   /** The contact for contact issues; the first prime parent for `no-usable-method`; else null. */
   readonly contactId: ContactId | null;
+  /** The other contact a `possible-duplicate-contact` issue names; else null. */
+  readonly relatedContactId: ContactId | null;
   readonly detail: string;
   readonly raisedAt: Instant;
 }

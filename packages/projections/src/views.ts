@@ -73,6 +73,8 @@ export interface DataIssueRow extends DataIssue {
   readonly memberName: string | null;
   readonly misReference: string | null;
   readonly contactName: string | null;
+  /** The other contact's name, for a possible duplicate. */
+  readonly relatedContactName: string | null;
 }
 
 /** A group in a list. */
@@ -270,7 +272,8 @@ export const projectionViews = (p: Projection, refresh: () => Promise<void> = as
         dataIssues(p, filter).map((i): DataIssueRow => {
           const m = named(i.memberId);
           const c = i.contactId === null ? undefined : p.contacts.get(i.contactId)?.view;
-          return { ...i, memberName: m.name, misReference: m.misReference, contactName: c === undefined ? null : fullName(c.name) };
+          const r = i.relatedContactId === null ? undefined : p.contacts.get(i.relatedContactId)?.view;
+          return { ...i, memberName: m.name, misReference: m.misReference, contactName: c === undefined ? null : fullName(c.name), relatedContactName: r === undefined ? null : fullName(r.name) };
         }),
       ),
     savedFilters: () => fresh(() => savedFilters(p)),

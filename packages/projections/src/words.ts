@@ -78,6 +78,8 @@ export const issueTypeWords = (type: DataIssueType): string => {
       return 'No prime parent';
     case 'no-usable-method':
       return 'Prime parent cannot be reached';
+    case 'possible-duplicate-contact':
+      return 'Possibly the same person twice';
   }
 };
 
@@ -92,6 +94,7 @@ export const ISSUE_TYPES: ReadonlyArray<DataIssueType> = [
   'no-usable-method',
   'local-override-overwritten',
   'stale-pre-admission',
+  'possible-duplicate-contact',
   'permissions',
 ];
 

@@ -13,6 +13,7 @@ export const issueJson = (i: DataIssue & Partial<Pick<DataIssueRow, 'memberName'
   type: i.type,
   memberId: i.memberId,
   contactId: i.contactId,
+  relatedContactId: i.relatedContactId,
   detail: i.detail,
   raisedAt: i.raisedAt,
   memberName: i.memberName ?? null,

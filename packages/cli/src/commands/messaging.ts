@@ -86,6 +86,7 @@ export const send: Command = {
       channel,
       provider: rep.provider,
       sent: rep.sent.length,
+      handedOver: rep.handedOver,
       alreadySent: rep.alreadySent.length,
       skipped: skipped.map(({ label: _l, ...x }) => x),
       failed: failed.map(({ label: _l, ...x }) => x),
@@ -93,7 +94,7 @@ export const send: Command = {
       completed: rep.completed,
     };
     ctx.out.result(json, () => {
-      ctx.out.line(`message ${messageId}: sent ${json.sent}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}, skipped ${rep.skipped.length}, failed ${rep.failed.length}${rep.inDoubt.length > 0 ? `, in doubt ${rep.inDoubt.length}` : ''}`);
+      ctx.out.line(`message ${messageId}: sent to ${json.sent} contact(s) as ${json.handedOver} message(s) handed to ${rep.provider}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}, skipped ${rep.skipped.length}, failed ${rep.failed.length}${rep.inDoubt.length > 0 ? `, in doubt ${rep.inDoubt.length}` : ''}`);
       for (const s of [...skipped].sort((a, b) => a.label.localeCompare(b.label))) ctx.out.line(`  skipped ${s.label}: ${s.reasons.map(officeText).join('; ')}`);
       for (const f of failed) ctx.out.line(`  failed ${f.label}: ${officeText(f.error)}`);
       if (!rep.completed) ctx.out.line(`Not finished${rep.stopped === null ? '' : `: ${rep.stopped}`}. Re-run with --message-id ${messageId} to resume; nobody is sent to twice.`);
