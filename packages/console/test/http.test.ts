@@ -343,7 +343,7 @@ describe('JSON', () => {
     await b.signIn(STAFF.office.email);
     const issues = JSON.parse((await b.get('/data-issues', { accept: 'application/json' })).text) as Array<Record<string, unknown>>;
     expect(Array.isArray(issues)).toBe(true);
-    for (const i of issues) expect(Object.keys(i).sort()).toEqual(['contactId', 'contactName', 'detail', 'memberId', 'memberName', 'misReference', 'raisedAt', 'type']);
+    for (const i of issues) expect(Object.keys(i).sort()).toEqual(['contactId', 'contactName', 'detail', 'memberId', 'memberName', 'misReference', 'raisedAt', 'relatedContactId', 'relatedContactName', 'type']);
     const dash = JSON.parse((await b.get('/', { accept: 'application/json' })).text);
     expect(dash.studentsWithContactablePrimeParent.total).toBeGreaterThan(0);
     expect(dash.messagesLast7Days).toHaveLength(7);

@@ -9,7 +9,7 @@ import { table } from '../output.js';
 const TYPES = Object.keys(DataIssueFilter.props.type.keys);
 
 /** The stable JSON of a data issue, with the names of the people it is about. */
-export const issueJson = (i: DataIssue & Partial<Pick<DataIssueRow, 'memberName' | 'misReference' | 'contactName'>>) => ({
+export const issueJson = (i: DataIssue & Partial<Pick<DataIssueRow, 'memberName' | 'misReference' | 'contactName' | 'relatedContactName'>>) => ({
   type: i.type,
   memberId: i.memberId,
   contactId: i.contactId,
@@ -19,6 +19,7 @@ export const issueJson = (i: DataIssue & Partial<Pick<DataIssueRow, 'memberName'
   memberName: i.memberName ?? null,
   misReference: i.misReference ?? null,
   contactName: i.contactName ?? null,
+  relatedContactName: i.relatedContactName ?? null,
 });
 
 /** `data-issues [--type T] [--member M] [--contact C] [--from D] [--to D] [--save-filter NAME] [--filter NAME]` */
@@ -66,7 +67,7 @@ export const dataIssuesCommand: Command = {
       ctx.out.line(
         table(
           ['issue', 'member', 'linked person', 'what to do', 'raised'],
-          list.map((i) => [issueTypeWords(i.type), i.memberName === null ? null : `${i.memberName}${i.misReference === null ? '' : ` (${i.misReference})`}`, i.contactName, officeText(i.detail), formatInstant(i.raisedAt)]),
+          list.map((i) => [issueTypeWords(i.type), i.memberName === null ? null : `${i.memberName}${i.misReference === null ? '' : ` (${i.misReference})`}`, i.relatedContactName === null ? i.contactName : `${i.contactName ?? 'someone'} and ${i.relatedContactName}`, officeText(i.detail), formatInstant(i.raisedAt)]),
         ),
       );
       ctx.out.line(`\n${list.length} issue(s)`);

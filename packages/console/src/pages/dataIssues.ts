@@ -22,7 +22,9 @@ const personCell = (i: DataIssueRow): Html | string => {
 };
 
 const contactCell = (i: DataIssueRow): Html | string =>
-  i.contactId === null ? '—' : html`<a href="${contactHref(i.contactId)}">${i.contactName ?? 'a contact no longer held'}</a>`;
+  i.contactId === null
+    ? '—'
+    : html`<a href="${contactHref(i.contactId)}">${i.contactName ?? 'a contact no longer held'}</a>${i.relatedContactId === null ? '' : html` and <a href="${contactHref(i.relatedContactId)}">${i.relatedContactName ?? 'a contact no longer held'}</a>`}`;
 
 /** The data-issues page. */
 export const dataIssuesPage = (

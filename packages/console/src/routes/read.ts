@@ -72,7 +72,7 @@ export const registerReads = (app: Hono<AppEnv>, env: ConsoleEnv): void => {
       else notes.push(`"${form[k]}" is not a date.`);
     }
     const rows = await v.dataIssues(filter);
-    if (wantsJson(c)) return c.json(rows.map((i) => ({ type: i.type, memberId: i.memberId, contactId: i.contactId, detail: i.detail, raisedAt: i.raisedAt, memberName: i.memberName, misReference: i.misReference, contactName: i.contactName })));
+    if (wantsJson(c)) return c.json(rows.map((i) => ({ type: i.type, memberId: i.memberId, contactId: i.contactId, relatedContactId: i.relatedContactId, detail: i.detail, raisedAt: i.raisedAt, memberName: i.memberName, misReference: i.misReference, contactName: i.contactName, relatedContactName: i.relatedContactName })));
     const saved = await v.savedFilters();
     const url = new URL(c.req.url);
     return renderPage(c, env, { title: 'Data issues', active: 'data-issues', body: (ctx) => dataIssuesPage(ctx, { form, filter, rows, saved, notes, backTo: `${url.pathname}${url.search}` }) });
