@@ -10,7 +10,7 @@ import {
   type HandlerDeps,
   type Handled,
 } from '@contactable/core';
-import { catchUp, contactLabel, createProjection, memberLabel, projectionViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
+import { catchUp, contactLabel, createProjection, memberLabel, projectionViews, type ContactSummary, type Found, type Projection, type Views } from '@contactable/projections';
 import { isStoreError, openStore, systemClock, uuidV7Ids } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';

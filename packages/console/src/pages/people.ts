@@ -55,7 +55,7 @@ ${select({ name: 'kind', label: 'Kind', options: KINDS, value: 'external' })}
 <button type="submit">Add the member</button>`,
 )}`;
 
-const detailText = (d: { readonly value: string; readonly valid: boolean } | null, channel: Channel): Html | string =>
+const detailText = (d: { readonly value: string; readonly valid: boolean } | null): Html | string =>
   d === null ? html`<span class="status-bad">none held</span>` : d.valid ? d.value : html`${d.value} <span class="status-bad">(badly formed: not used)</span>`;
 
 const usableText = (c: { readonly usableMethods: ReadonlyArray<Channel> }): Html =>
@@ -158,8 +158,8 @@ export const contactCard = (ctx: PageContext, card: CardContact, back: string): 
 <h3 id="contact-${c.contactId}">${personName(c.name)}${l === null ? '' : html`, ${relationshipWords(l.relationship)}`}${l?.prime === true ? html`<span class="badge">prime parent</span>` : ''}</h3>
 <dl class="facts">
 ${l === null ? '' : html`<dt>Priority</dt><dd>${l.priority}</dd><dt>Parental responsibility</dt><dd>${l.parentalResponsibility ? 'yes' : 'no'}</dd>`}
-<dt>Email</dt><dd>${detailText(c.email, 'email')}</dd>
-<dt>Mobile</dt><dd>${detailText(c.mobile, 'sms')}</dd>
+<dt>Email</dt><dd>${detailText(c.email)}</dd>
+<dt>Mobile</dt><dd>${detailText(c.mobile)}</dd>
 <dt>Can be messaged by</dt><dd>${usableText(c)}</dd>
 <dt>Opted out</dt><dd>${c.optedOut ? html`<span class="status-bad">yes: no messages</span>` : 'no'}</dd>
 ${blocked.map((ch) => html`<dt>${channelWords(ch) === 'email' ? 'Email' : 'Texts'} blocked</dt><dd><span class="status-bad">${blockCauseWords(c.blocked[ch]!)}</span></dd>`)}
