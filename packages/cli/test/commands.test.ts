@@ -202,3 +202,24 @@ describe('what office staff read', () => {
     for (const w of dash.studentsWithContactablePrimeParent.without) expect(w).toMatchObject({ memberId: expect.any(String), name: expect.any(String), memberName: expect.any(String) });
   });
 });
+
+describe('serve', () => {
+  it('R-OPS-1 starts the console on the store, answers sign-in and the webhooks, and stops on a signal', async () => {
+    let result: any = null;
+    const running = runCli(['serve', '--port', '0', '--store', 'memory:', '--json'], {
+      openStore: async () => ({ ...store, close: async () => undefined }),
+      error: () => undefined,
+      output: (isJson) => ({ json: isJson, line: () => undefined, result: (v) => void (result = v), note: () => undefined }),
+    });
+    for (let i = 0; i < 200 && result === null; i++) await new Promise((r) => setTimeout(r, 50));
+    expect(result).toMatchObject({ url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/), schoolId: 'default' });
+    try {
+      expect((await fetch(`${result.url}/login`)).status).toBe(200);
+      expect((await fetch(`${result.url}/`, { redirect: 'manual' })).status).toBe(303);
+      expect((await fetch(`${result.url}/webhooks/twilio`, { method: 'POST', body: 'x=1' })).status).toBe(500);
+    } finally {
+      process.emit('SIGTERM');
+    }
+    expect(await running).toBe(0);
+  });
+});

@@ -354,3 +354,38 @@ describe('JSON', () => {
 function ctfOf(pupils: number, day = 0): string {
   return [...ctfChunks(generateSchool({ seed: 'console-tests', pupils, day, today: TODAY }).snapshot)].join('');
 }
+
+describe('the nightly sync', () => {
+  it('R-OPS-1 R-IMP-1 an admin sets the export and the time; the console arms it in the school zone and runs it on demand', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'contactable-sync-'));
+    try {
+      const file = join(dir, 'export.xml');
+      writeFileSync(file, ctfOf(40, 2));
+      const b = client(w.base);
+      await b.signIn(STAFF.admin.email);
+      const page = await b.get('/settings');
+      const saved = await b.post('/settings/schedule', { ...b.formTokens(page.text, '/settings/schedule'), exportPath: file, at: '02:30' });
+      expect(saved.status).toBe(303);
+      const shown = await b.get('/settings');
+      expect(shown.text).toContain('Runs every day at 02:30');
+      expect(shown.text).toMatch(/next at \d+ \w+ 2026, 02:30 (BST|GMT)/);
+      const before = await countEvents(w.store);
+      const ran = await b.post('/settings/sync-now', b.formTokens(shown.text, '/settings/sync-now'));
+      expect(ran.status).toBe(303);
+      expect((await b.get('/settings')).text).toMatch(/Sync: \d+ changes recorded/);
+      expect(await countEvents(w.store)).toBeGreaterThan(before);
+      // The same export again records nothing.
+      const again = await b.get('/settings');
+      await b.post('/settings/sync-now', b.formTokens(again.text, '/settings/sync-now'));
+      expect((await b.get('/settings')).text).toContain('nothing had changed');
+      const bad = await b.get('/settings');
+      await b.post('/settings/schedule', { ...b.formTokens(bad.text, '/settings/schedule'), exportPath: file, at: '25:00' });
+      expect((await b.get('/settings')).text).toContain('HH:MM');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
