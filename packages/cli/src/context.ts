@@ -10,8 +10,8 @@ import {
   type HandlerDeps,
   type Handled,
 } from '@contactable/core';
-import { catchUp, contactLabel, createProjection, memberLabel, projectionViews, type ContactSummary, type Found, type Projection, type Views } from '@contactable/projections';
-import { isStoreError, openStore, systemClock, uuidV7Ids } from '@contactable/adapters-store';
+import { catchUp, catchUpViews, contactLabel, createProjection, memberLabel, projectionViews, rowViews, type ContactSummary, type Found, type Projection, type Views } from '@contactable/projections';
+import { isStoreError, openStore, systemClock, uuidV7Ids, type OpenStoreOptions } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
 
@@ -37,13 +37,27 @@ export interface CliContext {
   readonly close: () => Promise<void>;
 }
 
-/** Builds the context for one run of the CLI. */
-export const createContext = (out: Output, storeUrl: string, schoolId: string, open: (url: string) => Promise<EventStore> = openStore): CliContext => {
+/** Builds the context for one run of the CLI (`open` opens the store: tests give their own). */
+export const createContext = (
+  out: Output,
+  storeUrl: string,
+  schoolId: string,
+  viewsUrl?: string,
+  storeOptions: OpenStoreOptions = {},
+  open: (url: string, options: OpenStoreOptions) => Promise<EventStore> = openStore,
+): CliContext => {
   let opened: Promise<EventStore> | null = null;
+  let viewsStore: Promise<EventStore> | null = null;
+  const openViewsStore = (url: string): Promise<EventStore> => {
+    viewsStore ??= openStore(url).catch((e: unknown) => {
+      throw new CliError(isStoreError(e) ? `${e.message}\nCheck --views (a folder or postgres://...).` : `could not open the views store: ${String(e)}`);
+    });
+    return viewsStore;
+  };
   let projection: Projection | null = null;
   let views: Views | null = null;
   const store = (): Promise<EventStore> => {
-    opened ??= open(storeUrl).catch((e: unknown) => {
+    opened ??= open(storeUrl, storeOptions).catch((e: unknown) => {
       throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...).` : `could not open the store: ${String(e)}`);
     });
     return opened;
@@ -63,14 +77,27 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string, o
     views: async () => {
       if (views === null) {
         const s = await store();
-        const p = (projection ??= createProjection({ schoolId }));
-        views = projectionViews(p, async () => {
-          await catchUp(s, p);
-        });
+        if (s.readModels !== undefined) views = rowViews(s.readModels, schoolId);
+        else if (viewsUrl !== undefined) {
+          // The log keeps no read models (EventStoreDB): they live in another store and follow the log.
+          const kept = await openViewsStore(viewsUrl);
+          const rows = kept.readModels;
+          if (rows?.follow === undefined) throw new CliError(`--views ${viewsUrl} must name a PGlite folder or a postgres:// database: the read models are kept there.`);
+          views = rowViews(rows, schoolId, async () => {
+            await catchUpViews(s, rows);
+          });
+        } else {
+          // A store that keeps no read models (EventStoreDB): a fold of the log, caught up before each answer.
+          const p = (projection ??= createProjection({ schoolId }));
+          views = projectionViews(p, async () => {
+            await catchUp(s, p);
+          });
+        }
       }
       return views;
     },
     close: async () => {
+      if (viewsStore !== null) await (await viewsStore).close();
       if (opened !== null) await (await opened).close();
     },
   };

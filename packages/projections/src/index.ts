@@ -32,3 +32,7 @@ export * from './views.js';
 export * from './words.js';
 export * from './localTime.js';
 export * from './planView.js';
+export * from './rows/model.js';
+export * from './rows/engine.js';
+export * from './rows/views.js';
+export * from './rows/verify.js';

@@ -31,3 +31,28 @@ describe('staff accounts in the views', () => {
     expect((await again.staff()).map((a) => a.staffId)).toEqual(['a', 'z']);
   });
 });
+
+describe('staff accounts in the rows a store keeps', () => {
+  it('R-AUD-1 R-DEL-3 the rows answer as the fold does, find an account by email, and lose a removed one', async () => {
+    const { memoryRows } = await import('@contactable/core');
+    const { applyToRows, compareRowsWithFold, project, rowViews } = await import('../src/index.js');
+    const store = memoryStore();
+    const deps = { store, clock: fixedClock('2026-09-07T08:00:00.000Z'), ids: sequentialIds('rows') };
+    const run = (id: string, cmd: StaffCommand) => handleCommand(deps, staffDecider, staffStream(id), cmd, ctx);
+    await run('z', { type: 'AddStaff', staffId: 'z', email: 'zoe@school.example', name: 'Zoe Adams', role: 'office', passwordHash: 'h1' });
+    await run('a', { type: 'AddStaff', staffId: 'a', email: 'amy@school.example', name: 'Amy Brown', role: 'admin', passwordHash: 'h2' });
+    await run('z', { type: 'ChangeStaffRole', staffId: 'z', role: 'compliance' });
+    await run('a', { type: 'RemoveStaff', staffId: 'a' });
+    const { decodeEvent } = await import('@contactable/core');
+    const events = (await store.readAll({ after: 0, limit: 100 })).flatMap((r) => { const d = decodeEvent(r); return d._tag === 'Right' ? [d.right] : []; });
+    const rows = memoryRows();
+    for (const e of events) await applyToRows([e], rows);
+    const source = { ...rows, position: async () => events.length, upToDate: async () => true, rebuild: async () => events.length };
+    const views = rowViews(source, 'default');
+    expect(await views.staff()).toEqual(await projectionViews(project(events, { schoolId: 'default' })).staff());
+    expect(await views.staffAccount('ZOE@school.example')).toMatchObject({ staffId: 'z', name: 'Zoe Adams', role: 'compliance' });
+    expect(await views.staffAccount('amy@school.example')).toBeNull();
+    expect(JSON.stringify(await rows.find('staff', 'default', {}))).not.toContain('h1');
+    expect(await compareRowsWithFold(rows, 'default', project(events, { schoolId: 'default' }))).toEqual([]);
+  });
+});

@@ -27,6 +27,7 @@ import { namePlan, officeText, type NamedEntry, type NamedPlan, type Views } fro
 import { flag, str, type Command } from '../command.js';
 import { handled, todayFrom, type CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
+import { progressBar } from '../progress.js';
 
 /** The export formats `import` reads. */
 export type ImportFormat = 'ctf' | 'sims-csv' | 'oneroster' | 'address-book';
@@ -215,6 +216,7 @@ export const importCommand: Command = {
 
     const today = todayFrom(str(args, 'today'), ctx.clock);
     const settings = await settingsFor(ctx, str(args, 'settings'));
+    if (!ctx.out.json && process.stderr.isTTY === true) process.stderr.write(`reading ${basename(path)}...\n`);
     const snapshot = await readExport(path, format);
     const refreshMember = str(args, 'refresh-member');
     const refreshContact = str(args, 'refresh-contact');
@@ -226,7 +228,24 @@ export const importCommand: Command = {
       handled(await handleCommand(await ctx.deps(), schoolDecider, schoolStream(ctx.schoolId), { type: 'ChangeImportSettings', settings }, { schoolId: ctx.schoolId, actor: by === undefined ? { kind: 'import', runId } : { kind: 'person', name: by }, reason: 'import settings saved' }));
     }
     const started = Date.now();
-    const outcome = await runImport(await ctx.deps(), snapshot, settings, today, { dryRun, runId, format, sourceName: basename(path), schoolId: ctx.schoolId, ...(only !== undefined ? { only } : {}) });
+    const showProgress = !ctx.out.json && process.stderr.isTTY === true;
+    const planning = progressBar('planning', showProgress);
+    const writing = progressBar('writing (log and views)', showProgress);
+    const outcome = await runImport(await ctx.deps(), snapshot, settings, today, {
+      dryRun,
+      runId,
+      format,
+      sourceName: basename(path),
+      schoolId: ctx.schoolId,
+      ...(only !== undefined ? { only } : {}),
+      onProgress: (step, done, total) => {
+        if (step === 'plan') {
+          planning.update(done, total);
+          planning.finish();
+        } else writing.update(done, total);
+      },
+    });
+    writing.finish();
     if (E.isLeft(outcome)) throw new CliError(`${outcome.left.message}\nRun the import again: it carries on where it stopped and records nothing twice.`);
     const o = outcome.right;
     const counts = planCounts(o.plan);
