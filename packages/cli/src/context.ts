@@ -10,7 +10,7 @@ import {
   type HandlerDeps,
   type Handled,
 } from '@contactable/core';
-import { catchUp, catchUpViews, createProjection, projectionViews, rowViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
+import { catchUp, catchUpViews, contactLabel, createProjection, memberLabel, projectionViews, rowViews, type ContactSummary, type Found, type Projection, type Views } from '@contactable/projections';
 import { isStoreError, openStore, systemClock, uuidV7Ids, type OpenStoreOptions } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
@@ -37,8 +37,15 @@ export interface CliContext {
   readonly close: () => Promise<void>;
 }
 
-/** Builds the context for one run of the CLI. */
-export const createContext = (out: Output, storeUrl: string, schoolId: string, viewsUrl?: string, storeOptions: OpenStoreOptions = {}): CliContext => {
+/** Builds the context for one run of the CLI (`open` opens the store: tests give their own). */
+export const createContext = (
+  out: Output,
+  storeUrl: string,
+  schoolId: string,
+  viewsUrl?: string,
+  storeOptions: OpenStoreOptions = {},
+  open: (url: string, options: OpenStoreOptions) => Promise<EventStore> = openStore,
+): CliContext => {
   let opened: Promise<EventStore> | null = null;
   let viewsStore: Promise<EventStore> | null = null;
   const openViewsStore = (url: string): Promise<EventStore> => {
@@ -50,7 +57,7 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string, v
   let projection: Projection | null = null;
   let views: Views | null = null;
   const store = (): Promise<EventStore> => {
-    opened ??= openStore(storeUrl, storeOptions).catch((e: unknown) => {
+    opened ??= open(storeUrl, storeOptions).catch((e: unknown) => {
       throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...).` : `could not open the store: ${String(e)}`);
     });
     return opened;
@@ -96,6 +103,9 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string, v
   };
 };
 
+/** Who an account change is recorded as: the person named with `--by`, else the command line itself. */
+export const byOrCli = (by: string | undefined): Actor => (by === undefined || by.trim() === '' ? { kind: 'system', name: 'contactable CLI' } : { kind: 'person', name: by.trim() });
+
 /** A person acting through the CLI (`--by`), or an error saying to name them. */
 export const person = (by: string | undefined, what: string): Actor => {
   if (by === undefined || by.trim() === '') throw new CliError(`${what} is recorded with who did it: add --by "Your Name".`, 2);
@@ -116,16 +126,8 @@ export const instantFrom = (value: string, option: string): string => {
   return new Date(ms).toISOString();
 };
 
-const fullNameOf = (n: { readonly given: string; readonly family: string }): string => `${n.given} ${n.family}`.trim();
-
-/** A member as an office names them: "Ada Okafor (K801200011002)". */
-export const memberLabel = (m: Pick<MemberSummary, 'name' | 'misReference'>): string => `${fullNameOf(m.name)}${m.misReference === null ? '' : ` (${m.misReference})`}`;
-
-/** A contact as an office names them: "Ngozi Okafor, Mother of Ada Okafor (K801200011002)". */
-export const contactLabel = (c: Pick<ContactSummary, 'name' | 'members'>): string => {
-  const of = c.members.slice(0, 3).map((m) => `${m.relationship || 'contact'} of ${memberLabel(m)}`);
-  return `${fullNameOf(c.name)}${of.length === 0 ? '' : `, ${of.join('; ')}${c.members.length > 3 ? `; and ${c.members.length - 3} more` : ''}`}`;
-};
+/** How members and contacts are named to an office (the projections' words, for the commands). */
+export { contactLabel, memberLabel };
 
 const MAX_CANDIDATES = 10;
 const candidates = <T>(found: ReadonlyArray<Found<T>>, label: (t: T) => string): string =>

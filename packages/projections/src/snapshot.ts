@@ -12,7 +12,7 @@ import type { DecodeFailure } from './decode.js';
 import { reindexLinks } from './indexes.js';
 import { canonicalJson } from './json.js';
 import { trackContactRetention, trackMemberRetention } from './leavers.js';
-import { createProjection, type DataIssue, type DayCounts, type ImportRunTrack, type MemberEntry, type Projection } from './state.js';
+import { createProjection, type DataIssue, type DayCounts, type ImportRunTrack, type MemberEntry, type Projection, type StaffAccount } from './state.js';
 import { allDataIssues } from './dataIssues.js';
 import { contactIssuesOf } from './contactIssues.js';
 import { restoreMemberIssues } from './memberIssues.js';
@@ -33,6 +33,8 @@ export interface ProjectionSnapshot {
   readonly importRuns: Readonly<Record<string, ImportRunTrack>>;
   readonly permissionFailures: Readonly<Partial<Record<DataArea, number>>>;
   readonly school: SchoolState;
+  /** Staff accounts (absent in snapshots made before the console). */
+  readonly staff?: Readonly<Record<string, StaffAccount>>;
   readonly failures: ReadonlyArray<DecodeFailure>;
 }
 
@@ -54,6 +56,7 @@ export const toSnapshot = (p: Projection): ProjectionSnapshot => {
     importRuns: Object.fromEntries(p.importRuns),
     permissionFailures: Object.fromEntries(p.permissionFailures),
     school: p.school,
+    staff: Object.fromEntries(p.staff),
     failures: p.failures,
   };
 };
@@ -96,6 +99,7 @@ export const restoreProjection = (snapshot: ProjectionSnapshot | string): Projec
   for (const [day, counts] of Object.entries(s.messagesByDay)) p.messagesByDay.set(day, { ...counts });
   for (const [id, run] of Object.entries(s.importRuns)) p.importRuns.set(id, { startedAt: run.startedAt, failed: [...run.failed] });
   for (const [area, at] of Object.entries(s.permissionFailures)) p.permissionFailures.set(area as DataArea, at!);
+  for (const [id, a] of Object.entries(s.staff ?? {})) p.staff.set(id, a);
   p.failures.push(...s.failures);
   return p;
 };
