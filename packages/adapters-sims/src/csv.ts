@@ -2,11 +2,16 @@
  * CSV files read as a stream of rows (csv-parse), with the header checked for
  * required columns (matched without regard to case or surrounding spaces), short
  * or long rows caught, and every problem a typed error naming file, row and line.
+ * Line ends may be mixed (decode.ts makes them all \n). The file's size, its rows and
+ * the length of each row are bounded (import limits); values lose control characters
+ * (other than tab and newline) as they are read, and the cleaner records where.
  */
 import { once } from 'node:events';
 import { parse, type CsvError } from 'csv-parse';
-import { decodeUtf8 } from './decode.js';
+import { defaultImportLimits, type ImportLimits } from '@contactable/core';
+import { decodeText } from './decode.js';
 import { failWith, ParseFailure } from './errors.js';
+import { count, overLimit, type TextCleaner } from './limits.js';
 import type { ByteSource } from './source.js';
 
 /** One data row. */
@@ -23,12 +28,20 @@ export interface CsvRecord {
 
 const norm = (s: string): string => s.trim().toLowerCase();
 
-const csvProblem = (e: CsvError, file: string, rowsSeen: number): never => {
+/** How a CSV file is read. */
+export interface CsvOptions {
+  readonly limits?: ImportLimits;
+  /** Removes control characters from the values read, recording where. */
+  readonly cleaner?: TextCleaner;
+}
+
+const csvProblem = (e: CsvError, file: string, rowsSeen: number, limits: ImportLimits): never => {
   // The parser reads ahead of the rows handed out; its own count says which row is at fault.
   // (its count includes the header row, which is row 0, so it equals the 1-based data row at fault)
   const row = typeof e['records'] === 'number' ? (e['records'] as number) : rowsSeen;
   const line = typeof e['lines'] === 'number' ? (e['lines'] as number) : null;
   if (e.code === 'CSV_QUOTE_NOT_CLOSED') return failWith('truncated', file, { row, line }, 'a quoted field is never closed: the file may have been cut short');
+  if (e.code === 'CSV_MAX_RECORD_SIZE') return overLimit(file, { row, line }, 'the row is too long (or a quoted field is never closed)', 'maxTextLength', `${count(limits.maxTextLength)} characters`);
   return failWith('malformed-csv', file, { row, line }, `the row is not well-formed CSV (${e.code})`);
 };
 
@@ -37,14 +50,17 @@ export const readCsv = async (
   source: ByteSource,
   required: ReadonlyArray<string>,
   onRow: (r: CsvRecord) => void,
+  options: CsvOptions = {},
 ): Promise<ReadonlyArray<string>> => {
   const file = source.name;
-  const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true, relax_quotes: false });
+  const limits = options.limits ?? defaultImportLimits;
+  const cleaner = options.cleaner;
+  const parser = parse({ relax_column_count: true, skip_empty_lines: true, info: true, relax_quotes: false, record_delimiter: '\n', max_record_size: limits.maxTextLength });
   // Stopping early (a bad row) aborts the feeding too, so a large file does not wait on a parser nobody reads.
   const stop = new AbortController();
   const feeding = (async () => {
     try {
-      for await (const text of decodeUtf8(source)) {
+      for await (const text of decodeText(source, { maxFileBytes: limits.maxFileBytes })) {
         if (stop.signal.aborted) return;
         if (!parser.write(text)) await once(parser, 'drain', { signal: stop.signal });
       }
@@ -74,25 +90,36 @@ export const readCsv = async (
       }
       row += 1;
       const line = info.lines;
+      if (row > limits.maxRows) overLimit(file, { row, line }, `the file has more than ${count(limits.maxRows)} rows`, 'maxRows', `${count(limits.maxRows)} rows`);
       if (record.length < named) failWith('malformed-csv', file, { row, line }, `the row has ${record.length} fields where the header has ${named}: the file may be cut short, or a field holds an unquoted comma`);
       for (let i = header.length; i < record.length; i++) {
         if (record[i]!.trim() !== '') failWith('malformed-csv', file, { row, line }, `the row has more fields than the header (${record.length} > ${header.length})`);
       }
       const rec = record;
+      const names = header;
+      // Each value is cleaned once, however often it is read, so each field is counted once.
+      const cleaned: Array<string | undefined> = [];
       onRow({
         row,
         line,
         get: (c) => {
           const i = index.get(norm(c));
-          return i === undefined ? '' : (rec[i] ?? '').trim();
+          if (i === undefined) return '';
+          let v = cleaned[i];
+          if (v === undefined) {
+            v = (rec[i] ?? '').trim();
+            if (cleaner !== undefined) v = cleaner.clean(v, file, { row, line, field: names[i]!.trim() }).trim();
+            cleaned[i] = v;
+          }
+          return v;
         },
         has: (c) => index.has(norm(c)),
       });
     }
   } catch (e) {
     if (e instanceof ParseFailure) throw e;
-    if (e instanceof Error && 'code' in e && typeof (e as CsvError).code === 'string' && String((e as CsvError).code).startsWith('CSV_')) csvProblem(e as CsvError, file, row + 1);
-    if (e instanceof Error && 'code' in e && (e as CsvError).code === 'INVALID_OPENING_QUOTE') csvProblem(e as CsvError, file, row + 1);
+    if (e instanceof Error && 'code' in e && typeof (e as CsvError).code === 'string' && String((e as CsvError).code).startsWith('CSV_')) csvProblem(e as CsvError, file, row + 1, limits);
+    if (e instanceof Error && 'code' in e && (e as CsvError).code === 'INVALID_OPENING_QUOTE') csvProblem(e as CsvError, file, row + 1, limits);
     throw e;
   } finally {
     stop.abort();

@@ -4,7 +4,15 @@ import { globalOptions, type Command } from './command.js';
 import { commands } from './commands/index.js';
 import { createContext, DEFAULT_STORE } from './context.js';
 import { CliError, EXIT } from './errors.js';
-import { processOutput } from './output.js';
+import { escapeTerminal, processOutput } from './output.js';
+
+// Everything the runner itself writes (errors quote arguments and messages that may carry an export's text).
+const stdout = (text: string): void => {
+  process.stdout.write(escapeTerminal(text));
+};
+const stderr = (text: string): void => {
+  process.stderr.write(escapeTerminal(text));
+};
 
 const help = (): string =>
   [
@@ -27,23 +35,23 @@ const help = (): string =>
 export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${help()}\n`);
+    stdout(`${help()}\n`);
     return name === undefined ? EXIT.usage : 0;
   }
   const command: Command | undefined = commands.find((c) => c.name === name);
   if (command === undefined) {
-    process.stderr.write(`contactable: unknown command "${name}"\n\n${help()}\n`);
+    stderr(`contactable: unknown command "${name}"\n\n${help()}\n`);
     return EXIT.usage;
   }
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...rest], options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });
   } catch (e) {
-    process.stderr.write(`contactable ${name}: ${(e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\nusage: ${command.usage}\n`);
+    stderr(`contactable ${name}: ${(e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\nusage: ${command.usage}\n`);
     return EXIT.usage;
   }
   if (parsed.values.help === true) {
-    process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+    stdout(`${command.summary}\n\nusage: ${command.usage}\n`);
     return 0;
   }
   const json = parsed.values.json === true;
@@ -55,12 +63,12 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
     return 0;
   } catch (e) {
     if (e instanceof CliError) {
-      process.stderr.write(`contactable ${name}: ${e.message}\n`);
+      stderr(`contactable ${name}: ${e.message}\n`);
       return e.exitCode;
     }
     // An unexpected failure: say what happened without a stack (set CONTACTABLE_DEBUG=1 for one).
-    process.stderr.write(`contactable ${name}: failed: ${(e as Error).message ?? String(e)}\n`);
-    if (process.env.CONTACTABLE_DEBUG === '1') process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    stderr(`contactable ${name}: failed: ${(e as Error).message ?? String(e)}\n`);
+    if (process.env.CONTACTABLE_DEBUG === '1') stderr(`${(e as Error).stack ?? ''}\n`);
     return EXIT.failed;
   } finally {
     await ctx.close().catch(() => undefined);

@@ -81,6 +81,8 @@ export interface ImportRunTrack {
   /** The position of the run's first event seen. */
   readonly startedAt: number;
   readonly failed: DataArea[];
+  /** The codes of the warnings the run raised. */
+  readonly warned: string[];
 }
 
 /** Held addresses -> the active contacts holding them. */
@@ -113,6 +115,10 @@ export interface Projection {
   readonly importRuns: Map<string, ImportRunTrack>;
   /** The position of the latest permission failure per data area. */
   readonly permissionFailures: Map<DataArea, number>;
+  /** Open import warnings by code (the latest message of each). */
+  readonly importWarnings: Map<string, DataIssue>;
+  /** The position of the latest warning per code. */
+  readonly warningsRaised: Map<string, number>;
   school: SchoolState;
   /** Leavers (and members queued for deletion) not yet deleted (R-DEL-1). */
   readonly awaitingDeletion: Set<MemberId>;
@@ -139,6 +145,8 @@ export const createProjection = (options: { readonly schoolId?: string | null } 
   permissionIssues: new Map(),
   importRuns: new Map(),
   permissionFailures: new Map(),
+  importWarnings: new Map(),
+  warningsRaised: new Map(),
   school: schoolDecider.initialState,
   awaitingDeletion: new Set(),
   deletedMembers: new Set(),
@@ -151,7 +159,7 @@ export const createProjection = (options: { readonly schoolId?: string | null } 
 export const clearProjection = (p: Projection): void => {
   p.position = 0;
   p.school = schoolDecider.initialState;
-  for (const m of [p.members, p.contacts, p.messagesByDay, p.permissionIssues, p.importRuns, p.permissionFailures, p.dashboard.without] as Array<Map<unknown, unknown>>) m.clear();
+  for (const m of [p.members, p.contacts, p.messagesByDay, p.permissionIssues, p.importRuns, p.permissionFailures, p.importWarnings, p.warningsRaised, p.dashboard.without] as Array<Map<unknown, unknown>>) m.clear();
   p.dashboard.withoutSorted = null;
   p.dashboard.withoutChanges.length = 0;
   for (const s of [p.withIssues.members, p.withIssues.contacts, p.awaitingDeletion, p.deletedMembers, p.deletedContacts] as Array<Set<unknown>>) s.clear();
