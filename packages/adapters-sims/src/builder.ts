@@ -16,9 +16,9 @@ const detailsKey = (ds: ReadonlyArray<LocatedDetail>): string =>
 
 // Which kinds of detail two records of one contact disagree on (names of the kinds, never values).
 const differences = (a: MisContact, b: MisContact): string[] => [
-  ...(a.name.given !== b.name.given || a.name.family !== b.name.family ? ['name'] : []),
-  ...(detailsKey(a.emails) !== detailsKey(b.emails) ? ['email addresses'] : []),
-  ...(detailsKey(a.phones) !== detailsKey(b.phones) ? ['phone numbers'] : []),
+  ...(a.name.given !== b.name.given || a.name.family !== b.name.family ? ['a different name'] : []),
+  ...(detailsKey(a.emails) !== detailsKey(b.emails) ? ['different email addresses'] : []),
+  ...(detailsKey(a.phones) !== detailsKey(b.phones) ? ['different phone numbers'] : []),
 ];
 
 /** A snapshot under construction. */
@@ -82,7 +82,7 @@ export class SnapshotBuilder {
         'conflicting-duplicate',
         this.file,
         where,
-        `this contact id is given at ${placeOf(first.file === this.file ? '' : first.file, first.where)} with a different ${differ.join(' and ')}: one contact id must hold one set of details (correct it in the MIS)`,
+        `this contact id is given at ${placeOf(first.file === this.file ? '' : first.file, first.where)} with ${differ.join(' and ')}: one contact id must hold one set of details (correct it in the MIS)`,
       );
     }
   }

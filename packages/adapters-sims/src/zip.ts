@@ -189,12 +189,12 @@ async function* unpack(file: string, bytes: Uint8Array, e: ZipEntry, limits: Imp
   const grew = (chunk: Uint8Array, consumed: number): void => {
     produced += chunk.length;
     total.bytes += chunk.length;
-    crc = crc32(crc, chunk);
     if (produced > e.size) failWith('unsafe-archive', file, {}, `"${shown(e.name)}" unpacks to more than the ${byteSize(e.size)} the archive's directory says: the archive is refused`);
     if (total.bytes > limits.maxZipBytes) overLimit(file, {}, `its files unpack to more than ${byteSize(limits.maxZipBytes)}`, 'maxZipBytes', byteSize(limits.maxZipBytes));
     if (produced > RATIO_FLOOR && produced > consumed * limits.maxZipRatio) {
       overLimit(file, {}, `"${shown(e.name)}" unpacks to more than ${count(limits.maxZipRatio)} times its packed size`, 'maxZipRatio', `${count(limits.maxZipRatio)} times`);
     }
+    crc = crc32(crc, chunk);
   };
   if (e.method === 0) {
     if (e.packedSize !== e.size) corrupt('stored sizes disagree');
