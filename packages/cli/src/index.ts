@@ -2,3 +2,5 @@
 export { runCli } from './run.js';
 export { commands } from './commands/index.js';
 export { webhookConfigsFromEnv } from './commands/messaging.js';
+export { escapeTerminal, terminalJson, table } from './output.js';
+export { calendarDate, checkStoreFolder, instantFrom, todayFrom, wholeNumber } from './context.js';
