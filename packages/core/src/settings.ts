@@ -47,7 +47,11 @@ export const ImportLimits = t.type({
 /** Bounds on what one import reads. */
 export type ImportLimits = t.TypeOf<typeof ImportLimits>;
 
-/** The limits unless the settings say otherwise: far above any school's export, far below what hurts. */
+/**
+ * The limits unless the settings say otherwise: far above one school's export (the largest schools in England
+ * have about 4,000 pupils), and low enough that a file over any of them is refused within seconds. A trust that
+ * exports many schools in one file raises `maxPupils` (and perhaps `maxRows`).
+ */
 export const defaultImportLimits: ImportLimits = {
   maxFileBytes: 256 * 1024 * 1024,
   maxDepth: 32,
@@ -57,8 +61,8 @@ export const defaultImportLimits: ImportLimits = {
   maxNameLength: 200,
   maxEmailLength: 254,
   maxPhoneDigits: 20,
-  maxRows: 1_000_000,
-  maxPupils: 50_000,
+  maxRows: 500_000,
+  maxPupils: 10_000,
   maxZipEntries: 100,
   maxZipBytes: 1024 * 1024 * 1024,
   maxZipRatio: 100,

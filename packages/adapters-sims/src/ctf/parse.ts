@@ -84,6 +84,8 @@ const xml = new XMLParser({
   trimValues: true,
   processEntities: true,
   htmlEntities: false,
+  // Callbacks would get the path as a string, built at every tag; we use none, so it need not be built.
+  jPath: false,
 });
 
 const textOf = (v: unknown): string | null => {

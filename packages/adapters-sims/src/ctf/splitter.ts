@@ -72,16 +72,30 @@ export async function* splitRecords(file: string, chunks: AsyncIterable<string>,
   // Characters of text since the last tag (a text node may arrive over many chunks).
   let textRun = 0;
 
+  // The next newline at or after a position, remembered between calls: a file with no newlines (a CTF
+  // written on one line) would otherwise have the rest of the buffer searched again at every tag.
+  let nlFrom = 0;
+  let nlAt = -1;
+  let nlSearchedTo = 0;
+  const nextNewline = (from: number): number => {
+    if (nlFrom <= from && nlAt >= from) return nlAt;
+    const start = nlFrom <= from && nlAt < 0 && from <= nlSearchedTo ? nlSearchedTo : from;
+    nlFrom = from;
+    nlAt = buf.indexOf('\n', start);
+    nlSearchedTo = buf.length;
+    return nlAt;
+  };
+
   const advanceTo = (to: number): void => {
     if (recStart >= 0 && to - recStart > limits.maxRecordLength) {
       overLimit(file, { line: recLine, column: recColumn, element: recName }, `this <${recName}> is longer than ${count(limits.maxRecordLength)} characters`, 'maxRecordLength', `${count(limits.maxRecordLength)} characters`);
     }
-    let nl = buf.indexOf('\n', pos);
+    let nl = nextNewline(pos);
     let lastNl = -1;
     while (nl >= 0 && nl < to) {
       line += 1;
       lastNl = nl;
-      nl = buf.indexOf('\n', nl + 1);
+      nl = nextNewline(nl + 1);
     }
     column = lastNl >= 0 ? to - lastNl : column + (to - pos);
     pos = to;
@@ -217,6 +231,9 @@ export async function* splitRecords(file: string, chunks: AsyncIterable<string>,
       buf = buf.slice(keep);
       pos -= keep;
       if (recStart >= 0) recStart -= keep;
+      nlFrom = Math.max(0, nlFrom - keep);
+      nlSearchedTo = Math.max(0, nlSearchedTo - keep);
+      if (nlAt >= 0) nlAt -= keep;
     }
     buf += chunk;
     while (step(false)) if (out.length > 0) yield* drain();
