@@ -306,12 +306,16 @@ const storeWith = async (format: Format, seed: number): Promise<EventStore> => {
   return store;
 };
 
+/** The longest parse seen by `judge` since it was last reset (ms). */
+export const slowest = { ms: 0 };
+
 /** Parses a mutated export and imports it into the school's store: whole, or nothing with a clear error. */
 export const judge = async (format: Format, seed: number, files: ReadonlyArray<ExportFile>): Promise<Verdict> => {
   const store = await storeWith(format, seed);
   const before = await eventCount(store);
   let timer: NodeJS.Timeout | undefined;
   let parsed: Either<ParseError, Parsed> | 'hang';
+  const started = performance.now();
   try {
     parsed = await Promise.race([format.parse(files), new Promise<'hang'>((resolve) => (timer = setTimeout(() => resolve('hang'), HANG_MS)))]);
   } catch (e) {
@@ -319,7 +323,10 @@ export const judge = async (format: Format, seed: number, files: ReadonlyArray<E
   } finally {
     clearTimeout(timer);
   }
-  if (parsed === 'hang') return { kind: 'hang', detail: `no answer in ${HANG_MS} ms` };
+  // A parse that blocks (a regular expression gone quadratic) is no promise left pending: its time tells.
+  const ms = performance.now() - started;
+  slowest.ms = Math.max(slowest.ms, ms);
+  if (parsed === 'hang' || ms > HANG_MS) return { kind: 'hang', detail: `no answer in ${HANG_MS} ms` };
   if (parsed._tag === 'Left') {
     const err = parsed.left;
     if ((await eventCount(store)) !== before) return { kind: 'half', detail: 'a refused export changed the store' };
@@ -370,10 +377,12 @@ export interface Tally {
   placed: number;
   readonly codes: Map<string, number>;
   readonly failures: Verdict[];
+  /** The longest parse of one mutated export (ms). */
+  slowestMs: number;
 }
 
 /** An empty tally. */
-export const tally = (format: string): Tally => ({ format, exports: 0, imported: 0, withWarnings: 0, refused: 0, placed: 0, codes: new Map(), failures: [] });
+export const tally = (format: string): Tally => ({ format, exports: 0, imported: 0, withWarnings: 0, refused: 0, placed: 0, codes: new Map(), failures: [], slowestMs: 0 });
 
 /** Adds a verdict to a tally; returns whether it met the target (whole or refused whole, clearly). */
 export const record = (t: Tally, v: Verdict): boolean => {
@@ -397,6 +406,7 @@ export const record = (t: Tally, v: Verdict): boolean => {
 export const mutationRuns = async (format: Format, runs: number, seed?: number): Promise<Tally> => {
   const t = tally(format.name);
   const bases = new Map<number, ReadonlyArray<ExportFile>>();
+  slowest.ms = 0;
   await fc.assert(
     fc.asyncProperty(fc.nat({ max: 4 }), fc.array(arbMutation, { minLength: 1, maxLength: 3 }), async (schoolSeed, mutations) => {
       let files = bases.get(schoolSeed);
@@ -407,6 +417,7 @@ export const mutationRuns = async (format: Format, runs: number, seed?: number):
     }),
     { numRuns: runs, ...(seed === undefined ? {} : { seed }), endOnFailure: true },
   );
+  t.slowestMs = Math.round(slowest.ms);
   return t;
 };
 
@@ -419,7 +430,7 @@ export const tallyTable = (tallies: ReadonlyArray<Tally>): string => {
     String(t.refused),
     `${t.placed}/${t.refused}`,
     String(t.failures.filter((f) => f.kind === 'crash' || f.kind === 'unclear').length),
-    String(t.failures.filter((f) => f.kind === 'hang').length),
+    `${t.failures.filter((f) => f.kind === 'hang').length} (slowest ${t.slowestMs} ms)`,
     String(t.failures.filter((f) => f.kind === 'half').length),
     [...t.codes].sort((a, b) => b[1] - a[1]).map(([c, n]) => `${c} ${n}`).join(', '),
   ]);
