@@ -8,7 +8,7 @@ import { formats, mutationRuns, tallyTable, type Tally } from './support/exports
 import { runTrial, trialTable } from './support/trials.js';
 
 const SEED = 20260914;
-const RUNS = 25;
+const RUNS = 20;
 
 describe('fault suite (slice)', () => {
   const tallies: Tally[] = [];

@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { checkStoreFolder, escapeTerminal, runCli, terminalJson } from '@contactable/cli';
+import { checkStoreFolder, escapeTerminal, guessFormat, runCli, terminalJson } from '@contactable/cli';
 
 interface Ran {
   readonly code: number;
@@ -78,6 +78,17 @@ describe('--store', () => {
     expect(() => checkStoreFolder(join(dir, 'store'))).not.toThrow();
     expect(() => checkStoreFolder('memory:')).not.toThrow();
     expect(() => checkStoreFolder('postgres://u:p@localhost/db')).not.toThrow();
+  });
+});
+
+describe('formats', () => {
+  it('a UTF-16 CTF (with or without a BOM) is told apart as a CTF, as the parser reads it', () => {
+    const dir = tempDir();
+    const xml = '<?xml version="1.0" encoding="UTF-16"?>\n<CTfile><Header/></CTfile>\n';
+    writeFileSync(join(dir, 'le.xml'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(xml, 'utf16le')]));
+    writeFileSync(join(dir, 'be.xml'), Buffer.from(xml, 'utf16le').swap16());
+    writeFileSync(join(dir, 'ab.csv'), Buffer.from('Reference,Forename,Surname\r\nG1,A,B\r\n', 'utf16le'));
+    expect([guessFormat(join(dir, 'le.xml')), guessFormat(join(dir, 'be.xml')), guessFormat(join(dir, 'ab.csv'))]).toEqual(['ctf', 'ctf', 'address-book']);
   });
 });
 

@@ -36,7 +36,13 @@ const head = (path: string): string => {
   try {
     const buf = Buffer.alloc(1024);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+    const b = buf.subarray(0, n);
+    // A UTF-16 export (a BOM, or ASCII with a zero byte beside each character) is told apart as the parsers do.
+    const le = (b[0] === 0xff && b[1] === 0xfe) || (b[0] !== 0 && b[1] === 0 && b[2] !== 0 && b[3] === 0);
+    const be = (b[0] === 0xfe && b[1] === 0xff) || (b[0] === 0 && b[1] !== 0 && b[2] === 0 && b[3] !== 0);
+    const even = b.subarray(0, b.length & ~1);
+    const text = le ? even.toString('utf16le') : be ? Buffer.from(even).swap16().toString('utf16le') : b.toString('utf8');
+    return text.replace(/^\uFEFF/, '');
   } finally {
     closeSync(fd);
   }
