@@ -128,6 +128,7 @@ export const DataIssueType = t.keyof({
   'stale-pre-admission': null,
   'no-prime-parent': null,
   'no-usable-method': null,
+  'possible-duplicate-contact': null,
   /** Something an import run warned about (control characters removed, mixed sources): ours, beyond DOMAIN.md. */
   'import-warning': null,
 });

@@ -27,6 +27,7 @@ export const applyImportRunEvent = (p: Projection, e: StoredEvent<ImportRunEvent
         type: 'permissions' as const,
         memberId: null,
         contactId: null,
+        relatedContactId: null,
         detail: `${area} did not import; permission group: ${permissionGroup}`,
         raisedAt: held?.raisedAt ?? e.metadata.occurredAt,
       };
@@ -41,7 +42,7 @@ export const applyImportRunEvent = (p: Projection, e: StoredEvent<ImportRunEvent
       if (!run.warned.includes(code)) run.warned.push(code);
       p.warningsRaised.set(code, e.position);
       const held = p.importWarnings.get(code);
-      const issue = { id: issueId('import-warning', null, null, code), type: 'import-warning' as const, memberId: null, contactId: null, detail: message, raisedAt: held?.raisedAt ?? e.metadata.occurredAt };
+      const issue = { id: issueId('import-warning', null, null, code), type: 'import-warning' as const, memberId: null, contactId: null, relatedContactId: null, detail: message, raisedAt: held?.raisedAt ?? e.metadata.occurredAt };
       if (held === undefined || !sameIssue(held, issue)) {
         p.importWarnings.set(code, issue);
         p.cache.issues = null;

@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { optIn, optOut, reEnable } from './consent.js';
 import { dataIssuesCommand } from './dataIssues.js';
+import { contactsCommand } from './identity.js';
 import { demo } from './demo.js';
 import { audit, explain, replay } from './history.js';
 import { generate, importCommand } from './importing.js';
@@ -19,6 +20,7 @@ export const commands: ReadonlyArray<Command> = [
   optOut,
   optIn,
   reEnable,
+  contactsCommand,
   send,
   feedback,
   leavers,

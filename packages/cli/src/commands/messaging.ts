@@ -3,31 +3,43 @@ import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Audience } from '@contactable/core';
 import { ingestCallback, providerFromUrl, send as sendMessage, storeDirectory, type CallbackProvider, type WebhookConfigs } from '@contactable/adapters-messaging';
-import { listMembers } from '@contactable/projections';
 import { uuidV7Ids } from '@contactable/adapters-store';
 import { flag, str, strs, type Command } from '../command.js';
-import { person, resolveContact, resolveMember, type CliContext } from '../context.js';
+import { person, resolveContacts, resolveMember, type CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { progressBar } from '../progress.js';
 
-const AUDIENCES = 'group:GROUP_ID | prime-parents:all | prime-parents:MEMBER,... | parental-responsibility:MEMBER,... | contacts:CONTACT,...';
+const AUDIENCES = 'group:NAME | prime-parents:all | prime-parents:MEMBER,... | parental-responsibility:MEMBER,... | contacts:CONTACT,...';
 
 const audienceFrom = async (ctx: CliContext, to: string): Promise<Audience> => {
   const colon = to.indexOf(':');
   const kind = colon < 0 ? to : to.slice(0, colon);
-  const list = colon < 0 ? [] : to.slice(colon + 1).split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const p = await ctx.projection();
-  const members = () => (list.length === 1 && list[0] === 'all' ? listMembers(p, { kind: 'student', roll: 'on-roll' }).map((m) => m.memberId) : list.map((r) => resolveMember(p, r)));
+  const rest = colon < 0 ? '' : to.slice(colon + 1).trim();
+  const list = rest.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const views = await ctx.views();
+  const members = async (): Promise<string[]> => {
+    if (list.length === 1 && list[0] === 'all') return (await views.members({ kind: 'student', roll: 'on-roll' })).map((m) => m.memberId);
+    const ids: string[] = [];
+    for (const r of list) ids.push(await resolveMember(views, r));
+    return ids;
+  };
   switch (kind) {
-    case 'group':
-      if (list.length !== 1) throw usageError('--to group:GROUP_ID names one group', AUDIENCES);
-      return { kind: 'group', groupId: list[0]! };
+    case 'group': {
+      if (rest === '') throw usageError('--to group:NAME names one group (its name or id; see: contactable groups)', AUDIENCES);
+      const found = await views.findGroups(rest);
+      if (found.length === 0) throw new CliError(`No group named "${rest}". List them with: contactable groups`);
+      if (found.length > 1) throw new CliError(`${found.length} groups are named "${rest}"; use the group's id (see: contactable groups).`);
+      return { kind: 'group', groupId: found[0]!.value.groupId };
+    }
     case 'prime-parents':
-      return { kind: 'prime-parents', memberIds: members() };
+      return { kind: 'prime-parents', memberIds: await members() };
     case 'parental-responsibility':
-      return { kind: 'parental-responsibility', memberIds: members() };
-    case 'contacts':
-      return { kind: 'contacts', contactIds: list.map((r) => resolveContact(p, r)) };
+      return { kind: 'parental-responsibility', memberIds: await members() };
+    case 'contacts': {
+      const ids: string[] = [];
+      for (const r of list) for (const c of await resolveContacts(views, r)) ids.push(c.contactId);
+      return { kind: 'contacts', contactIds: [...new Set(ids)] };
+    }
     default:
       throw usageError(`--to must be one of: ${AUDIENCES}`);
   }
@@ -59,9 +71,9 @@ export const send: Command = {
     bar.finish();
     if (E.isLeft(r)) throw new CliError(r.left.message);
     const rep = r.right;
-    const json = { messageId, channel, provider: rep.provider, sent: rep.sent.length, alreadySent: rep.alreadySent.length, skipped: rep.skipped, failed: rep.failed, inDoubt: rep.inDoubt, completed: rep.completed };
+    const json = { messageId, channel, provider: rep.provider, sent: rep.sent.length, handedOver: rep.handedOver, alreadySent: rep.alreadySent.length, skipped: rep.skipped, failed: rep.failed, inDoubt: rep.inDoubt, completed: rep.completed };
     ctx.out.result(json, () => {
-      ctx.out.line(`message ${messageId}: sent ${json.sent}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}, skipped ${rep.skipped.length}, failed ${rep.failed.length}${rep.inDoubt.length > 0 ? `, in doubt ${rep.inDoubt.length}` : ''}`);
+      ctx.out.line(`message ${messageId}: sent to ${json.sent} contact(s) as ${json.handedOver} message(s) handed to ${rep.provider}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}, skipped ${rep.skipped.length}, failed ${rep.failed.length}${rep.inDoubt.length > 0 ? `, in doubt ${rep.inDoubt.length}` : ''}`);
       for (const s of rep.skipped) ctx.out.line(`  skipped ${s.contactId ?? `member ${s.memberId}`}: ${s.reasons.join('; ')}`);
       for (const f of rep.failed) ctx.out.line(`  failed ${f.contactId}: ${f.error}`);
       if (!rep.completed) ctx.out.line(`Not finished${rep.stopped === null ? '' : `: ${rep.stopped}`}. Re-run with --message-id ${messageId} to resume; nobody is sent to twice.`);
