@@ -10,7 +10,7 @@ describe('import warnings as data issues', () => {
   it('R-DSH-3 a run that removed control characters raises an import-warning issue naming rows and fields; the next run without it resolves it', () => {
     const steps: Step[] = [{ kind: 'import-run', runId: 'r1', failed: [], finished: true, warnings: [removed(1)] }];
     expect(dataIssues(given(...steps))).toEqual([
-      { id: 'import-warning/-/-/control-characters-removed', type: 'import-warning', memberId: null, contactId: null, detail: removed(1)[1], raisedAt: '2026-09-01T08:00:00.000Z' },
+      { id: 'import-warning/-/-/control-characters-removed', type: 'import-warning', memberId: null, contactId: null, relatedContactId: null, detail: removed(1)[1], raisedAt: '2026-09-01T08:00:00.000Z' },
     ]);
     expect(dataIssues(given(...steps), { type: 'import-warning' })).toHaveLength(1);
     // A later run with the same warning keeps the issue (with its first time) and the latest message.
