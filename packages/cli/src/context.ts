@@ -1,6 +1,7 @@
 /** What every command gets: output, the school, the store (opened on first use), the read models and the runtime ports. */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   dateOf,
@@ -95,7 +96,7 @@ export const person = (by: string | undefined, what: string): Actor => {
  */
 export const checkStoreFolder = (url: string): void => {
   if (storeKind(url) !== 'pglite') return;
-  const folder = /^file:/i.test(url) ? new URL(url).pathname : url;
+  const folder = /^file:/i.test(url) ? fileURLToPath(url) : url;
   if (!existsSync(folder)) return;
   if (!statSync(folder).isDirectory()) throw new CliError(`--store ${folder} is a file, not a folder: give the store's folder (or a new one to create it).`);
   if (existsSync(join(folder, 'pgdata', 'PG_VERSION'))) return;

@@ -23,7 +23,7 @@ import { SnapshotBuilder } from '../builder.js';
 import { parseDate } from '../dates.js';
 import { decodeText } from '../decode.js';
 import { failWith, toParseError, type ParseError } from '../errors.js';
-import { count, fieldChecks, limitsFrom, overLimit } from '../limits.js';
+import { count, fieldChecks, hasControlCharacters, limitsFrom, overLimit } from '../limits.js';
 import type { ByteSource } from '../source.js';
 import { EXTENSION_NS, RELATIONSHIPS, ROLL_STATUS, TELEPHONE_TYPES } from './names.js';
 import { splitRecords, type XmlRecord, type XmlRoot } from './splitter.js';
@@ -180,7 +180,8 @@ export const parseCtf = async (source: ByteSource, options: CtfOptions = {}): Pr
       const column = v === true ? rec.column : v.err.line === 1 ? rec.column + v.err.col - 1 : v.err.col;
       return failWith('malformed-xml', file, { line, column, element: rec.name }, 'this element is not well-formed XML');
     }
-    return nodeOf(clean(parsed, rec, null)) ?? {};
+    // Most records hold no control character at all: only those that do are walked and copied.
+    return nodeOf(hasControlCharacters(text) ? clean(parsed, rec, null) : parsed) ?? {};
   };
 
   const header = (h: Node, rec: XmlRecord): void => {
