@@ -413,6 +413,9 @@ export const mutationRuns = async (format: Format, runs: number, seed?: number):
       if (files === undefined) bases.set(schoolSeed, (files = format.write(schoolSeed)));
       for (const m of mutations) files = mutate(files, m);
       const v = await judge(format, schoolSeed, files);
+      // Everything above settles in microtasks: give the event loop a turn, or the test runner's messages
+      // (answered in macrotasks) wait for the whole run and its calls time out.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (!record(t, v)) throw new Error(`${format.name}: ${v.kind}: ${'detail' in v ? v.detail : ''}`);
     }),
     { numRuns: runs, ...(seed === undefined ? {} : { seed }), endOnFailure: true },

@@ -163,11 +163,13 @@ const main = async (): Promise<void> => {
   if (trial === undefined) throw new Error(`no trial named ${name}`);
   const sims = (await import('../../../packages/adapters-sims/dist/index.js')) as typeof Sims;
   const prepared = trial.prepare?.(sims);
+  const cpu = process.cpuUsage();
   const started = process.hrtime.bigint();
   const r = await trial.run(sims, prepared);
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const used = process.cpuUsage(cpu);
   const refusedAs = r._tag === 'Left' ? `${r.left.code}${r.left.limit === null ? '' : ` ${r.left.limit}`}` : 'accepted';
-  process.stdout.write(`${JSON.stringify({ name, what: trial.what, refusedAs, message: r._tag === 'Left' ? r.left.message : '', ms: Math.round(ms), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
+  process.stdout.write(`${JSON.stringify({ name, what: trial.what, refusedAs, message: r._tag === 'Left' ? r.left.message : '', ms: Math.round(ms), cpuMs: Math.round((used.user + used.system) / 1000), peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024) })}\n`);
 };
 
 if (process.argv[1]?.endsWith('limit-trial.ts') === true) await main();
