@@ -1,13 +1,14 @@
 /** The embedded default: an EventStore over PGlite (PostgreSQL in WebAssembly) in a folder on disk. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import type { EventStore } from '@contactable/core';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { EventStore, InlineReadModels } from '@contactable/core';
+import { contactableReadModels } from '@contactable/projections';
 import { ChangeSignal } from './changes.js';
 import { storeError } from './errors.js';
 import { lockFolder } from './folderLock.js';
 import { DEFAULT_SCHEMA, type SqlDriver } from './sql.js';
-import { ensureSchema, sqlStore } from './sqlStore.js';
+import { bringUpReadModels, ensureSchema, sqlStore } from './sqlStore.js';
 
 /** The folder the embedded store uses unless told otherwise. */
 export const DEFAULT_FOLDER = './.contactable';
@@ -16,6 +17,10 @@ export const DEFAULT_FOLDER = './.contactable';
 export interface PgliteStoreOptions {
   /** The schema holding our tables (default `contactable`). */
   readonly schema?: string;
+  /** Read models kept beside the log (default contactable's; null: none, the log alone). */
+  readonly readModels?: InlineReadModels | null;
+  /** Told of progress when the read models are (re)built from the log on opening. */
+  readonly onRebuild?: (position: number) => void;
 }
 
 /** An open database with our schema in it, and how to let it go. */
@@ -24,23 +29,62 @@ export interface OpenDatabase {
   readonly close: () => Promise<void>;
 }
 
-/** A SqlDriver over one PGlite instance (single connection: PGlite queues calls itself). */
-export const pgliteDriver = (db: PGlite): SqlDriver => ({
-  query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
-    if (params !== undefined) return (await db.query<R>(text, [...params])).rows;
-    const results = await db.exec(text);
-    return (results[results.length - 1]?.rows ?? []) as R[];
-  },
-  queryArrays: async (text, params) => (await db.query<unknown[]>(text, [...params], { rowMode: 'array' })).rows,
-  script: async (text) => {
-    await db.transaction(async (tx) => {
+/** A SqlDriver inside a PGlite transaction. */
+const transactionDriver = (tx: Transaction): SqlDriver => {
+  const self: SqlDriver = {
+    query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
+      if (params !== undefined) return (await tx.query<R>(text, [...params])).rows;
+      const results = await tx.exec(text);
+      return (results[results.length - 1]?.rows ?? []) as R[];
+    },
+    queryArrays: async (text, params) => (await tx.query<unknown[]>(text, [...params], { rowMode: 'array' })).rows,
+    script: async (text) => {
       await tx.exec(text);
-    });
-  },
-});
+    },
+    transaction: (f) => f(self),
+  };
+  return self;
+};
+
+/**
+ * A SqlDriver over one PGlite instance (single connection: PGlite queues calls itself). While a
+ * transaction is open every query joins it: PGlite has one connection, so a query outside would wait
+ * for the transaction to end, and the transaction (sealing keys, say) for it.
+ */
+export const pgliteDriver = (db: PGlite): SqlDriver => {
+  let active: SqlDriver | null = null;
+  const self: SqlDriver = {
+    transaction: async (f) => {
+      if (active !== null) return f(active);
+      return db.transaction(async (tx) => {
+        const inside = transactionDriver(tx);
+        active = inside;
+        try {
+          return await f(inside);
+        } finally {
+          active = null;
+        }
+      });
+    },
+    query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
+      if (active !== null) return active.query<R>(text, params);
+      if (params !== undefined) return (await db.query<R>(text, [...params])).rows;
+      const results = await db.exec(text);
+      return (results[results.length - 1]?.rows ?? []) as R[];
+    },
+    queryArrays: async (text, params) => (active !== null ? active.queryArrays(text, params) : (await db.query<unknown[]>(text, [...params], { rowMode: 'array' })).rows),
+    script: async (text) => {
+      if (active !== null) return active.script(text);
+      await db.transaction(async (tx) => {
+        await tx.exec(text);
+      });
+    },
+  };
+  return self;
+};
 
 /** Opens (creating if needed) the PGlite database of a folder, in `<folder>/pgdata`, with our schema in it. */
-export const openPgliteDatabase = async (folder: string, schema: string = DEFAULT_SCHEMA): Promise<OpenDatabase> => {
+export const openPgliteDatabase = async (folder: string, schema: string = DEFAULT_SCHEMA, readModels: InlineReadModels | null = null): Promise<OpenDatabase> => {
   try {
     mkdirSync(folder, { recursive: true });
   } catch (e) {
@@ -54,7 +98,7 @@ export const openPgliteDatabase = async (folder: string, schema: string = DEFAUL
     // behind a checkpoint are deleted rather than renamed for reuse with their old bytes in them.
     await db.exec('SET wal_recycle = off');
     const sql = pgliteDriver(db);
-    await ensureSchema(sql, schema);
+    await ensureSchema(sql, schema, readModels);
     const opened = db;
     return {
       sql,
@@ -76,10 +120,12 @@ export const openPgliteDatabase = async (folder: string, schema: string = DEFAUL
 /** Opens (creating if needed) the embedded store in a folder (default `./.contactable`); one process at a time. */
 export const openPgliteStore = async (folder: string = DEFAULT_FOLDER, options: PgliteStoreOptions = {}): Promise<EventStore> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
-  const { sql, close } = await openPgliteDatabase(folder, schema);
-  return sqlStore({
+  const readModels = options.readModels === undefined ? contactableReadModels : options.readModels;
+  const { sql, close } = await openPgliteDatabase(folder, schema, readModels);
+  const store = sqlStore({
     sql,
     schema,
+    readModels,
     label: folder,
     // One process holds the folder, so our own appends are every change there is.
     changes: new ChangeSignal(),
@@ -90,4 +136,5 @@ export const openPgliteStore = async (folder: string = DEFAULT_FOLDER, options: 
     // read (measured: neither made PGlite's readAll faster), and a page read ahead would only delay appends.
     close,
   });
+  return bringUpReadModels(store, folder, options.onRebuild);
 };

@@ -13,7 +13,7 @@ import {
   type HandlerDeps,
   type Handled,
 } from '@contactable/core';
-import { catchUp, createProjection, projectionViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
+import { catchUp, catchUpViews, createProjection, projectionViews, rowViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
 import { isStoreError, openStore, storeKind, systemClock, uuidV7Ids } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
@@ -41,8 +41,15 @@ export interface CliContext {
 }
 
 /** Builds the context for one run of the CLI. */
-export const createContext = (out: Output, storeUrl: string, schoolId: string): CliContext => {
+export const createContext = (out: Output, storeUrl: string, schoolId: string, viewsUrl?: string): CliContext => {
   let opened: Promise<EventStore> | null = null;
+  let viewsStore: Promise<EventStore> | null = null;
+  const openViewsStore = (url: string): Promise<EventStore> => {
+    viewsStore ??= openStore(url).catch((e: unknown) => {
+      throw new CliError(isStoreError(e) ? `${e.message}\nCheck --views (a folder or postgres://...).` : `could not open the views store: ${String(e)}`);
+    });
+    return viewsStore;
+  };
   let projection: Projection | null = null;
   let views: Views | null = null;
   const store = (): Promise<EventStore> => {
@@ -70,14 +77,27 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string): 
     views: async () => {
       if (views === null) {
         const s = await store();
-        const p = (projection ??= createProjection({ schoolId }));
-        views = projectionViews(p, async () => {
-          await catchUp(s, p);
-        });
+        if (s.readModels !== undefined) views = rowViews(s.readModels, schoolId);
+        else if (viewsUrl !== undefined) {
+          // The log keeps no read models (EventStoreDB): they live in another store and follow the log.
+          const kept = await openViewsStore(viewsUrl);
+          const rows = kept.readModels;
+          if (rows?.follow === undefined) throw new CliError(`--views ${viewsUrl} must name a PGlite folder or a postgres:// database: the read models are kept there.`);
+          views = rowViews(rows, schoolId, async () => {
+            await catchUpViews(s, rows);
+          });
+        } else {
+          // A store that keeps no read models (EventStoreDB): a fold of the log, caught up before each answer.
+          const p = (projection ??= createProjection({ schoolId }));
+          views = projectionViews(p, async () => {
+            await catchUp(s, p);
+          });
+        }
       }
       return views;
     },
     close: async () => {
+      if (viewsStore !== null) await (await viewsStore).close();
       if (opened !== null) await (await opened).close();
     },
   };

@@ -26,6 +26,7 @@ const help = (): string =>
     'every command takes:',
     `  --store URL     where the log is: a folder (default ${DEFAULT_STORE}), memory:, postgres://..., esdb://...`,
     '  --school ID     the school (default: default)',
+    '  --views URL     where read models live for a store that keeps none (EventStoreDB): a folder or postgres://...',
     '  --json          one JSON document on stdout, nothing else there',
     '',
     'contactable COMMAND --help shows a command\'s options.',
@@ -57,7 +58,8 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   const json = parsed.values.json === true;
   const storeUrl = typeof parsed.values.store === 'string' ? parsed.values.store : (process.env.CONTACTABLE_STORE ?? DEFAULT_STORE);
   const schoolId = typeof parsed.values.school === 'string' ? parsed.values.school : 'default';
-  const ctx = createContext(processOutput(json), storeUrl, schoolId);
+  const viewsUrl = typeof parsed.values.views === 'string' ? parsed.values.views : process.env.CONTACTABLE_VIEWS;
+  const ctx = createContext(processOutput(json), storeUrl, schoolId, viewsUrl === '' ? undefined : viewsUrl);
   try {
     await command.run(ctx, { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals });
     return 0;

@@ -28,6 +28,7 @@ import { uuidV7Ids } from '@contactable/adapters-store';
 import { flag, str, type Command } from '../command.js';
 import { handled, todayFrom, wholeNumber, type CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
+import { progressBar } from '../progress.js';
 
 /** The export formats `import` reads. */
 export type ImportFormat = 'ctf' | 'sims-csv' | 'oneroster' | 'address-book';
@@ -190,6 +191,7 @@ export const importCommand: Command = {
     const today = todayFrom(str(args, 'today'), ctx.clock);
     const settings = await settingsFor(ctx, str(args, 'settings'));
     if (format === 'address-book') return importAddressBook(ctx, path, dryRun, settings);
+    if (!ctx.out.json && process.stderr.isTTY === true) ctx.out.note(`reading ${basename(path)}...`);
     const snapshot = await readExport(path, format, settings.limits ?? {});
     const refreshMember = str(args, 'refresh-member');
     const refreshContact = str(args, 'refresh-contact');
@@ -201,7 +203,24 @@ export const importCommand: Command = {
       handled(await handleCommand(await ctx.deps(), schoolDecider, schoolStream(ctx.schoolId), { type: 'ChangeImportSettings', settings }, { schoolId: ctx.schoolId, actor: by === undefined ? { kind: 'import', runId } : { kind: 'person', name: by }, reason: 'import settings saved' }));
     }
     const started = Date.now();
-    const outcome = await runImport(await ctx.deps(), snapshot, settings, today, { dryRun, runId, format, sourceName: basename(path), schoolId: ctx.schoolId, ...(only !== undefined ? { only } : {}) });
+    const showProgress = !ctx.out.json && process.stderr.isTTY === true;
+    const planning = progressBar('planning', showProgress);
+    const writing = progressBar('writing (log and views)', showProgress);
+    const outcome = await runImport(await ctx.deps(), snapshot, settings, today, {
+      dryRun,
+      runId,
+      format,
+      sourceName: basename(path),
+      schoolId: ctx.schoolId,
+      ...(only !== undefined ? { only } : {}),
+      onProgress: (step, done, total) => {
+        if (step === 'plan') {
+          planning.update(done, total);
+          planning.finish();
+        } else writing.update(done, total);
+      },
+    });
+    writing.finish();
     if (E.isLeft(outcome)) throw new CliError(`${outcome.left.message}\nRun the import again: it carries on where it stopped and records nothing twice.`);
     const o = outcome.right;
     const counts = planCounts(o.plan);

@@ -1,7 +1,6 @@
 /** Leavers, their deliberate deletion (R-DEL-1) and anonymisation 14 days later (R-DEL-2, R-DEL-3). */
 import * as E from 'fp-ts/lib/Either.js';
 import { deleteLeaver, runRetention, type LeaverDeleted } from '@contactable/core';
-import { catchUp, leavers as leaversView, membersOfContact } from '@contactable/projections';
 import { str, type Command } from '../command.js';
 import { fullName, person, resolveMember, todayFrom } from '../context.js';
 import { CliError, usageError } from '../errors.js';
@@ -16,7 +15,7 @@ export const leavers: Command = {
   needsStore: true,
   run: async (ctx, args) => {
     const today = todayFrom(str(args, 'today'), ctx.clock);
-    const v = leaversView(await ctx.projection(), today);
+    const v = await (await ctx.views()).leavers(today);
     const json = {
       awaitingDeletion: v.awaitingDeletion.map((l) => ({ memberId: l.memberId, name: fullName(l.name), kind: l.kind, leftOn: l.leftOn, deletionQueued: l.deletionQueued })),
       awaitingAnonymisation: v.awaitingAnonymisation.map((a) => ({ subject: a.subject, id: a.id, deletedAt: a.deletedAt, dueOn: a.dueOn, due: a.due })),
@@ -43,13 +42,11 @@ export const deleteLeavers: Command = {
     const views = await ctx.views();
     const memberIds: string[] = [];
     for (const ref of args.positionals) memberIds.push(await resolveMember(views, ref));
-    const p = await ctx.projection();
     const deps = await ctx.deps();
     const done: LeaverDeleted[] = [];
     for (const memberId of memberIds) {
       const r = await deleteLeaver(deps, memberId, { schoolId: ctx.schoolId, actor, reason: str(args, 'reason') ?? 'deleting leavers' }, async (contactId) => {
-        await catchUp(deps.store, p);
-        return membersOfContact(p, contactId);
+        return views.membersOf(contactId);
       });
       if (E.isLeft(r)) throw new CliError(`${r.left.message}${done.length > 0 ? ` (${done.length} leaver(s) before it were deleted)` : ''}`);
       done.push(r.right);
@@ -71,7 +68,7 @@ export const retention: Command = {
   needsStore: true,
   run: async (ctx, args) => {
     const today = todayFrom(str(args, 'today'), ctx.clock);
-    const v = leaversView(await ctx.projection(), today);
+    const v = await (await ctx.views()).leavers(today);
     const report = await runRetention(
       await ctx.deps(),
       v.awaitingAnonymisation.map((a) => ({ subject: a.subject, id: a.id, deletedAt: a.deletedAt })),
