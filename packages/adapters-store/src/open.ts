@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { memoryStore, type EventStore, type InlineReadModels } from '@contactable/core';
 import { contactableReadModels } from '@contactable/projections';
 import { StoreError } from './errors.js';
+import type { Holder } from './turns.js';
 import { DEFAULT_FOLDER, openPgliteStore } from './pglite.js';
 import { openPostgresStore } from './postgres.js';
 
@@ -20,6 +21,16 @@ export interface OpenStoreOptions {
   readonly readModels?: InlineReadModels | null;
   /** Told of progress when the read models are (re)built from the log on opening. */
   readonly onRebuild?: (position: number) => void;
+  /** PGlite only: what this process does with the store, shown to others waiting for it. */
+  readonly purpose?: string;
+  /** PGlite only: told once when another process holds the folder and this one waits for its turn. */
+  readonly onWait?: (holder: Holder) => void;
+  /** PGlite only: how long to wait for a turn, in ms (default 120000). */
+  readonly waitMs?: number;
+  /** PGlite only: give the folder to a waiting process between operations (long work). */
+  readonly giveWay?: boolean;
+  /** PGlite only: PostgreSQL settings for this process's database. */
+  readonly settings?: ReadonlyArray<string>;
 }
 
 /** Which kind of store a URL names, or null when it names none we know. */

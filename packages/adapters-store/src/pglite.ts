@@ -6,7 +6,7 @@ import type { EventStore, InlineReadModels } from '@contactable/core';
 import { contactableReadModels } from '@contactable/projections';
 import { ChangeSignal } from './changes.js';
 import { storeError } from './errors.js';
-import { lockFolder } from './folderLock.js';
+import { folderTurns, type Holder, type TurnOptions, type Turns } from './turns.js';
 import { DEFAULT_SCHEMA, type SqlDriver } from './sql.js';
 import { bringUpReadModels, ensureSchema, sqlStore } from './sqlStore.js';
 
@@ -21,6 +21,16 @@ export interface PgliteStoreOptions {
   readonly readModels?: InlineReadModels | null;
   /** Told of progress when the read models are (re)built from the log on opening. */
   readonly onRebuild?: (position: number) => void;
+  /** What this process does with the store, shown to others waiting for it ("import", "console"...). */
+  readonly purpose?: string;
+  /** Told once when another process holds the folder and this one waits for its turn. */
+  readonly onWait?: (holder: Holder) => void;
+  /** How long to wait for a turn, in ms (default 120000). */
+  readonly waitMs?: number;
+  /** Give the folder to a waiting process between operations (for long work: an import, the console). */
+  readonly giveWay?: boolean;
+  /** PostgreSQL settings for this process's database (e.g. a small `shared_buffers` for a short look). */
+  readonly settings?: ReadonlyArray<string>;
 }
 
 /** An open database with our schema in it, and how to let it go. */
@@ -83,20 +93,31 @@ export const pgliteDriver = (db: PGlite): SqlDriver => {
   return self;
 };
 
-/** Opens (creating if needed) the PGlite database of a folder, in `<folder>/pgdata`, with our schema in it. */
-export const openPgliteDatabase = async (folder: string, schema: string = DEFAULT_SCHEMA, readModels: InlineReadModels | null = null): Promise<OpenDatabase> => {
+const startDb = async (folder: string, settings: ReadonlyArray<string>): Promise<PGlite> => {
+  const db = await PGlite.create(join(folder, 'pgdata'), settings.length === 0 ? {} : { postgresqlconf: [...settings] });
+  try {
+    // PGlite runs checkpoints in this very session, so this setting reaches them: WAL segments
+    // behind a checkpoint are deleted rather than renamed for reuse with their old bytes in them.
+    await db.exec('SET wal_recycle = off');
+    return db;
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+};
+
+/** Opens (creating if needed) the PGlite database of a folder, in `<folder>/pgdata`, with our schema in it; holds the folder until closed. */
+export const openPgliteDatabase = async (folder: string, schema: string = DEFAULT_SCHEMA, readModels: InlineReadModels | null = null, turn: TurnOptions = {}): Promise<OpenDatabase> => {
   try {
     mkdirSync(folder, { recursive: true });
   } catch (e) {
     throw storeError(folder, 'creating the store folder', e);
   }
-  const unlock = lockFolder(folder);
+  const turns = folderTurns(folder, turn);
+  await turns.take();
   let db: PGlite | undefined;
   try {
-    db = await PGlite.create(join(folder, 'pgdata'));
-    // PGlite runs checkpoints in this very session, so this setting reaches them: WAL segments
-    // behind a checkpoint are deleted rather than renamed for reuse with their old bytes in them.
-    await db.exec('SET wal_recycle = off');
+    db = await startDb(folder, []);
     const sql = pgliteDriver(db);
     await ensureSchema(sql, schema, readModels);
     const opened = db;
@@ -106,32 +127,131 @@ export const openPgliteDatabase = async (folder: string, schema: string = DEFAUL
         try {
           await opened.close();
         } finally {
-          unlock();
+          turns.release();
         }
       },
     };
   } catch (e) {
     await db?.close().catch(() => undefined);
-    unlock();
+    turns.release();
     throw storeError(folder, 'opening the embedded store', e);
   }
 };
 
-/** Opens (creating if needed) the embedded store in a folder (default `./.contactable`); one process at a time. */
+/**
+ * A driver over a folder's database that lets another process have its turn (turns.ts): between two
+ * operations, never inside a transaction or while a query is in flight, it closes the database when
+ * someone waits, and opens it again (after their turn) at the next operation.
+ */
+const turnTakingDriver = (folder: string, turns: Turns, first: PGlite, settings: ReadonlyArray<string>, giveWay: boolean, reopened: () => void): { sql: SqlDriver; close: () => Promise<void> } => {
+  let db: PGlite | null = first;
+  let driver: SqlDriver | null = pgliteDriver(first);
+  let inFlight = 0;
+  let inTransaction = 0;
+  let turning: Promise<void> | null = null;
+  const turn = async (): Promise<SqlDriver> => {
+    while (turning !== null) await turning;
+    if (inTransaction > 0 && driver !== null) return driver;
+    if (db !== null && driver !== null && !(giveWay && inFlight === 0 && turns.wanted())) return driver;
+    turning = (async () => {
+      if (db !== null) {
+        await db.close();
+        db = null;
+        driver = null;
+        await turns.giveWay();
+      }
+      db = await startDb(folder, settings);
+      driver = pgliteDriver(db);
+      reopened();
+    })();
+    try {
+      await turning;
+    } finally {
+      turning = null;
+    }
+    return driver!;
+  };
+  const counted = async <T>(f: (d: SqlDriver) => Promise<T>): Promise<T> => {
+    const d = await turn();
+    inFlight += 1;
+    try {
+      return await f(d);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+  return {
+    sql: {
+      query: (text, params) => counted((d) => d.query(text, params)),
+      queryArrays: (text, params) => counted((d) => d.queryArrays(text, params)),
+      script: (text) => counted((d) => d.script(text)),
+      transaction: (f) =>
+        counted(async (d) => {
+          inTransaction += 1;
+          try {
+            return await d.transaction(f);
+          } finally {
+            inTransaction -= 1;
+          }
+        }),
+    },
+    close: async () => {
+      while (turning !== null) await turning.catch(() => undefined);
+      try {
+        await db?.close();
+      } finally {
+        db = null;
+        turns.release();
+      }
+    },
+  };
+};
+
+/**
+ * Opens (creating if needed) the embedded store in a folder (default `./.contactable`). One process at a
+ * time: a second one waits for its turn (saying so through `onWait`), and a process that holds the folder
+ * for long (an import, the console) gives way between operations (`giveWay`).
+ */
 export const openPgliteStore = async (folder: string = DEFAULT_FOLDER, options: PgliteStoreOptions = {}): Promise<EventStore> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const readModels = options.readModels === undefined ? contactableReadModels : options.readModels;
-  const { sql, close } = await openPgliteDatabase(folder, schema, readModels);
+  const settings = options.settings ?? [];
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (e) {
+    throw storeError(folder, 'creating the store folder', e);
+  }
+  const turns = folderTurns(folder, { ...(options.purpose !== undefined ? { purpose: options.purpose } : {}), ...(options.onWait !== undefined ? { onWait: options.onWait } : {}), ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}) });
+  await turns.take();
+  let first: PGlite | undefined;
+  try {
+    first = await startDb(folder, settings);
+    await ensureSchema(pgliteDriver(first), schema, readModels);
+  } catch (e) {
+    await first?.close().catch(() => undefined);
+    turns.release();
+    throw storeError(folder, 'opening the embedded store', e);
+  }
+  const changes = new ChangeSignal();
+  let resetKeys: () => void = () => undefined;
+  const { sql, close } = turnTakingDriver(folder, turns, first, settings, options.giveWay === true, () => {
+    // Another process had the folder: what it appended is news to followers, and keys it forgot are gone.
+    resetKeys();
+    changes.bump();
+  });
   const store = sqlStore({
     sql,
     schema,
     readModels,
     label: folder,
-    // One process holds the folder, so our own appends are every change there is.
-    changes: new ChangeSignal(),
+    // Our own appends, and a bump after another process's turn, are every change there is.
+    changes,
     pollMs: 5_000,
-    // Single process: our own forget drops cached keys at once, and nobody else can forget.
+    // Keys stay cached until another process has had a turn (it may have forgotten someone): then they are dropped.
     keyCacheMs: Number.POSITIVE_INFINITY,
+    onCaches: (reset) => {
+      resetKeys = reset;
+    },
     // No read-ahead and no decrypting worker: PostgreSQL itself runs on this thread and dominates a
     // read (measured: neither made PGlite's readAll faster), and a page read ahead would only delay appends.
     close,

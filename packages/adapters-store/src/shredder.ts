@@ -54,6 +54,8 @@ export interface Shredder {
   readonly forget: (subject: string) => Promise<void>;
   /** Drops a cached key the store found missing (another process forgot the subject). */
   readonly invalidate: (subject: string) => void;
+  /** Drops every cached key (another process had the store and may have forgotten anyone). */
+  readonly invalidateAll: () => void;
   /** Stops the decrypting worker, if one was started. */
   readonly close: () => Promise<void>;
 }
@@ -395,6 +397,11 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
       for (const id of known) gone.add(id);
     },
     invalidate: dropSubject,
+    invalidateAll: () => {
+      sealing.clear();
+      opening.clear();
+      keyIdsOf.clear();
+    },
     close: async () => {
       openerFailed = true;
       await opener?.close();

@@ -47,6 +47,8 @@ export interface SqlStoreConfig {
   readonly decryptInWorker?: boolean;
   /** Read models kept beside the log, updated in each append's transaction (none: the log alone). */
   readonly readModels?: InlineReadModels | null;
+  /** Given the way to drop every cached key (the opener calls it when another process may have forgotten some). */
+  readonly onCaches?: (reset: () => void) => void;
 }
 
 /**
@@ -141,6 +143,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
   const q = statements(config.schema);
   const keyStore = sqlKeyStore(sql, quoteSchema(config.schema));
   const shredder = makeShredder(keyStore, { keyCacheMs: config.keyCacheMs, worker: config.decryptInWorker === true });
+  config.onCaches?.(() => shredder.invalidateAll());
   const models = config.readModels ?? null;
   const lookupKey = async (): Promise<Buffer> => (await keyStore.current(LOOKUP_KEY_SUBJECT)).key;
   const rowsOver = (driver: SqlDriver) => sqlRows(driver, { schema: config.schema, tables: models?.tables ?? [], shredder, lookupKey });

@@ -14,7 +14,7 @@ import {
   type Handled,
 } from '@contactable/core';
 import { catchUp, catchUpViews, createProjection, projectionViews, rowViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
-import { isStoreError, openStore, storeKind, systemClock, uuidV7Ids } from '@contactable/adapters-store';
+import { isStoreError, openStore, storeKind, systemClock, uuidV7Ids, type OpenStoreOptions } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
 
@@ -41,7 +41,7 @@ export interface CliContext {
 }
 
 /** Builds the context for one run of the CLI. */
-export const createContext = (out: Output, storeUrl: string, schoolId: string, viewsUrl?: string): CliContext => {
+export const createContext = (out: Output, storeUrl: string, schoolId: string, viewsUrl?: string, storeOptions: OpenStoreOptions = {}): CliContext => {
   let opened: Promise<EventStore> | null = null;
   let viewsStore: Promise<EventStore> | null = null;
   const openViewsStore = (url: string): Promise<EventStore> => {
@@ -55,7 +55,7 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string, v
   const store = (): Promise<EventStore> => {
     opened ??= Promise.resolve()
       .then(() => checkStoreFolder(storeUrl))
-      .then(() => openStore(storeUrl))
+      .then(() => openStore(storeUrl, storeOptions))
       .catch((e: unknown) => {
       if (e instanceof CliError) throw e;
       throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...).` : `could not open the store: ${String(e)}`);

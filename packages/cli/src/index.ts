@@ -1,6 +1,6 @@
 /** `@contactable/cli`: the `contactable` command, for running in-process (tests, services). */
 export { runCli } from './run.js';
-export { commands } from './commands/index.js';
+export { commandIndex } from './commands/index.js';
 export { webhookConfigsFromEnv } from './commands/messaging.js';
 export { escapeTerminal, terminalJson, table } from './output.js';
 export { calendarDate, checkStoreFolder, instantFrom, todayFrom, wholeNumber } from './context.js';
