@@ -112,7 +112,7 @@ export const person = (by: string | undefined, what: string): Actor => {
 /**
  * The folder of `--store` must be a store or empty: a non-empty folder that is not one (a typo naming
  * the exports folder, a home folder) would have the embedded database written into it. A store's
- * folder holds `pgdata` (PostgreSQL's files, with PG_VERSION); a `lock` alone is a store that never opened.
+ * folder holds `pgdata` (PostgreSQL's files, with PG_VERSION); a `lock` or `waiting-PID` notes alone are a store not yet made.
  */
 export const checkStoreFolder = (url: string): void => {
   if (storeKind(url) !== 'pglite') return;
@@ -120,7 +120,8 @@ export const checkStoreFolder = (url: string): void => {
   if (!existsSync(folder)) return;
   if (!statSync(folder).isDirectory()) throw new CliError(`--store ${folder} is a file, not a folder: give the store's folder (or a new one to create it).`);
   if (existsSync(join(folder, 'pgdata', 'PG_VERSION'))) return;
-  const entries = readdirSync(folder).filter((e) => e !== 'lock');
+  // The store's own machinery may come before its data: the lock, and notes of processes waiting their turn.
+  const entries = readdirSync(folder).filter((e) => e !== 'lock' && !/^waiting-\d+$/.test(e));
   if (entries.length === 0) return;
   const shown = entries.slice(0, 5).map((e) => (statSync(join(folder, e), { throwIfNoEntry: false })?.isDirectory() === true ? `${e}/` : e));
   throw new CliError(

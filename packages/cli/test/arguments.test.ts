@@ -72,6 +72,10 @@ describe('--store', () => {
     expect(() => checkStoreFolder(join(dir, 'new'))).not.toThrow();
     mkdirSync(join(dir, 'empty'));
     expect(() => checkStoreFolder(join(dir, 'empty'))).not.toThrow();
+    mkdirSync(join(dir, 'opening'));
+    writeFileSync(join(dir, 'opening', 'lock'), '1');
+    writeFileSync(join(dir, 'opening', 'waiting-4242'), '');
+    expect(() => checkStoreFolder(join(dir, 'opening'))).not.toThrow();
     mkdirSync(join(dir, 'store', 'pgdata'), { recursive: true });
     writeFileSync(join(dir, 'store', 'pgdata', 'PG_VERSION'), '17');
     writeFileSync(join(dir, 'store', 'lock'), '1');
