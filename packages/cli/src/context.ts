@@ -13,7 +13,7 @@ import {
   type HandlerDeps,
   type Handled,
 } from '@contactable/core';
-import { catchUp, catchUpViews, createProjection, projectionViews, rowViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
+import { catchUp, catchUpViews, contactLabel, createProjection, memberLabel, projectionViews, rowViews, type ContactSummary, type Found, type Projection, type Views } from '@contactable/projections';
 import { isStoreError, openStore, storeKind, systemClock, uuidV7Ids, type OpenStoreOptions } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
@@ -40,8 +40,15 @@ export interface CliContext {
   readonly close: () => Promise<void>;
 }
 
-/** Builds the context for one run of the CLI. */
-export const createContext = (out: Output, storeUrl: string, schoolId: string, viewsUrl?: string, storeOptions: OpenStoreOptions = {}): CliContext => {
+/** Builds the context for one run of the CLI (`open` opens the store: tests give their own). */
+export const createContext = (
+  out: Output,
+  storeUrl: string,
+  schoolId: string,
+  viewsUrl?: string,
+  storeOptions: OpenStoreOptions = {},
+  open: (url: string, options: OpenStoreOptions) => Promise<EventStore> = openStore,
+): CliContext => {
   let opened: Promise<EventStore> | null = null;
   let viewsStore: Promise<EventStore> | null = null;
   const openViewsStore = (url: string): Promise<EventStore> => {
@@ -55,7 +62,7 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string, v
   const store = (): Promise<EventStore> => {
     opened ??= Promise.resolve()
       .then(() => checkStoreFolder(storeUrl))
-      .then(() => openStore(storeUrl, storeOptions))
+      .then(() => open(storeUrl, storeOptions))
       .catch((e: unknown) => {
       if (e instanceof CliError) throw e;
       throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...).` : `could not open the store: ${String(e)}`);
@@ -102,6 +109,9 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string, v
     },
   };
 };
+
+/** Who an account change is recorded as: the person named with `--by`, else the command line itself. */
+export const byOrCli = (by: string | undefined): Actor => (by === undefined || by.trim() === '' ? { kind: 'system', name: 'contactable CLI' } : { kind: 'person', name: by.trim() });
 
 /** A person acting through the CLI (`--by`), or an error saying to name them. */
 export const person = (by: string | undefined, what: string): Actor => {
@@ -162,16 +172,8 @@ export const wholeNumber = (value: string | undefined, option: string, min: numb
   return n;
 };
 
-const fullNameOf = (n: { readonly given: string; readonly family: string }): string => `${n.given} ${n.family}`.trim();
-
-/** A member as an office names them: "Ada Okafor (K801200011002)". */
-export const memberLabel = (m: Pick<MemberSummary, 'name' | 'misReference'>): string => `${fullNameOf(m.name)}${m.misReference === null ? '' : ` (${m.misReference})`}`;
-
-/** A contact as an office names them: "Ngozi Okafor, Mother of Ada Okafor (K801200011002)". */
-export const contactLabel = (c: Pick<ContactSummary, 'name' | 'members'>): string => {
-  const of = c.members.slice(0, 3).map((m) => `${m.relationship || 'contact'} of ${memberLabel(m)}`);
-  return `${fullNameOf(c.name)}${of.length === 0 ? '' : `, ${of.join('; ')}${c.members.length > 3 ? `; and ${c.members.length - 3} more` : ''}`}`;
-};
+/** How members and contacts are named to an office (the projections' words, for the commands). */
+export { contactLabel, memberLabel };
 
 const MAX_CANDIDATES = 10;
 const candidates = <T>(found: ReadonlyArray<Found<T>>, label: (t: T) => string): string =>

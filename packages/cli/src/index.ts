@@ -1,5 +1,5 @@
 /** `@contactable/cli`: the `contactable` command, for running in-process (tests, services). */
-export { runCli } from './run.js';
+export { runCli, type CliIo } from './run.js';
 export { commandIndex } from './commands/index.js';
 export { webhookConfigsFromEnv } from './commands/messaging.js';
 export { escapeTerminal, terminalJson, table } from './output.js';

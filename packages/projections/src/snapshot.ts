@@ -12,7 +12,7 @@ import type { DecodeFailure } from './decode.js';
 import { reindexLinks } from './indexes.js';
 import { canonicalJson } from './json.js';
 import { trackContactRetention, trackMemberRetention } from './leavers.js';
-import { createProjection, type DataIssue, type DayCounts, type ImportRunTrack, type MemberEntry, type Projection } from './state.js';
+import { createProjection, type DataIssue, type DayCounts, type ImportRunTrack, type MemberEntry, type Projection, type StaffAccount } from './state.js';
 import { allDataIssues } from './dataIssues.js';
 import { contactIssuesOf } from './contactIssues.js';
 import { restoreMemberIssues } from './memberIssues.js';
@@ -35,6 +35,8 @@ export interface ProjectionSnapshot {
   /** The position of the latest warning per code (absent in snapshots written before import warnings were issues). */
   readonly warningsRaised?: Readonly<Record<string, number>>;
   readonly school: SchoolState;
+  /** Staff accounts (absent in snapshots made before the console). */
+  readonly staff?: Readonly<Record<string, StaffAccount>>;
   readonly failures: ReadonlyArray<DecodeFailure>;
 }
 
@@ -57,6 +59,7 @@ export const toSnapshot = (p: Projection): ProjectionSnapshot => {
     permissionFailures: Object.fromEntries(p.permissionFailures),
     warningsRaised: Object.fromEntries(p.warningsRaised),
     school: p.school,
+    staff: Object.fromEntries(p.staff),
     failures: p.failures,
   };
 };
@@ -101,6 +104,7 @@ export const restoreProjection = (snapshot: ProjectionSnapshot | string): Projec
   for (const [id, run] of Object.entries(s.importRuns)) p.importRuns.set(id, { startedAt: run.startedAt, failed: [...run.failed], warned: [...(run.warned ?? [])] });
   for (const [area, at] of Object.entries(s.permissionFailures)) p.permissionFailures.set(area as DataArea, at!);
   for (const [code, at] of Object.entries(s.warningsRaised ?? {})) p.warningsRaised.set(code, at);
+  for (const [id, a] of Object.entries(s.staff ?? {})) p.staff.set(id, a);
   p.failures.push(...s.failures);
   return p;
 };

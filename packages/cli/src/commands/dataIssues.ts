@@ -1,6 +1,6 @@
 /** `data-issues`: the data-issues list, filtered, with named filters saved as events (R-DSH-3). */
 import { DataIssueFilter, handleCommand, schoolDecider, schoolStream, type Actor } from '@contactable/core';
-import type { DataIssue } from '@contactable/projections';
+import { formatInstant, issueTypeWords, officeText, type DataIssue, type DataIssueRow } from '@contactable/projections';
 import { str, type Command } from '../command.js';
 import { calendarDate, handled, resolveContact, resolveMember } from '../context.js';
 import { CliError, usageError } from '../errors.js';
@@ -8,8 +8,19 @@ import { table } from '../output.js';
 
 const TYPES = Object.keys(DataIssueFilter.props.type.keys);
 
-/** The stable JSON of a data issue. */
-export const issueJson = (i: DataIssue) => ({ type: i.type, memberId: i.memberId, contactId: i.contactId, relatedContactId: i.relatedContactId, detail: i.detail, raisedAt: i.raisedAt });
+/** The stable JSON of a data issue, with the names of the people it is about. */
+export const issueJson = (i: DataIssue & Partial<Pick<DataIssueRow, 'memberName' | 'misReference' | 'contactName' | 'relatedContactName'>>) => ({
+  type: i.type,
+  memberId: i.memberId,
+  contactId: i.contactId,
+  relatedContactId: i.relatedContactId,
+  detail: i.detail,
+  raisedAt: i.raisedAt,
+  memberName: i.memberName ?? null,
+  misReference: i.misReference ?? null,
+  contactName: i.contactName ?? null,
+  relatedContactName: i.relatedContactName ?? null,
+});
 
 /** `data-issues [--type T] [--member M] [--contact C] [--from D] [--to D] [--save-filter NAME] [--filter NAME]` */
 export const dataIssuesCommand: Command = {
@@ -53,7 +64,12 @@ export const dataIssuesCommand: Command = {
     }
     const list = await views.dataIssues(filter);
     ctx.out.result(list.map(issueJson), () => {
-      ctx.out.line(table(['type', 'member', 'contact', 'detail', 'raised'], list.map((i) => [i.type, i.memberId, i.contactId, i.detail, i.raisedAt.slice(0, 16).replace('T', ' ')])));
+      ctx.out.line(
+        table(
+          ['issue', 'member', 'linked person', 'what to do', 'raised'],
+          list.map((i) => [issueTypeWords(i.type), i.memberName === null ? null : `${i.memberName}${i.misReference === null ? '' : ` (${i.misReference})`}`, i.relatedContactName === null ? i.contactName : `${i.contactName ?? 'someone'} and ${i.relatedContactName}`, officeText(i.detail), formatInstant(i.raisedAt)]),
+        ),
+      );
       ctx.out.line(`\n${list.length} issue(s)`);
     });
   },

@@ -6,7 +6,6 @@ import {
   contactDecider,
   contactStream,
   describeIdentity,
-  describePlan,
   handleCommand,
   memberIdFor,
   loadHeldState,
@@ -25,6 +24,7 @@ import {
 import { ctfChunks, fileSource, generateSchool, parseAddressBookCsv, parseCtf, parseOneRoster, parseSimsCsv, simsCsvChunks, type ParseError } from '@contactable/adapters-sims';
 import { providerFromUrl, sendConfirmations, storeDirectory } from '@contactable/adapters-messaging';
 import { uuidV7Ids } from '@contactable/adapters-store';
+import { namePlan, officeText, type NamedEntry, type NamedPlan, type Views } from '@contactable/projections';
 import { flag, str, type Command } from '../command.js';
 import { handled, todayFrom, wholeNumber, type CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
@@ -117,14 +117,51 @@ const settingsFor = async (ctx: CliContext, file: string | undefined): Promise<I
   return parsed.right;
 };
 
-/** The issues of a plan, as the stable JSON shape. */
-export const planIssues = (plan: ImportPlan) => [
-  ...plan.permissionFailures.map((f) => ({ type: 'permissions', memberId: null, contactId: null, detail: `${f.area} could not be read: needs the ${f.permissionGroup} permission group` })),
-  ...plan.issues.stalePreAdmissions.map((memberId) => ({ type: 'stale-pre-admission', memberId, contactId: null, detail: 'pre-admission from an earlier intake still open in the MIS' })),
-  ...plan.issues.invalidEmails.map((contactId) => ({ type: 'invalid-email', memberId: null, contactId, detail: 'the email address is badly formed' })),
-  ...plan.issues.invalidMobiles.map((contactId) => ({ type: 'invalid-mobile', memberId: null, contactId, detail: 'the mobile number is badly formed' })),
-  ...plan.warnings.map((w) => ({ type: 'warning', memberId: null, contactId: null, detail: `${w.code}: ${w.message}` })),
-];
+const nameOf = (list: ReadonlyArray<NamedEntry>) => {
+  const byId = new Map(list.map((e) => [e.id, e]));
+  return (id: string) => byId.get(id);
+};
+
+/** The issues of a plan, as the stable JSON shape, with the names of the people they are about. */
+export const planIssues = (plan: ImportPlan, named?: NamedPlan) => {
+  const stale = nameOf(named?.issues.stalePreAdmissions ?? []);
+  const email = nameOf(named?.issues.invalidEmails ?? []);
+  const mobile = nameOf(named?.issues.invalidMobiles ?? []);
+  return [
+    ...plan.permissionFailures.map((f) => ({ type: 'permissions', memberId: null, contactId: null, detail: `${f.area} could not be read: needs the ${f.permissionGroup} permission group` })),
+    ...plan.issues.stalePreAdmissions.map((memberId) => ({ type: 'stale-pre-admission', memberId, contactId: null, detail: 'pre-admission from an earlier intake still open in the MIS', memberName: stale(memberId)?.name ?? null, misReference: stale(memberId)?.misReference ?? null })),
+    ...plan.issues.invalidEmails.map((contactId) => ({ type: 'invalid-email', memberId: null, contactId, detail: 'the email address is badly formed', contactName: email(contactId)?.name ?? null })),
+    ...plan.issues.invalidMobiles.map((contactId) => ({ type: 'invalid-mobile', memberId: null, contactId, detail: 'the mobile number is badly formed', contactName: mobile(contactId)?.name ?? null })),
+    ...plan.warnings.map((w) => ({ type: 'warning', memberId: null, contactId: null, detail: `${w.code}: ${w.message}` })),
+  ];
+};
+
+const SHOWN = 10;
+const who = (list: ReadonlyArray<NamedEntry>): string =>
+  list.length === 0 ? '' : `: ${list.slice(0, SHOWN).map((e) => `${e.name}${e.misReference === null ? '' : ` (${e.misReference})`}${e.what === null ? '' : ` [${e.what}]`}`).join(', ')}${list.length > SHOWN ? `, and ${list.length - SHOWN} more` : ''}`;
+
+/** A plan as lines for the office: who is added, changed and marks as leaver, by name and MIS reference. */
+export const describeNamedPlan = (plan: ImportPlan, n: NamedPlan): string =>
+  [
+    `Import for school ${plan.schoolId} from ${plan.system} on ${plan.today}${plan.firstImport ? ' (the first import: no confirmations are sent)' : ''}`,
+    `Members: ${n.members.added.length} added, ${n.members.changed.length} changed, ${n.members.leavers.length} leaver(s)`,
+    ...(n.members.leavers.length > 0 ? [`  leavers (marked, not deleted)${who(n.members.leavers)}`] : []),
+    ...(n.members.added.length > 0 ? [`  added${who(n.members.added)}`] : []),
+    ...(n.members.changed.length > 0 ? [`  changed${who(n.members.changed)}`] : []),
+    `Linked people: ${n.contacts.added.length} added, ${n.contacts.changed.length} changed`,
+    ...(n.contacts.added.length > 0 ? [`  added${who(n.contacts.added)}`] : []),
+    ...(n.contacts.changed.length > 0 ? [`  changed${who(n.contacts.changed)}`] : []),
+    `Groups: ${n.groups.added.length} added, ${n.groups.changed.length} changed${who([...n.groups.added, ...n.groups.changed])}`,
+    `Pre-admissions linked to a parent the school already holds: ${plan.linkedToExistingParent}`,
+    `Confirmations to send: ${plan.confirmations.length}`,
+    `Issues: ${n.permissionFailures.length} missing MIS permission(s)${n.permissionFailures.length > 0 ? ` (${n.permissionFailures.map((f) => `${f.area}: needs the ${f.permissionGroup} permission group`).join('; ')})` : ''}, ${n.issues.stalePreAdmissions.length} old pre-admission(s) still open${who(n.issues.stalePreAdmissions)}, ${n.issues.invalidEmails.length} badly formed email address(es)${who(n.issues.invalidEmails)}, ${n.issues.invalidMobiles.length} badly formed mobile number(s)${who(n.issues.invalidMobiles)}`,
+    ...n.warnings.map((w) => `Warning: ${w}`),
+    `Not imported: ${n.skipped.length === 0 ? 'none' : n.skipped.map((x) => `${x.count} ${x.reason}`).join(', ')}`,
+    `Changes to record: ${n.events}${n.events === 0 ? ' (nothing changed)' : ''}`,
+  ].join('\n');
+
+/** Names a plan for the office; the views are read once the plan is made (dry run) or recorded. */
+const named = (plan: ImportPlan, views: Views): Promise<NamedPlan> => namePlan(plan, views);
 
 const importAddressBook = async (ctx: CliContext, path: string, dryRun: boolean, settings: ImportSettings): Promise<void> => {
   const parsed = await parseAddressBookCsv(fileSource(path), { limits: settings.limits ?? {} });
@@ -152,8 +189,8 @@ const importAddressBook = async (ctx: CliContext, path: string, dryRun: boolean,
     issues: warnings.map((w) => ({ type: 'warning', memberId: null, contactId: null, detail: `${w.code}: ${w.message}` })),
   };
   ctx.out.result(json, () => {
-    ctx.out.line(`Address book ${basename(path)}: ${json.contacts.added} contacts added, ${json.contacts.changed} changed${dryRun ? ' (dry run: nothing written)' : `, ${appended} events`}`);
-    for (const w of warnings) ctx.out.line(`Warning (${w.code}): ${w.message}`);
+    ctx.out.line(`Address book ${basename(path)}: ${json.contacts.added} linked people added, ${json.contacts.changed} changed${dryRun ? ' (dry run: nothing written)' : `, ${appended} changes recorded`}`);
+    for (const w of warnings) ctx.out.line(`Warning: ${officeText(w.message)}`);
   });
 };
 
@@ -232,7 +269,7 @@ export const importCommand: Command = {
     const confirmations = o.plan.confirmations;
     if (!dryRun && confirmations.length > 0) {
       const providerUrl = str(args, 'provider');
-      if (providerUrl === undefined) ctx.out.note(`${confirmations.length} confirmation(s) of new or changed details were not sent: give --provider URL to send them (R-CON-10).`);
+      if (providerUrl === undefined) ctx.out.note(`${confirmations.length} confirmation(s) of new or changed details were not sent: give --provider URL to send them.`);
       else {
         const providers = providerFromUrl(providerUrl);
         if (E.isLeft(providers)) throw new CliError(providers.left.message);
@@ -245,6 +282,7 @@ export const importCommand: Command = {
         else confirmationsSent = sent.right.reduce((n, r) => n + r.sent.length, 0);
       }
     }
+    const namedPlan = await named(o.plan, await ctx.views());
     // Names for what the plan found to be one person, from the export in hand (a plan holds ids only).
     const memberNames = new Map(snapshot.members.map((m) => [memberIdFor(ctx.schoolId, snapshot.source.system, m.externalId), `${m.name.given} ${m.name.family}`.trim()]));
     const json = {
@@ -258,7 +296,7 @@ export const importCommand: Command = {
       eventsAppended: o.counts.eventsAppended,
       confirmations: { planned: confirmations.length, sent: confirmationsSent },
       refused: o.refused,
-      issues: planIssues(o.plan),
+      issues: planIssues(o.plan, namedPlan),
       identities: o.plan.identities.map((n) => ({
         contactId: n.contactId,
         contactName: `${n.name.given} ${n.name.family}`.trim(),
@@ -270,16 +308,16 @@ export const importCommand: Command = {
       })),
     };
     ctx.out.result(json, () => {
-      ctx.out.line(describePlan(o.plan));
+      ctx.out.line(describeNamedPlan(o.plan, namedPlan));
       const notes = o.plan.identities.filter((n) => n.memberIds.length > 1 || n.joined.length > 0);
       if (notes.length > 0) {
         ctx.out.line(`One person, one contact: ${notes.length} contact(s) stand for more than one record or member`);
-        for (const n of notes.slice(0, 20)) ctx.out.line(`  ${describeIdentity(n, (id) => memberNames.get(id) ?? null)}`);
+        for (const n of notes.slice(0, 20)) ctx.out.line(`  ${officeText(describeIdentity(n, (id) => memberNames.get(id) ?? null))}`);
         if (notes.length > 20) ctx.out.line(`  and ${notes.length - 20} more (see --json)`);
       }
       ctx.out.line();
       ctx.out.line(dryRun ? 'Dry run: nothing was written.' : o.recorded ? `Recorded: ${o.counts.eventsAppended} events in ${((Date.now() - started) / 1000).toFixed(1)}s.` : 'Nothing changed: nothing was recorded.');
-      for (const r of o.refused) ctx.out.line(`refused ${r.streamId}: ${r.message}`);
+      for (const r of o.refused) ctx.out.line(`refused: ${officeText(r.message)}`);
     });
   },
 };

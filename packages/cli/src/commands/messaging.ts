@@ -5,6 +5,7 @@ import type { Audience } from '@contactable/core';
 import { ingestCallback, providerFromUrl, send as sendMessage, storeDirectory, type CallbackProvider, type WebhookConfigs } from '@contactable/adapters-messaging';
 import { uuidV7Ids } from '@contactable/adapters-store';
 import { flag, str, strs, type Command } from '../command.js';
+import { contactLabel, memberLabel, officeText, personName } from '@contactable/projections';
 import { person, resolveContacts, resolveMember, type CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { progressBar } from '../progress.js';
@@ -71,11 +72,31 @@ export const send: Command = {
     bar.finish();
     if (E.isLeft(r)) throw new CliError(r.left.message);
     const rep = r.right;
-    const json = { messageId, channel, provider: rep.provider, sent: rep.sent.length, handedOver: rep.handedOver, alreadySent: rep.alreadySent.length, skipped: rep.skipped, failed: rep.failed, inDoubt: rep.inDoubt, completed: rep.completed };
+    // Everyone left out, named: a contact by name and whose parent they are, a member by name and MIS reference.
+    const views = await ctx.views();
+    const named = async (contactId: string | null, memberId: string | null) => {
+      const c = contactId === null ? null : await views.contact(contactId);
+      const m = memberId === null ? null : await views.member(memberId);
+      return { contactName: c === null ? null : personName(c.name), memberName: m === null ? null : personName(m.name), misReference: m?.misReference ?? null, label: c !== null ? contactLabel(c) : m !== null ? `${memberLabel(m)} (no one to send to)` : 'someone no longer held' };
+    };
+    const skipped = await Promise.all(rep.skipped.map(async (x) => ({ ...x, ...(await named(x.contactId, x.memberId)) })));
+    const failed = await Promise.all(rep.failed.map(async (x) => ({ ...x, ...(await named(x.contactId, null)) })));
+    const json = {
+      messageId,
+      channel,
+      provider: rep.provider,
+      sent: rep.sent.length,
+      handedOver: rep.handedOver,
+      alreadySent: rep.alreadySent.length,
+      skipped: skipped.map(({ label: _l, ...x }) => x),
+      failed: failed.map(({ label: _l, ...x }) => x),
+      inDoubt: rep.inDoubt,
+      completed: rep.completed,
+    };
     ctx.out.result(json, () => {
       ctx.out.line(`message ${messageId}: sent to ${json.sent} contact(s) as ${json.handedOver} message(s) handed to ${rep.provider}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}, skipped ${rep.skipped.length}, failed ${rep.failed.length}${rep.inDoubt.length > 0 ? `, in doubt ${rep.inDoubt.length}` : ''}`);
-      for (const s of rep.skipped) ctx.out.line(`  skipped ${s.contactId ?? `member ${s.memberId}`}: ${s.reasons.join('; ')}`);
-      for (const f of rep.failed) ctx.out.line(`  failed ${f.contactId}: ${f.error}`);
+      for (const s of [...skipped].sort((a, b) => a.label.localeCompare(b.label))) ctx.out.line(`  skipped ${s.label}: ${s.reasons.map(officeText).join('; ')}`);
+      for (const f of failed) ctx.out.line(`  failed ${f.label}: ${officeText(f.error)}`);
       if (!rep.completed) ctx.out.line(`Not finished${rep.stopped === null ? '' : `: ${rep.stopped}`}. Re-run with --message-id ${messageId} to resume; nobody is sent to twice.`);
     });
   },

@@ -11,9 +11,10 @@ import { memberEvents, type MemberEvent } from './member.js';
 import { messageEvents, type MessageEvent } from './message.js';
 import { EventMetadata } from './metadata.js';
 import { schoolEvents, type SchoolEvent } from './school.js';
+import { staffEvents, type StaffEvent } from './staff.js';
 
 /** Every event the core knows. */
-export type DomainEvent = MemberEvent | ContactEvent | GroupEvent | SchoolEvent | ImportRunEvent | MessageEvent;
+export type DomainEvent = MemberEvent | ContactEvent | GroupEvent | SchoolEvent | ImportRunEvent | MessageEvent | StaffEvent;
 /** The name of an event type. */
 export type EventType = DomainEvent['type'];
 /** The event of one type. */
@@ -39,6 +40,7 @@ const allDefinitions: ReadonlyArray<EventDefinition> = [
   ...schoolEvents,
   ...importRunEvents,
   ...messageEvents,
+  ...staffEvents,
 ];
 
 /** Every event definition by type. */

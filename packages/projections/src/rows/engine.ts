@@ -35,6 +35,8 @@ import {
   memberRow,
   schoolRow,
   SCHOOL_KEY,
+  staffAccountOf,
+  staffRow,
   TABLES,
   tableSpecs,
   type IssueDoc,
@@ -42,8 +44,8 @@ import {
 } from './model.js';
 
 /** The read models' name and version: rows made by another version are rebuilt from the log. */
-// 2: the school row keeps import warnings (issues of type import-warning).
-export const READ_MODELS_VERSION = 2;
+// 3: the school row keeps import warnings (issues of type import-warning).
+export const READ_MODELS_VERSION = 3;
 
 /**
  * Contact events the lean view ignores (contactView.ts): they change no row, so a batch of them (a send's
@@ -67,6 +69,8 @@ interface Loaded {
   readonly members: Map<MemberId, { readonly record: unknown; readonly flags: number; readonly issueBits: number; readonly stale: string | null; readonly prime: string | null }>;
   readonly contacts: Map<ContactId, { readonly view: ContactView | undefined; readonly members: IdList | undefined }>;
   readonly issues: Map<string, DataIssue>;
+  /** The staff accounts the events are about (only their rows are written back). */
+  readonly staffIds: Set<string>;
 }
 
 const issuesOf = (p: Projection, memberIds: Iterable<MemberId>, contactIds: Iterable<ContactId>): Map<string, DataIssue> => {
@@ -87,6 +91,7 @@ const load = async (rows: RowWriter, schoolId: string, events: ReadonlyArray<Sto
   const memberIds = new Set<MemberId>();
   const contactIds = new Set<ContactId>();
   const groupIds = new Set<GroupId>();
+  const staffIds = new Set<string>();
   let school = false;
   for (const e of events) {
     const kind = streamKindOf(e);
@@ -97,6 +102,7 @@ const load = async (rows: RowWriter, schoolId: string, events: ReadonlyArray<Sto
     } else if (kind === 'contact' && !NEUTRAL.has(e.type)) contactIds.add((e.data as { contactId: ContactId }).contactId);
     else if (kind === 'group') groupIds.add((e.data as { groupId: GroupId }).groupId);
     else if (kind === 'school' || kind === 'import') school = true;
+    else if (kind === 'staff') staffIds.add((e.data as { staffId: string }).staffId);
   }
   const memberRows = new Map<MemberId, MemberEntry>();
   const contactRows = new Map<ContactId, { view: ContactView | undefined; members: IdList | undefined }>();
@@ -128,7 +134,8 @@ const load = async (rows: RowWriter, schoolId: string, events: ReadonlyArray<Sto
   const secondMembers = await fetchMembers(membersOfContacts);
   await fetchContacts(secondMembers.flatMap((m) => Object.keys(m.record.links)));
 
-  const loaded: Loaded = { members: new Map(), contacts: new Map(), issues: new Map() };
+  const loaded: Loaded = { members: new Map(), contacts: new Map(), issues: new Map(), staffIds };
+  if (staffIds.size > 0) for (const r of await rows.get(TABLES.staff, schoolId, [...staffIds])) p.staff.set(r.key, staffAccountOf(r));
   for (const [id, entry] of memberRows) {
     p.members.set(id, entry);
     // The dashboard's "without" list holds a counted student with no reachable prime parent (refreshStudent reads it).
@@ -188,6 +195,14 @@ const store = async (rows: RowWriter, schoolId: string, p: Projection, loaded: L
     importWarnings: Object.fromEntries(p.importWarnings),
   };
   if (hadSchool && JSON.stringify(schoolDoc) !== schoolBefore) writes.push(schoolRow(schoolId, schoolDoc));
+  // Staff accounts: an active one's row written; a removed one's row gone.
+  const removedStaff: string[] = [];
+  for (const id of loaded.staffIds) {
+    const a = p.staff.get(id);
+    if (a === undefined) removedStaff.push(id);
+    else writes.push(staffRow(schoolId, a));
+  }
+  if (removedStaff.length > 0) await rows.remove(TABLES.staff, schoolId, removedStaff);
   if (writes.length > 0) await rows.put(writes);
   // Messages sent per day: the partial projection counted only this batch's, so they are added on.
   for (const [day, counts] of p.messagesByDay) await rows.add(TABLES.messages, schoolId, day, { email: counts.email, sms: counts.sms }, { day });
