@@ -29,6 +29,7 @@ import {
   type Clock,
   type EventStore,
   type HandlerDeps,
+  type ImportLimitsOverride,
   type IdSource,
   type LocalDate,
   type MisSnapshot,
@@ -215,17 +216,17 @@ export const guessExportFormat = async (path: string): Promise<ExportFormat> => 
   throw new SyncError('cannot tell the export format: give a CTF file (.xml) or a SIMS CSV folder');
 };
 
-const readExport = async (path: string, format: ExportFormat): Promise<MisSnapshot> => {
+const readExport = async (path: string, format: ExportFormat, limits: ImportLimitsOverride): Promise<MisSnapshot> => {
   const f = (name: string) => join(path, name);
   const parsed =
     format === 'ctf'
-      ? await parseCtf(fileSource(path))
+      ? await parseCtf(fileSource(path), { limits })
       : await parseSimsCsv({
           students: fileSource(f('students.csv')),
           contacts: fileSource(f('contacts.csv')),
           ...(existsSync(f('staff.csv')) ? { staff: fileSource(f('staff.csv')) } : {}),
           ...(existsSync(f('groups.csv')) ? { groups: fileSource(f('groups.csv')) } : {}),
-        });
+        }, { limits });
   // Parse errors name the file and place, never a value from it.
   if (parsed._tag === 'Left') throw new SyncError(parsed.left.message);
   return parsed.right;
@@ -322,9 +323,10 @@ export const createService = (options: ServiceOptions): Service => {
       if (path === undefined || path === '') return fail('no export is configured (CONTACTABLE_EXPORT)');
       if (!existsSync(path)) return fail('the export path does not exist');
       const format = await guessExportFormat(path);
-      const snapshot = await readExport(path, format);
       const settings = await loadImportSettings(store, schoolId);
       if (settings._tag === 'Left') return fail(settings.left.message);
+      // The school's import limits bound what one export may hold (a hostile file is refused whole, quickly).
+      const snapshot = await readExport(path, format, settings.right.limits ?? {});
       const runId = `sync-${ids.next()}`;
       const outcome = await runImport(deps, snapshot, settings.right, today(), { runId, format, sourceName: basename(path), schoolId });
       if (outcome._tag === 'Left') return fail(`${outcome.left.message} (the next sync carries on where it stopped)`);

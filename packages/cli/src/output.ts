@@ -1,7 +1,36 @@
 /**
  * Output: with --json, exactly one JSON document on stdout and nothing else
- * there; otherwise human text. Progress and notes go to stderr.
+ * there; otherwise human text. Progress and notes go to stderr. Everything
+ * written passes through one escaping function, so a value from an export or a
+ * provider (a name holding ESC [ 2 J, an OSC 8 hyperlink, a right-to-left override)
+ * is shown as visible text, never acted on by the terminal.
  */
+
+// C0 controls (tab and newline are handled by the caller's choice), DEL, C1 controls (CSI is U+009B),
+// line and paragraph separators, and the bidirectional embeddings, overrides and isolates.
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_OR_LAYOUT = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const SHOWN: Readonly<Record<string, string>> = { '\n': '\\n', '\t': '\\t', '\r': '\\r' };
+
+const visible = (ch: string): string => {
+  const shown = SHOWN[ch];
+  if (shown !== undefined) return shown;
+  const code = ch.charCodeAt(0);
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`;
+};
+
+/**
+ * Text made safe for a terminal: control characters, DEL, C1 controls and bidirectional overrides
+ * are written as visible escapes (ESC as \x1b). Newlines and tabs stay unless `oneLine` (where a
+ * newline would forge a line of its own).
+ */
+export const escapeTerminal = (text: string, oneLine = false): string => text.replace(oneLine ? UNSAFE_OR_LAYOUT : UNSAFE, visible);
+
+// JSON.stringify escapes C0 controls but leaves DEL, C1 controls and the rest raw: escape those as JSON does (same value).
+const JSON_UNSAFE = /[\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/** A value as pretty JSON that no terminal acts on (still the same value to a JSON reader). */
+export const terminalJson = (value: unknown): string => JSON.stringify(value, null, 2).replace(JSON_UNSAFE, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
 
 /** Where a command writes. */
 export interface Output {
@@ -18,14 +47,14 @@ export interface Output {
 export const processOutput = (json: boolean): Output => ({
   json,
   line: (text = '') => {
-    if (!json) process.stdout.write(`${fitText(text)}\n`);
+    if (!json) process.stdout.write(`${fitText(escapeTerminal(text))}\n`);
   },
   result: (value, human) => {
-    if (json) process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    if (json) process.stdout.write(`${terminalJson(value)}\n`);
     else human();
   },
   note: (text) => {
-    process.stderr.write(`${text}\n`);
+    process.stderr.write(`${escapeTerminal(text)}\n`);
   },
 });
 
@@ -131,7 +160,9 @@ const fit = (natural: ReadonlyArray<number>, words: ReadonlyArray<number>, width
  * lines within their column. The one table of every command's text output.
  */
 export const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string | number | boolean | null>>, width: number = outputWidth()): string => {
-  const cells = [headers, ...rows.map((r) => r.map((c) => (c === null ? '-' : String(c))))];
+  // Cells keep their newlines (a cell wraps onto lines of its own column) and lose every other control character and tab.
+  const cell = (c: string | number | boolean | null): string => (c === null ? '-' : escapeTerminal(String(c)).replace(/\t/g, '\\t'));
+  const cells = [headers.map(cell), ...rows.map((r) => r.map(cell))];
   const natural = headers.map((_, i) => Math.max(...cells.map((r) => Math.max(...(r[i] ?? '').split('\n').map((l) => l.length)))));
   const words = headers.map((_, i) => Math.max(...cells.map((r) => Math.max(...(r[i] ?? '').split(/[\s\n]+/).map((w) => w.length)))));
   const widths = fit(natural, words, width);

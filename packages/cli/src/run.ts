@@ -4,7 +4,7 @@ import { globalOptions, type Command } from './command.js';
 import { commandIndex } from './commands/index.js';
 import { CliError, EXIT } from './errors.js';
 import type { EventStore } from '@contactable/core';
-import { processOutput, type Output } from './output.js';
+import { escapeTerminal, processOutput, type Output } from './output.js';
 
 const help = (): string =>
   [
@@ -40,10 +40,13 @@ const LONG_WORK: ReadonlySet<string> = new Set(['import', 'serve', 'demo', 'send
 
 /** Runs one invocation; returns the exit code (never throws). */
 export const runCli = async (argv: ReadonlyArray<string>, io: CliIo = {}): Promise<number> => {
-  const err = io.error ?? ((text: string) => void process.stderr.write(text));
+  // Everything the runner itself writes is escaped too: errors quote arguments, and messages that may carry an export's text.
+  const toStderr = io.error ?? ((text: string) => void process.stderr.write(text));
+  const err = (text: string): void => toStderr(escapeTerminal(text));
+  const out = (text: string): void => void process.stdout.write(escapeTerminal(text));
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${help()}\n`);
+    out(`${help()}\n`);
     return name === undefined ? EXIT.usage : 0;
   }
   const entry = commandIndex.find((c) => c.name === name);
@@ -61,7 +64,7 @@ export const runCli = async (argv: ReadonlyArray<string>, io: CliIo = {}): Promi
     return EXIT.usage;
   }
   if (parsed.values.help === true) {
-    process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+    out(`${command.summary}\n\nusage: ${command.usage}\n`);
     return 0;
   }
   const json = parsed.values.json === true;

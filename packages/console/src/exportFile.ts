@@ -2,14 +2,14 @@
  * Reading an MIS export from disk, for an uploaded file and for the scheduled sync: a CTF file (XML),
  * a SIMS CSV export (a folder, or a zip of it), a OneRoster export (a folder or a zip), or an
  * address-book CSV. The kind is told from the bytes, not the file name. Errors name the file and
- * the place, never a value from it.
+ * the place, never a value from it. Every file is read under the school's import limits, a zip through
+ * the adapters' checked reader (entry names, duplicates, sizes and ratio checked before and while unpacking).
  */
 import { existsSync, statSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
-import { unzipSync } from 'fflate';
-import type { AddressBookEntry, MisSnapshot } from '@contactable/core';
-import { bytesSource, fileSource, parseAddressBookCsv, parseCtf, parseOneRoster, parseSimsCsv } from '@contactable/adapters-sims';
+import type { AddressBookEntry, ImportLimitsOverride, MisSnapshot, SnapshotWarning } from '@contactable/core';
+import { fileSource, limitsFrom, parseAddressBookCsv, parseCtf, parseOneRoster, ParseFailure, parseSimsCsv, readZip, type ByteSource } from '@contactable/adapters-sims';
 
 /** The formats an export can be in. */
 export type ExportFormat = 'ctf' | 'sims-csv' | 'oneroster' | 'address-book';
@@ -17,13 +17,17 @@ export type ExportFormat = 'ctf' | 'sims-csv' | 'oneroster' | 'address-book';
 /** What an export holds: an MIS snapshot, or address-book people. */
 export type ExportContent =
   | { readonly kind: 'mis'; readonly format: Exclude<ExportFormat, 'address-book'>; readonly snapshot: MisSnapshot }
-  | { readonly kind: 'address-book'; readonly format: 'address-book'; readonly entries: ReadonlyArray<AddressBookEntry> };
+  | {
+      readonly kind: 'address-book';
+      readonly format: 'address-book';
+      readonly entries: ReadonlyArray<AddressBookEntry>;
+      /** What reading the file changed (control characters removed, by row and field): to show the office. */
+      readonly warnings: ReadonlyArray<SnapshotWarning>;
+    };
 
 /** Why an export could not be read: a sentence for the office. */
 export class ExportError extends Error {}
 
-/** The largest a zip's contents may unpack to. */
-const MAX_UNPACKED = 1 << 30;
 const SIMS_FILES = ['students.csv', 'contacts.csv', 'staff.csv', 'groups.csv'];
 
 const head = async (path: string, bytes = 2048): Promise<Buffer> => {
@@ -61,50 +65,34 @@ const parsed = <T>(r: { readonly _tag: 'Left'; readonly left: { readonly message
   return r.right;
 };
 
-const fromZip = async (path: string, name: string): Promise<ExportContent> => {
-  const bytes = await readFile(path);
-  let total = 0;
-  let entries: Record<string, Uint8Array>;
-  const names: string[] = [];
+const fromZip = async (path: string, name: string, limits: ImportLimitsOverride): Promise<ExportContent> => {
+  let files: Map<string, ByteSource>;
   try {
-    entries = unzipSync(bytes, {
-      filter: (f) => {
-        const base = f.name.split('/').pop()!.toLowerCase();
-        names.push(base);
-        if (!SIMS_FILES.includes(base)) return false;
-        total += f.originalSize;
-        if (total > MAX_UNPACKED) throw new ExportError(`${name}: the zip unpacks to more than ${MAX_UNPACKED >> 20} MB.`);
-        return true;
-      },
-    });
+    files = await readZip(fileSource(path, name), limitsFrom(limits), [...SIMS_FILES, 'users.csv']);
   } catch (e) {
-    if (e instanceof ExportError) throw e;
-    throw new ExportError(`${name} is not a readable zip archive.`);
+    // The checked reader stops with a typed error naming the archive (and the entry at fault).
+    throw new ExportError(e instanceof ParseFailure ? e.error.message : `${name} is not a readable zip archive.`);
   }
-  if (names.includes('users.csv')) return { kind: 'mis', format: 'oneroster', snapshot: parsed(await parseOneRoster({ zip: fileSource(path, name) })) };
-  const file = (f: string) => {
-    const e = Object.entries(entries).find(([n]) => n.split('/').pop()!.toLowerCase() === f);
-    return e === undefined ? undefined : bytesSource(`${name}:${f}`, e[1]);
-  };
-  const students = file('students.csv');
-  const contacts = file('contacts.csv');
+  if (files.has('users.csv')) return { kind: 'mis', format: 'oneroster', snapshot: parsed(await parseOneRoster({ zip: fileSource(path, name) }, { limits })) };
+  const students = files.get('students.csv');
+  const contacts = files.get('contacts.csv');
   if (students === undefined || contacts === undefined) throw new ExportError(`${name}: the zip holds neither a OneRoster export (users.csv) nor a SIMS CSV export (students.csv and contacts.csv).`);
-  const staff = file('staff.csv');
-  const groups = file('groups.csv');
-  return { kind: 'mis', format: 'sims-csv', snapshot: parsed(await parseSimsCsv({ students, contacts, ...(staff !== undefined ? { staff } : {}), ...(groups !== undefined ? { groups } : {}) })) };
+  const staff = files.get('staff.csv');
+  const groups = files.get('groups.csv');
+  return { kind: 'mis', format: 'sims-csv', snapshot: parsed(await parseSimsCsv({ students, contacts, ...(staff !== undefined ? { staff } : {}), ...(groups !== undefined ? { groups } : {}) }, { limits })) };
 };
 
-/** Reads an export at a path (`name` is what messages call it). */
-export const readExport = async (path: string, name: string): Promise<ExportContent> => {
+/** Reads an export at a path (`name` is what messages call it), under the import limits given (defaults otherwise). */
+export const readExport = async (path: string, name: string, limits: ImportLimitsOverride = {}): Promise<ExportContent> => {
   if (!existsSync(path)) throw new ExportError(`${name} does not exist: check the path.`);
   const kind = await sniffExport(path, name);
   switch (kind) {
     case 'zip':
-      return fromZip(path, name);
+      return fromZip(path, name, limits);
     case 'ctf':
-      return { kind: 'mis', format: 'ctf', snapshot: parsed(await parseCtf(fileSource(path, name))) };
+      return { kind: 'mis', format: 'ctf', snapshot: parsed(await parseCtf(fileSource(path, name), { limits })) };
     case 'oneroster':
-      return { kind: 'mis', format: 'oneroster', snapshot: parsed(await parseOneRoster({ folder: path })) };
+      return { kind: 'mis', format: 'oneroster', snapshot: parsed(await parseOneRoster({ folder: path }, { limits })) };
     case 'sims-csv': {
       const f = (n: string) => join(path, n);
       return {
@@ -116,11 +104,13 @@ export const readExport = async (path: string, name: string): Promise<ExportCont
             contacts: fileSource(f('contacts.csv')),
             ...(existsSync(f('staff.csv')) ? { staff: fileSource(f('staff.csv')) } : {}),
             ...(existsSync(f('groups.csv')) ? { groups: fileSource(f('groups.csv')) } : {}),
-          }),
+          }, { limits }),
         ),
       };
     }
-    case 'address-book':
-      return { kind: 'address-book', format: 'address-book', entries: parsed(await parseAddressBookCsv(fileSource(path, name))) };
+    case 'address-book': {
+      const upload = parsed(await parseAddressBookCsv(fileSource(path, name), { limits }));
+      return { kind: 'address-book', format: 'address-book', entries: upload.entries, warnings: upload.warnings };
+    }
   }
 };

@@ -62,7 +62,7 @@ export const createScheduler = (o: { readonly deps: HandlerDeps; readonly views:
       const school = await o.views.school();
       const path = school.sync?.exportPath ?? null;
       if (path === null) return fail('no export is set (Settings)');
-      const content = await readExport(path, basename(path));
+      const content = await readExport(path, basename(path), school.settings.limits ?? {});
       if (content.kind !== 'mis') return fail('the scheduled sync reads an MIS export, not an address-book CSV');
       const runId = `sync-${o.deps.ids.next()}`;
       const r = await runImport(o.deps, content.snapshot, school.settings, localDateOf(at, o.zone), { runId, format: content.format, sourceName: basename(path), schoolId: o.schoolId });

@@ -83,6 +83,8 @@ export interface ImportRunTrack {
   /** The position of the run's first event seen. */
   readonly startedAt: number;
   readonly failed: DataArea[];
+  /** The codes of the warnings the run raised. */
+  readonly warned: string[];
 }
 
 /** Held addresses -> the active contacts holding them. */
@@ -127,6 +129,10 @@ export interface Projection {
   readonly importRuns: Map<string, ImportRunTrack>;
   /** The position of the latest permission failure per data area. */
   readonly permissionFailures: Map<DataArea, number>;
+  /** Open import warnings by code (the latest message of each). */
+  readonly importWarnings: Map<string, DataIssue>;
+  /** The position of the latest warning per code. */
+  readonly warningsRaised: Map<string, number>;
   school: SchoolState;
   /** Active staff accounts (removed ones leave the map). */
   readonly staff: Map<string, StaffAccount>;
@@ -156,6 +162,8 @@ export const createProjection = (options: { readonly schoolId?: string | null } 
   permissionIssues: new Map(),
   importRuns: new Map(),
   permissionFailures: new Map(),
+  importWarnings: new Map(),
+  warningsRaised: new Map(),
   school: schoolDecider.initialState,
   staff: new Map(),
   awaitingDeletion: new Set(),
@@ -169,7 +177,7 @@ export const createProjection = (options: { readonly schoolId?: string | null } 
 export const clearProjection = (p: Projection): void => {
   p.position = 0;
   p.school = schoolDecider.initialState;
-  for (const m of [p.members, p.contacts, p.groups, p.messagesByDay, p.permissionIssues, p.importRuns, p.permissionFailures, p.dashboard.without, p.staff] as Array<Map<unknown, unknown>>) m.clear();
+  for (const m of [p.members, p.contacts, p.groups, p.messagesByDay, p.permissionIssues, p.importRuns, p.permissionFailures, p.importWarnings, p.warningsRaised, p.dashboard.without, p.staff] as Array<Map<unknown, unknown>>) m.clear();
   p.dashboard.withoutSorted = null;
   p.dashboard.withoutChanges.length = 0;
   for (const s of [p.withIssues.members, p.withIssues.contacts, p.awaitingDeletion, p.deletedMembers, p.deletedContacts] as Array<Set<unknown>>) s.clear();

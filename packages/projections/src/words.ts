@@ -80,6 +80,8 @@ export const issueTypeWords = (type: DataIssueType): string => {
       return 'Prime parent cannot be reached';
     case 'possible-duplicate-contact':
       return 'Possibly the same person twice';
+    case 'import-warning':
+      return 'Import warning';
   }
 };
 
@@ -96,6 +98,7 @@ export const ISSUE_TYPES: ReadonlyArray<DataIssueType> = [
   'stale-pre-admission',
   'possible-duplicate-contact',
   'permissions',
+  'import-warning',
 ];
 
 /** A member's kind in words. */

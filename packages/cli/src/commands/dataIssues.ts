@@ -2,7 +2,7 @@
 import { DataIssueFilter, handleCommand, schoolDecider, schoolStream, type Actor } from '@contactable/core';
 import { formatInstant, issueTypeWords, officeText, type DataIssue, type DataIssueRow } from '@contactable/projections';
 import { str, type Command } from '../command.js';
-import { handled, resolveContact, resolveMember } from '../context.js';
+import { calendarDate, handled, resolveContact, resolveMember } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { table } from '../output.js';
 
@@ -34,7 +34,7 @@ export const dataIssuesCommand: Command = {
     if (type !== undefined && !TYPES.includes(type)) throw usageError(`--type must be one of ${TYPES.join(', ')}`, dataIssuesCommand.usage);
     for (const opt of ['from', 'to']) {
       const v = str(args, opt);
-      if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw usageError(`--${opt} must be a date as YYYY-MM-DD`, dataIssuesCommand.usage);
+      if (v !== undefined) calendarDate(v, `--${opt}`);
     }
     const views = await ctx.views();
     const filterName = str(args, 'filter');

@@ -27,8 +27,8 @@ import { ingestCallback, storeDirectory, type CallbackProvider, type RawCallback
 import { actorWords, blockCauseWords, catchUp, channelWords, contactView, createProjection, dashboard, dataIssues, explainFromStore, formatInstant, issueTypeWords, linkedPeople, listMembers, memberLabel, membersOfContact, officeText, personName, relationshipWords, type Projection } from '@contactable/projections';
 import { str, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
-import { fullName } from '../context.js';
-import { CliError, usageError } from '../errors.js';
+import { fullName, wholeNumber } from '../context.js';
+import { CliError } from '../errors.js';
 import { table } from '../output.js';
 import { readExport } from './importing.js';
 
@@ -92,8 +92,11 @@ const castFrom = (p: Projection): Cast => {
 };
 
 const step = (ctx: CliContext, text: string): void => {
-  if (!ctx.out.json) process.stderr.write(`- ${text}\n`);
+  if (!ctx.out.json) ctx.out.note(`- ${text}`);
 };
+
+/** The most pupils the demo plays with (it imports them twice and prints views of them). */
+export const MAX_DEMO_PUPILS = 10_000;
 
 /** `demo [--pupils N]` */
 export const demo: Command = {
@@ -103,8 +106,7 @@ export const demo: Command = {
   options: { pupils: { type: 'string' } },
   needsStore: true,
   run: async (ctx, args) => {
-    const pupils = Number(str(args, 'pupils') ?? '300');
-    if (!Number.isInteger(pupils) || pupils < 50) throw usageError('--pupils must be a whole number of at least 50', demo.usage);
+    const pupils = wholeNumber(str(args, 'pupils'), '--pupils', 50, MAX_DEMO_PUPILS, 300);
     const started = Date.now();
     const store = await ctx.store();
     const schoolId = ctx.schoolId;

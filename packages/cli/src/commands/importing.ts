@@ -16,6 +16,7 @@ import {
   runImport,
   schoolDecider,
   schoolStream,
+  type ImportLimitsOverride,
   type ImportPlan,
   type ImportSettings,
   type MisSnapshot,
@@ -25,7 +26,7 @@ import { providerFromUrl, sendConfirmations, storeDirectory } from '@contactable
 import { uuidV7Ids } from '@contactable/adapters-store';
 import { namePlan, officeText, type NamedEntry, type NamedPlan, type Views } from '@contactable/projections';
 import { flag, str, type Command } from '../command.js';
-import { handled, todayFrom, type CliContext } from '../context.js';
+import { handled, todayFrom, wholeNumber, type CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { progressBar } from '../progress.js';
 
@@ -38,7 +39,13 @@ const head = (path: string): string => {
   try {
     const buf = Buffer.alloc(1024);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+    const b = buf.subarray(0, n);
+    // A UTF-16 export (a BOM, or ASCII with a zero byte beside each character) is told apart as the parsers do.
+    const le = (b[0] === 0xff && b[1] === 0xfe) || (b[0] !== 0 && b[1] === 0 && b[2] !== 0 && b[3] === 0);
+    const be = (b[0] === 0xfe && b[1] === 0xff) || (b[0] === 0 && b[1] !== 0 && b[2] === 0 && b[3] !== 0);
+    const even = b.subarray(0, b.length & ~1);
+    const text = le ? even.toString('utf16le') : be ? Buffer.from(even).swap16().toString('utf16le') : b.toString('utf8');
+    return text.replace(/^\uFEFF/, '');
   } finally {
     closeSync(fd);
   }
@@ -60,17 +67,21 @@ export const guessFormat = (path: string): ImportFormat | null => {
   return null;
 };
 
-const parseFailure = (e: ParseError): CliError => new CliError(`${e.message}\nNothing was imported; the store is unchanged. Fix the export (or choose --format) and run the import again.`);
+const parseFailure = (e: ParseError): CliError =>
+  new CliError(
+    `${e.message}\nNothing was imported; the store is unchanged. ` +
+      (e.code === 'over-limit' ? `Check the export; if it is right, raise limits.${e.limit ?? ''} in the import settings (--settings FILE).` : 'Fix the export (or choose --format) and run the import again.'),
+  );
 
-/** Reads an export into a snapshot. */
-export const readExport = async (path: string, format: Exclude<ImportFormat, 'address-book'>): Promise<MisSnapshot> => {
+/** Reads an export into a snapshot, under the import limits. */
+export const readExport = async (path: string, format: Exclude<ImportFormat, 'address-book'>, limits: ImportLimitsOverride = {}): Promise<MisSnapshot> => {
   let r: E.Either<ParseError, MisSnapshot>;
   switch (format) {
     case 'ctf':
-      r = await parseCtf(fileSource(path));
+      r = await parseCtf(fileSource(path), { limits });
       break;
     case 'oneroster':
-      r = await parseOneRoster(statSync(path).isDirectory() ? { folder: path } : { zip: fileSource(path) });
+      r = await parseOneRoster(statSync(path).isDirectory() ? { folder: path } : { zip: fileSource(path) }, { limits });
       break;
     case 'sims-csv': {
       if (!statSync(path).isDirectory()) throw new CliError(`${path}: a SIMS CSV export is a folder holding students.csv and contacts.csv (and staff.csv, groups.csv when exported).`);
@@ -81,7 +92,7 @@ export const readExport = async (path: string, format: Exclude<ImportFormat, 'ad
         contacts: fileSource(f('contacts.csv')),
         ...(existsSync(f('staff.csv')) ? { staff: fileSource(f('staff.csv')) } : {}),
         ...(existsSync(f('groups.csv')) ? { groups: fileSource(f('groups.csv')) } : {}),
-      });
+      }, { limits });
       break;
     }
   }
@@ -152,12 +163,14 @@ export const describeNamedPlan = (plan: ImportPlan, n: NamedPlan): string =>
 /** Names a plan for the office; the views are read once the plan is made (dry run) or recorded. */
 const named = (plan: ImportPlan, views: Views): Promise<NamedPlan> => namePlan(plan, views);
 
-const importAddressBook = async (ctx: CliContext, path: string, dryRun: boolean): Promise<void> => {
-  const parsed = await parseAddressBookCsv(fileSource(path));
+const importAddressBook = async (ctx: CliContext, path: string, dryRun: boolean, settings: ImportSettings): Promise<void> => {
+  const parsed = await parseAddressBookCsv(fileSource(path), { limits: settings.limits ?? {} });
   if (E.isLeft(parsed)) throw parseFailure(parsed.left);
   const held = await loadHeldState(await ctx.store(), ctx.schoolId);
   if (E.isLeft(held)) throw new CliError(held.left.message);
-  const plan = planAddressBook(parsed.right, held.right);
+  const plan = planAddressBook(parsed.right.entries, held.right);
+  // What reading the file changed (control characters removed) comes first; an upload records no run, so it is shown here.
+  const warnings = [...parsed.right.warnings, ...plan.warnings];
   let appended = 0;
   if (!dryRun) {
     const deps = await ctx.deps();
@@ -173,11 +186,11 @@ const importAddressBook = async (ctx: CliContext, path: string, dryRun: boolean)
     members: { added: 0, changed: 0, leavers: 0 },
     contacts: { added, changed: plan.commands.length - added },
     eventsAppended: appended,
-    issues: plan.warnings.map((w) => ({ type: 'warning', memberId: null, contactId: null, detail: `${w.code}: ${w.message}` })),
+    issues: warnings.map((w) => ({ type: 'warning', memberId: null, contactId: null, detail: `${w.code}: ${w.message}` })),
   };
   ctx.out.result(json, () => {
     ctx.out.line(`Address book ${basename(path)}: ${json.contacts.added} linked people added, ${json.contacts.changed} changed${dryRun ? ' (dry run: nothing written)' : `, ${appended} changes recorded`}`);
-    for (const w of plan.warnings) ctx.out.line(`Warning: ${officeText(w.message)}`);
+    for (const w of warnings) ctx.out.line(`Warning: ${officeText(w.message)}`);
   });
 };
 
@@ -212,12 +225,11 @@ export const importCommand: Command = {
     const format = (given as ImportFormat | undefined) ?? guessFormat(path);
     if (format === null) throw new CliError(`cannot tell the format of ${path}: give --format ${FORMATS.join('|')}.`);
     const dryRun = flag(args, 'dry-run');
-    if (format === 'address-book') return importAddressBook(ctx, path, dryRun);
-
     const today = todayFrom(str(args, 'today'), ctx.clock);
     const settings = await settingsFor(ctx, str(args, 'settings'));
-    if (!ctx.out.json && process.stderr.isTTY === true) process.stderr.write(`reading ${basename(path)}...\n`);
-    const snapshot = await readExport(path, format);
+    if (format === 'address-book') return importAddressBook(ctx, path, dryRun, settings);
+    if (!ctx.out.json && process.stderr.isTTY === true) ctx.out.note(`reading ${basename(path)}...`);
+    const snapshot = await readExport(path, format, settings.limits ?? {});
     const refreshMember = str(args, 'refresh-member');
     const refreshContact = str(args, 'refresh-contact');
     const only = refreshMember !== undefined ? { member: refreshMember } : refreshContact !== undefined ? { contact: refreshContact } : undefined;
@@ -310,6 +322,11 @@ export const importCommand: Command = {
   },
 };
 
+/** The most pupils `generate` writes: the benchmarks' largest school (importing more than limits.maxPupils needs the limit raised). */
+export const MAX_GENERATED_PUPILS = 200_000;
+/** The latest day `generate` plays churn to (each day costs a pass over the school). */
+export const MAX_GENERATED_DAY = 366;
+
 /** `generate --pupils N [--seed S] [--day D] [--today YYYY-MM-DD] --format ctf|sims-csv --out PATH` */
 export const generate: Command = {
   name: 'generate',
@@ -320,10 +337,8 @@ export const generate: Command = {
   options: { pupils: { type: 'string' }, seed: { type: 'string' }, day: { type: 'string' }, today: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, plain: { type: 'boolean' } },
   needsStore: false,
   run: async (ctx, args) => {
-    const pupils = Number(str(args, 'pupils'));
-    if (!Number.isInteger(pupils) || pupils < 1) throw usageError('--pupils must be a whole number of at least 1', generate.usage);
-    const day = Number(str(args, 'day') ?? '0');
-    if (!Number.isInteger(day) || day < 0) throw usageError('--day must be a whole number of days (0 = the first export)', generate.usage);
+    const pupils = wholeNumber(str(args, 'pupils'), '--pupils', 1, MAX_GENERATED_PUPILS);
+    const day = wholeNumber(str(args, 'day'), '--day (days after the first export)', 0, MAX_GENERATED_DAY, 0);
     const format = str(args, 'format');
     if (format !== 'ctf' && format !== 'sims-csv') throw usageError('--format must be ctf or sims-csv', generate.usage);
     const out = str(args, 'out');

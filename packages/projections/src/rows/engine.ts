@@ -44,7 +44,8 @@ import {
 } from './model.js';
 
 /** The read models' name and version: rows made by another version are rebuilt from the log. */
-export const READ_MODELS_VERSION = 2;
+// 3: the school row keeps import warnings (issues of type import-warning).
+export const READ_MODELS_VERSION = 3;
 
 /**
  * Contact events the lean view ignores (contactView.ts): they change no row, so a batch of them (a send's
@@ -80,6 +81,7 @@ const issuesOf = (p: Projection, memberIds: Iterable<MemberId>, contactIds: Iter
   }
   for (const id of contactIds) for (const i of contactIssuesOf(p.contacts.get(id)?.view)) out.set(i.id, i);
   for (const i of p.permissionIssues.values()) out.set(i.id, i);
+  for (const i of p.importWarnings.values()) out.set(i.id, i);
   return out;
 };
 
@@ -150,9 +152,11 @@ const load = async (rows: RowWriter, schoolId: string, events: ReadonlyArray<Sto
     if (row !== undefined) {
       const d = row.doc as SchoolDoc;
       p.school = d.school;
-      for (const [id, run] of Object.entries(d.importRuns)) p.importRuns.set(id, { startedAt: run.startedAt, failed: [...run.failed] });
+      for (const [id, run] of Object.entries(d.importRuns)) p.importRuns.set(id, { startedAt: run.startedAt, failed: [...run.failed], warned: [...(run.warned ?? [])] });
       for (const [area, at] of Object.entries(d.permissionFailures)) p.permissionFailures.set(area as DataArea, at!);
       for (const [area, issue] of Object.entries(d.permissionIssues)) p.permissionIssues.set(area as DataArea, issue!);
+      for (const [code, at] of Object.entries(d.warningsRaised ?? {})) p.warningsRaised.set(code, at);
+      for (const [code, issue] of Object.entries(d.importWarnings ?? {})) p.importWarnings.set(code, issue);
     }
   }
   for (const [id, i] of issuesOf(p, loaded.members.keys(), loaded.contacts.keys())) loaded.issues.set(id, i);
@@ -187,6 +191,8 @@ const store = async (rows: RowWriter, schoolId: string, p: Projection, loaded: L
     importRuns: Object.fromEntries(p.importRuns),
     permissionFailures: Object.fromEntries(p.permissionFailures),
     permissionIssues: Object.fromEntries(p.permissionIssues),
+    warningsRaised: Object.fromEntries(p.warningsRaised),
+    importWarnings: Object.fromEntries(p.importWarnings),
   };
   if (hadSchool && JSON.stringify(schoolDoc) !== schoolBefore) writes.push(schoolRow(schoolId, schoolDoc));
   // Staff accounts: an active one's row written; a removed one's row gone.
@@ -230,6 +236,8 @@ export const applyToRows = async (events: ReadonlyArray<StoredEvent>, rows: RowW
       importRuns: Object.fromEntries(p.importRuns),
       permissionFailures: Object.fromEntries(p.permissionFailures),
       permissionIssues: Object.fromEntries(p.permissionIssues),
+      warningsRaised: Object.fromEntries(p.warningsRaised),
+      importWarnings: Object.fromEntries(p.importWarnings),
     });
     for (const e of list) applyEvent(p, e);
     await store(rows, schoolId, p, loaded, list, hadSchool, schoolBefore);

@@ -158,12 +158,16 @@ export const issueRow = (schoolId: string, issue: IssueDoc, day: string): RowWri
   personal: null,
 });
 
-/** What the school row holds: settings and saved filters, and the import runs' permission failures (R-IMP-10). */
+/** What the school row holds: settings and saved filters, and the import runs' permission failures (R-IMP-10) and warnings. */
 export interface SchoolDoc {
   readonly school: SchoolState;
   readonly importRuns: Readonly<Record<string, ImportRunTrack>>;
   readonly permissionFailures: Readonly<Partial<Record<DataArea, number>>>;
   readonly permissionIssues: Readonly<Partial<Record<DataArea, DataIssue>>>;
+  /** The position of the latest import warning per code (absent in rows written before warnings were issues). */
+  readonly warningsRaised?: Readonly<Record<string, number>>;
+  /** Open import warnings by code. */
+  readonly importWarnings?: Readonly<Record<string, DataIssue>>;
 }
 
 /** The school row. */

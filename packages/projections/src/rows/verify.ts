@@ -64,6 +64,7 @@ export const compareRowsWithFold = async (rows: RowReader, schoolId: string, fol
   const doc = school?.doc as SchoolDoc | undefined;
   if (doc !== undefined && !same(doc.school, fold.school)) note('school settings and saved filters differ');
   if (!same(doc?.permissionIssues ?? {}, Object.fromEntries(fold.permissionIssues))) note('permission issues differ');
+  if (!same(doc?.importWarnings ?? {}, Object.fromEntries(fold.importWarnings))) note('import warnings differ');
 
   const staff = await rows.find(TABLES.staff, schoolId, {});
   if (staff.length !== fold.staff.size) note(`staff: ${staff.length} rows, ${fold.staff.size} in the log`);
