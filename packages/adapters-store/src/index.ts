@@ -1,5 +1,6 @@
 /** `@contactable/adapters-store`: EventStore implementations (PGlite, PostgreSQL, EventStoreDB) and the runtime ports. */
 export { openStore, storeKind, type OpenStoreOptions } from './open.js';
+export { lockFolder, lockStatus, readLockFile, lockSocketName, defaultLockStrategy, type LockStrategy, type LockStatus, type LockHolder, type FolderLockOptions } from './folderLock.js';
 export { openPgliteStore, openPgliteDatabase, pgliteDriver, DEFAULT_FOLDER, type PgliteStoreOptions, type OpenDatabase } from './pglite.js';
 export { openPostgresStore, openPostgresDatabase, poolDriver, type PostgresStoreOptions, type OpenPostgres } from './postgres.js';
 export { openEventStoreDbStore, clientConnectionString, DEFAULT_KEYS_FOLDER, type EventStoreDbOptions } from './eventstoredb.js';

@@ -46,7 +46,7 @@ export const openPgliteDatabase = async (folder: string, schema: string = DEFAUL
   } catch (e) {
     throw storeError(folder, 'creating the store folder', e);
   }
-  const unlock = lockFolder(folder);
+  const unlock = await lockFolder(folder);
   let db: PGlite | undefined;
   try {
     db = await PGlite.create(join(folder, 'pgdata'));
@@ -62,13 +62,13 @@ export const openPgliteDatabase = async (folder: string, schema: string = DEFAUL
         try {
           await opened.close();
         } finally {
-          unlock();
+          await unlock();
         }
       },
     };
   } catch (e) {
     await db?.close().catch(() => undefined);
-    unlock();
+    await unlock();
     throw storeError(folder, 'opening the embedded store', e);
   }
 };
