@@ -14,7 +14,7 @@ export type ImportRunId = string;
 export type MessageId = string;
 
 /** The kinds of stream the core writes. */
-export type StreamCategory = 'member' | 'contact' | 'group' | 'school' | 'import' | 'message';
+export type StreamCategory = 'member' | 'contact' | 'group' | 'school' | 'import' | 'message' | 'callback';
 
 /** The stream of one member. */
 export const memberStream = (id: MemberId): string => `member-${id}`;
@@ -28,6 +28,8 @@ export const schoolStream = (id: SchoolId): string => `school-${id}`;
 export const importStream = (id: ImportRunId): string => `import-${id}`;
 /** The stream of one message (its audience and outcome). */
 export const messageStream = (id: MessageId): string => `message-${id}`;
+/** The stream recording that one provider callback was applied (the replay guard); `key` is derived from the callback's signed id. */
+export const callbackStream = (key: string): string => `callback-${key}`;
 
 /** Splits a stream id into its category and the id inside it, or null for a stream that is not ours. */
 export const parseStreamId = (
@@ -44,6 +46,7 @@ export const parseStreamId = (
     case 'school':
     case 'import':
     case 'message':
+    case 'callback':
       return id.length > 0 ? { category, id } : null;
     default:
       return null;

@@ -54,7 +54,7 @@ export const twilioProvider = (config: TwilioConfig): SmsProvider => {
       if (r.status >= 200 && r.status < 300) {
         const sid = str(json, 'sid');
         return sid === null
-          ? E.left(providerError('twilio', 'permanent', 'accepted the message but returned no sid', { status: r.status, scope: 'account' }))
+          ? E.left(providerError('twilio', 'permanent', 'accepted the message but returned no sid', { status: r.status, scope: 'account', ambiguous: true }))
           : E.right({ providerMessageId: sid });
       }
       const code = str(json, 'code');
