@@ -38,7 +38,6 @@ import { systemClock, uuidV7Ids } from '@contactable/adapters-store';
 import { fileSource, parseCtf, parseSimsCsv } from '@contactable/adapters-sims';
 import {
   ingestCallback,
-  memoryCallbackMemory,
   storeDirectory,
   type CallbackMemory,
   type CallbackProvider,
@@ -70,7 +69,7 @@ export interface ServiceOptions {
   readonly publicUrl?: string;
   /** Visits an SNS SubscribeURL once a verified SubscriptionConfirmation arrives; without it the URL is logged. */
   readonly confirmSubscription?: (url: string) => Promise<void>;
-  /** Replay guard for callbacks (default: this service's own memory). */
+  /** Replay guard for callbacks (default: kept in the event log, so a restart or a second instance still knows). */
   readonly callbackMemory?: CallbackMemory;
   /** The MIS export the sync reads: a CTF file (`.xml`) or a SIMS CSV folder (students.csv, contacts.csv...). */
   readonly exportPath?: string;
@@ -314,7 +313,7 @@ export const createService = (options: ServiceOptions): Service => {
     schoolId,
     directory: storeDirectory(options.store),
     webhooks: options.webhooks ?? {},
-    memory: options.callbackMemory ?? memoryCallbackMemory(),
+    ...(options.callbackMemory !== undefined ? { memory: options.callbackMemory } : {}),
     ...(options.confirmSubscription !== undefined ? { confirmSubscription: options.confirmSubscription } : {}),
   };
 
