@@ -14,3 +14,4 @@ export { ensureSchema, rotateWal, sqlStore, type SqlStoreConfig } from './sqlSto
 export { followLog, type FollowSource } from './subscription.js';
 export { ChangeSignal } from './changes.js';
 export { systemClock, uuidV7Ids } from './runtime.js';
+export { inspectionOf, registerInspection, sqlInspection, type StoreInspection, type SealedWithoutKey, type KeyWithoutData } from './inspection.js';

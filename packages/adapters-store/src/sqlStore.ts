@@ -18,6 +18,7 @@ import { sqlKeyStore } from './keys.js';
 import { makeShredder, sealingSubject, type SealedRow } from './shredder.js';
 import { quoteSchema, schemaScript, statements, type SqlDriver } from './sql.js';
 import { followLog } from './subscription.js';
+import { registerInspection, sqlInspection } from './inspection.js';
 
 /** How a SQL store is wired to its database. */
 export interface SqlStoreConfig {
@@ -334,7 +335,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       }),
   };
 
-  return {
+  return registerInspection({
     append,
     appendMany,
     readStream,
@@ -374,5 +375,5 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       await shredder.close();
       await config.close();
     },
-  };
+  }, sqlInspection(sql, config.schema));
 };

@@ -2,3 +2,4 @@
 export { runCli } from './run.js';
 export { commands } from './commands/index.js';
 export { webhookConfigsFromEnv } from './commands/messaging.js';
+export { doctorChecks, runDoctor, type CheckResult, type DoctorCheck, type DoctorContext, type DoctorReport, type Finding } from './doctor/checks.js';

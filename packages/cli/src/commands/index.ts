@@ -3,6 +3,7 @@ import type { Command } from '../command.js';
 import { optIn, optOut, reEnable } from './consent.js';
 import { dataIssuesCommand } from './dataIssues.js';
 import { demo } from './demo.js';
+import { doctor } from './doctor.js';
 import { audit, explain, replay } from './history.js';
 import { generate, importCommand } from './importing.js';
 import { feedback, send } from './messaging.js';
@@ -27,6 +28,7 @@ export const commands: ReadonlyArray<Command> = [
   audit,
   explain,
   replay,
+  doctor,
   generate,
   demo,
 ];
