@@ -15,6 +15,8 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
+    // The fault suite runs on its own (pnpm chaos); its CI slices are test/chaos/*.slice.test.ts.
+    exclude: ['**/node_modules/**', '**/dist/**', '**/*.chaos.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],
