@@ -5,6 +5,7 @@ import { commands } from './commands/index.js';
 import { createContext, DEFAULT_STORE } from './context.js';
 import { CliError, EXIT } from './errors.js';
 import { processOutput } from './output.js';
+import { isStoreError } from '@contactable/adapters-store';
 
 const help = (): string =>
   [
@@ -60,6 +61,9 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
     }
     // An unexpected failure: say what happened without a stack (set CONTACTABLE_DEBUG=1 for one).
     process.stderr.write(`contactable ${name}: failed: ${(e as Error).message ?? String(e)}\n`);
+    if (isStoreError(e)) {
+      process.stderr.write('The store stopped answering part-way. Check that it is running and reachable, then run the command again: an import or retention records only what is still missing.\n');
+    }
     if (process.env.CONTACTABLE_DEBUG === '1') process.stderr.write(`${(e as Error).stack ?? ''}\n`);
     return EXIT.failed;
   } finally {

@@ -81,6 +81,8 @@ interface Prepared {
   readonly addresses: ReadonlySet<string>;
   /** Events in the template (to tell whether a kill came before anything was written). */
   readonly templateEvents: number;
+  /** How long the same command takes when there is nothing left to do (start, open, read): the work comes after. */
+  readonly idleMs: number;
 }
 
 /** Shared servers, files and prepared stores for a series of trials. */
@@ -209,10 +211,12 @@ export const startKillLab = async (options: { readonly backends: ReadonlyArray<B
     await w?.close();
     if (r.code !== 0) throw new Error(`the clean ${scenario} run failed: ${r.stderr}`);
     const addresses = new Set(received(from).flatMap((x) => x.to));
+    // The same command again has nothing to do: how long starting, opening and reading take.
+    const idle = await run(command(scenario, store.url), dir);
     const before = await copy(backend, template);
     const templateEvents = (await fp(before.url)).events;
     await before.drop();
-    const p: Prepared = { template, clean: await fp(store.url), cleanMs: r.ms, cleanWork: work, addresses, templateEvents };
+    const p: Prepared = { template, clean: await fp(store.url), cleanMs: r.ms, cleanWork: work, addresses, templateEvents, idleMs: Math.min(idle.ms, r.ms) };
     await store.drop();
     prepared.set(key, p);
     return p;
@@ -267,8 +271,9 @@ export const startKillLab = async (options: { readonly backends: ReadonlyArray<B
       const child = start(command(scenario, store.url), dir);
       let landed: TrialResult['landed'] = 'before-first-write';
       if (w === null) {
-        // Not watchable: a random moment within the clean run's time.
-        await new Promise((r) => setTimeout(r, random() * p.cleanMs));
+        // Not watchable: a random moment from a little before the work can start to the clean run's end.
+        const from = p.idleMs * 0.8;
+        await new Promise((r) => setTimeout(r, from + random() * Math.max(0, p.cleanMs - from)));
       } else {
         // Aim at a random amount of the work (a tenth of kills before any), then a little more at random.
         const aim = random() < 0.1 ? 0 : 1 + Math.floor(random() * Math.max(1, p.cleanWork - 1));
@@ -298,30 +303,36 @@ export const startKillLab = async (options: { readonly backends: ReadonlyArray<B
     const store = await copy('postgres', p.template);
     try {
       const sinkFrom = sink.received.length;
-      const w = (await watch(scenario, 'postgres', store.url, sinkFrom))!;
+      // Watches for the command's own connection, then stops the server a random moment into its work.
+      const db = await openPostgresDatabase(store.url, { poolSize: 1 });
       const child = start(command(scenario, store.url), dir);
-      const aim = 1 + Math.floor(random() * Math.max(1, p.cleanWork - 1));
-      while (child.alive() && (await w.progress()) < aim) await new Promise((r) => setTimeout(r, 2));
-      await w.close();
+      const connected = async () =>
+        Number((await db.sql.query<{ n: unknown }>('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()'))[0]?.n ?? 0) > 0;
+      while (child.alive() && !(await connected())) await new Promise((r) => setTimeout(r, 2));
+      await db.close();
+      await new Promise((r) => setTimeout(r, random() * Math.max(200, p.cleanMs - p.idleMs)));
       const killedAtMs = Date.now() - child.startedAt;
-      const stillRunning = child.alive();
       await pg.pause();
       const failed = await Promise.race([child.done, new Promise<null>((r) => setTimeout(() => r(null), 120_000))]);
       await pg.resume();
       const errors: string[] = [];
       let firstError = '';
+      let landed: TrialResult['landed'] = 'during-work';
       if (failed === null) {
         errors.push('the command hung for two minutes after the server stopped');
         await child.kill();
-      } else if (stillRunning) {
+      } else if (failed.code === 0) {
+        // It finished before the stop took hold: nothing to judge but the result.
+        landed = 'finished-first';
+      } else {
         firstError = failed.stderr.trim().split('\n')[0] ?? '';
-        if (failed.code === 0) errors.push('the command exited 0 although its server stopped');
-        if (!/postgres:\/\/postgres@127\.0\.0\.1/.test(failed.stderr)) errors.push('the error does not name the store');
+        if (!/postgres:\/\/postgres@127\.0\.0\.1/.test(failed.stderr)) errors.push(`the error does not name the store: ${failed.stderr.trim()}`);
+        if (!/run (it|the command) again|--message-id/.test(failed.stderr)) errors.push(`the error does not say what to do: ${failed.stderr.trim()}`);
         if (/^\s+at /m.test(failed.stderr)) errors.push('the error is a stack trace');
       }
       const extra = await converge(scenario, store.url);
       const result = await compare(scenario, store.url, p, sinkFrom, { inDoubt: extra.inDoubt, errors: [...errors, ...extra.errors] });
-      return { scenario, backend: 'postgres', landed: stillRunning ? 'during-work' : 'finished-first', killedAtMs, ...result, firstError };
+      return { scenario, backend: 'postgres', landed, killedAtMs, ...result, firstError };
     } finally {
       await store.drop();
     }

@@ -88,11 +88,18 @@ export const send: Command = {
       ...(await ctx.deps()), schoolId: ctx.schoolId, directory: storeDirectory(await ctx.store()),
       email: providers.right.email, sms: providers.right.sms, actor, resendInDoubt,
     };
+    // Without --message-id the id is made here: say it at once, so an interrupted send can be carried on.
+    if (givenId === undefined) ctx.out.note(`message ${messageId}: sending (if interrupted, carry on with --message-id ${messageId})`);
     let r: Awaited<ReturnType<typeof sendMessage>>;
     try {
       r = resuming || resendInDoubt
         ? await resumeSend(deps, messageId)
         : await sendMessage(deps, { messageId, channel: channel as 'email' | 'sms', subject: str(args, 'subject') ?? null, body: body! }, await audienceFrom(ctx, to!));
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      throw new CliError(
+        `failed: ${e instanceof Error ? e.message : String(e)}\nThe send stopped part-way. Once that is fixed, carry on with: contactable send --message-id ${messageId} --provider URL --by NAME (nobody is sent to twice; anyone it cannot be sure about is listed as in doubt).`,
+      );
     } finally {
       bar.finish();
       await providers.right.email?.close?.();
