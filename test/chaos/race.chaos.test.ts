@@ -104,13 +104,13 @@ describe('racing processes', () => {
     expect(r).toMatchObject({ doubleHolders: 0, noHolder: 0, unclearRefusals: 0 });
   });
 
-  it('R-OPS-2 the lock file (other systems): 4 processes race over dead holders\' files: never two holders', async () => {
+  it('R-OPS-2 the lock file (other systems): 4 processes race over files left by dead holders: never two holders', async () => {
     const r = await raceLock({ folder: folder(), strategy: 'file', processes: 4, rounds: LOCK_ROUNDS, staleEvery: 3, killEvery: 100 });
     recordTarget({ suite: 'race', name: 'folder lock (lock file)', measured: `${r.rounds} rounds x ${r.processes} processes, ${r.staleSeeds} over a dead holder's file, ${r.kills} holders killed: ${r.doubleHolders} double holders, ${r.noHolder} rounds nobody could take it (${r.seconds} s)`, target: '0 double holders', met: r.doubleHolders === 0 && r.noHolder === 0 });
     expect(r).toMatchObject({ doubleHolders: 0, noHolder: 0, unclearRefusals: 0 });
   });
 
-  it('R-OPS-2 three processes opening one embedded store at the same instant: one at a time, every opener\'s write kept', async () => {
+  it('R-OPS-2 three processes opening one embedded store at the same instant: one at a time, the write of every process that opened it kept', async () => {
     const path = join(folder(), 'store');
     await (await openStore(path)).close();
     const opened: Array<{ tag: string; openedAt: number; closingAt: number }> = [];

@@ -26,7 +26,7 @@ describe('one writer per embedded folder (slice)', () => {
     expect(r).toMatchObject({ doubleHolders: 0, noHolder: 0, unclearRefusals: 0, kills: 2 });
   });
 
-  it('R-OPS-2 the lock file (other systems): 3 processes x 100 rounds over dead holders\' files: never two holders', async () => {
+  it('R-OPS-2 the lock file (other systems): 3 processes x 100 rounds over files left by dead holders: never two holders', async () => {
     const r = await raceLock({ folder: folder(), strategy: 'file', processes: 3, rounds: 100, staleEvery: 3, killEvery: 50 });
     expect(r).toMatchObject({ doubleHolders: 0, noHolder: 0, unclearRefusals: 0, kills: 2, staleSeeds: 33 });
   });

@@ -62,7 +62,7 @@ const doctorOf = async (store: EventStore, path: string): Promise<DoctorReport> 
 const findings = (r: DoctorReport, id: string) => r.checks.find((c) => c.id === id)!.findings;
 
 describe('contactable doctor', () => {
-  it('R-DEL-3 R-AUD-4 a healthy store has no findings; every check looked', async () => {
+  it('R-DEL-3 R-AUD-2 a healthy store has no findings; every check looked', async () => {
     const path = folder();
     const store = await openStore(path);
     try {
@@ -80,7 +80,7 @@ describe('contactable doctor', () => {
     }
   });
 
-  it('R-AUD-4 R-DEL-3 R-DEL-4 finds an undecodable event, a lost key, a key with no data and a checkpoint ahead of the log, naming no personal value', async () => {
+  it('R-AUD-2 R-DEL-3 R-DEL-4 finds an undecodable event, a lost key, a key with no data and a checkpoint ahead of the log, naming no personal value', async () => {
     const path = folder();
     const db = await openPgliteDatabase(path);
     // A key made for a write that never landed.
