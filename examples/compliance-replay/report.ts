@@ -40,7 +40,7 @@ export const buildReport = async (store: EventStore, asOf: string, schoolId: str
   for (const i of allDataIssues(p)) openIssues[i.type] = (openIssues[i.type] ?? 0) + 1;
   const unreachable: Unreachable[] = [];
   for (const m of listMembers(p, { kind: 'student', roll: 'on-roll' })) {
-    for (const c of linkedPeople(p, m.memberId)?.contacts ?? []) {
+    for (const c of linkedPeople(p, m.memberId)?.linkedPeople ?? []) {
       if (!c.prime || c.status !== 'active') continue;
       for (const channel of CHANNELS) {
         if (c.usableMethods.includes(channel)) continue;
@@ -49,7 +49,7 @@ export const buildReport = async (store: EventStore, asOf: string, schoolId: str
       }
     }
   }
-  return { asOf, students: { total: d.students.total, byEmail: d.students.byEmail, byMobile: d.students.byMobile, byEither: d.students.byEither }, openIssues, unreachable };
+  return { asOf, students: { total: d.studentsWithContactablePrimeParent.total, byEmail: d.studentsWithContactablePrimeParent.byEmail, byMobile: d.studentsWithContactablePrimeParent.byMobile, byEither: d.studentsWithContactablePrimeParent.byEither }, openIssues, unreachable };
 };
 
 /** Renders the report as Markdown. */

@@ -143,14 +143,14 @@ const primeParent = async (base: string, snapshot: MisSnapshot): Promise<{ membe
     if (m.kind !== 'student' || m.roll.status !== 'on-roll') continue;
     const memberId = memberIdFor(SCHOOL, snapshot.source.system, m.externalId);
     const view = await linked(base, memberId);
-    const contact = view.contacts.find((c) => c.prime && c.usableMethods.length === 2 && c.email !== null && c.mobile !== null);
+    const contact = view.linkedPeople.find((c) => c.prime && c.usableMethods.length === 2 && c.email !== null && c.mobile !== null);
     if (contact !== undefined) return { memberId, contact };
   }
   throw new Error('the generated school has no prime parent with both an email and a mobile');
 };
 
 const personOf = (view: LinkedPeopleView, contactId: string): LinkedPerson => {
-  const c = view.contacts.find((x) => x.contactId === contactId);
+  const c = view.linkedPeople.find((x) => x.contactId === contactId);
   if (c === undefined) throw new Error(`contact ${contactId} is not linked`);
   return c;
 };

@@ -49,7 +49,7 @@ beforeAll(async () => {
     await catchUp(s, p);
     const seen = new Set<string>();
     for (const m of listMembers(p, { kind: 'student' }).slice(0, 12)) {
-      for (const c of linkedPeople(p, m.memberId)?.contacts ?? []) {
+      for (const c of linkedPeople(p, m.memberId)?.linkedPeople ?? []) {
         const email = c.email?.value.toLowerCase() ?? null;
         if (!c.prime || email === null || !c.usableMethods.includes('email') || seen.has(email)) continue;
         seen.add(email);

@@ -10,7 +10,7 @@ import {
   type HandlerDeps,
   type Handled,
 } from '@contactable/core';
-import { catchUp, createProjection, listMembers, contactsByEmail, type Projection } from '@contactable/projections';
+import { catchUp, createProjection, projectionViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
 import { isStoreError, openStore, systemClock, uuidV7Ids } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
@@ -29,6 +29,8 @@ export interface CliContext {
   readonly deps: (at?: string) => Promise<HandlerDeps>;
   /** The read models, caught up with the log. */
   readonly projection: () => Promise<Projection>;
+  /** The read side (each answer caught up with the log). */
+  readonly views: () => Promise<Views>;
   /** The real clock. */
   readonly clock: Clock;
   /** Releases the store. */
@@ -39,6 +41,7 @@ export interface CliContext {
 export const createContext = (out: Output, storeUrl: string, schoolId: string): CliContext => {
   let opened: Promise<EventStore> | null = null;
   let projection: Projection | null = null;
+  let views: Views | null = null;
   const store = (): Promise<EventStore> => {
     opened ??= openStore(storeUrl).catch((e: unknown) => {
       throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...).` : `could not open the store: ${String(e)}`);
@@ -56,6 +59,16 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string): 
       projection ??= createProjection({ schoolId });
       await catchUp(await store(), projection);
       return projection;
+    },
+    views: async () => {
+      if (views === null) {
+        const s = await store();
+        const p = (projection ??= createProjection({ schoolId }));
+        views = projectionViews(p, async () => {
+          await catchUp(s, p);
+        });
+      }
+      return views;
     },
     close: async () => {
       if (opened !== null) await (await opened).close();
@@ -83,26 +96,54 @@ export const instantFrom = (value: string, option: string): string => {
   return new Date(ms).toISOString();
 };
 
-/** Resolves MEMBER: a member id, or an MIS reference such as a UPN. */
-export const resolveMember = (p: Projection, ref: string): string => {
-  const all = listMembers(p);
-  const byId = all.find((m) => m.memberId === ref);
-  if (byId !== undefined) return byId.memberId;
-  const byRef = all.filter((m) => m.misReference !== null && m.misReference.toLowerCase() === ref.toLowerCase());
-  if (byRef.length === 1) return byRef[0]!.memberId;
-  if (byRef.length > 1) throw new CliError(`More than one member has the MIS reference "${ref}"; use the member id.`);
-  throw new CliError(`No member with id or MIS reference "${ref}". List them with: contactable members`);
+const fullNameOf = (n: { readonly given: string; readonly family: string }): string => `${n.given} ${n.family}`.trim();
+
+/** A member as an office names them: "Ada Okafor (K801200011002)". */
+export const memberLabel = (m: Pick<MemberSummary, 'name' | 'misReference'>): string => `${fullNameOf(m.name)}${m.misReference === null ? '' : ` (${m.misReference})`}`;
+
+/** A contact as an office names them: "Ngozi Okafor, Mother of Ada Okafor (K801200011002)". */
+export const contactLabel = (c: Pick<ContactSummary, 'name' | 'members'>): string => {
+  const of = c.members.slice(0, 3).map((m) => `${m.relationship || 'contact'} of ${memberLabel(m)}`);
+  return `${fullNameOf(c.name)}${of.length === 0 ? '' : `, ${of.join('; ')}${c.members.length > 3 ? `; and ${c.members.length - 3} more` : ''}`}`;
 };
 
-/** Resolves CONTACT: a contact id, or an email address a contact holds. */
-export const resolveContact = (p: Projection, ref: string): string => {
-  if (p.contacts.has(ref)) return ref;
-  if (ref.includes('@')) {
-    const ids = contactsByEmail(p, ref);
-    if (ids.length === 1) return ids[0]!;
-    if (ids.length > 1) throw new CliError(`More than one contact holds that email address; use the contact id (see: contactable linked-people MEMBER).`);
+const MAX_CANDIDATES = 10;
+const candidates = <T>(found: ReadonlyArray<Found<T>>, label: (t: T) => string): string =>
+  found
+    .slice(0, MAX_CANDIDATES)
+    .map((f) => `  ${label(f.value)}`)
+    .join('\n') + (found.length > MAX_CANDIDATES ? `\n  and ${found.length - MAX_CANDIDATES} more` : '');
+
+/**
+ * Resolves MEMBER: our id, an MIS reference (UPN, application reference, staff code), the export's own
+ * id (a OneRoster sourcedId), or an exact name. A name several members share lists them; none is picked.
+ */
+export const resolveMember = async (views: Views, ref: string): Promise<string> => {
+  const found = await views.findMembers(ref);
+  if (found.length === 1) return found[0]!.value.memberId;
+  if (found.length > 1) throw new CliError(`"${ref}" could be any of these members; use their MIS reference:\n${candidates(found, memberLabel)}`);
+  throw new CliError(`No member with id, MIS reference, export id or name "${ref}". Search with: contactable members --search TEXT`);
+};
+
+/**
+ * Resolves CONTACT to every contact it names: our id, an email address or mobile number (every contact
+ * still holding it), the export's own id, or an exact name (several people sharing a name are refused
+ * with the list, never picked from).
+ */
+export const resolveContacts = async (views: Views, ref: string): Promise<ReadonlyArray<ContactSummary>> => {
+  const found = await views.findContacts(ref);
+  if (found.length === 0) throw new CliError(`No contact with id, email address, mobile number, export id or name "${ref}". Find them with: contactable linked-people MEMBER`);
+  if (found.length > 1 && found[0]!.by === 'name') {
+    throw new CliError(`"${ref}" could be any of these contacts; use their email address or mobile number:\n${candidates(found, contactLabel)}`);
   }
-  throw new CliError(`No contact with id or email address "${ref}". Find them with: contactable linked-people MEMBER`);
+  return found.map((f) => f.value);
+};
+
+/** Resolves CONTACT to exactly one contact; an address several contacts hold lists them. */
+export const resolveContact = async (views: Views, ref: string): Promise<string> => {
+  const all = await resolveContacts(views, ref);
+  if (all.length === 1) return all[0]!.contactId;
+  throw new CliError(`"${ref}" is held by ${all.length} contacts; name one of them (contactable contacts merge joins records of one person):\n${candidates(all.map((value) => ({ by: 'id' as const, value })), contactLabel)}`);
 };
 
 /** Unwraps a handled command, or turns its error into a CliError. */

@@ -3,6 +3,7 @@
 /** Why a command was refused. */
 export type DomainErrorCode =
   | 'not-found'
+  | 'merged'
   | 'already-exists'
   | 'deleted'
   | 'confirmation-required'

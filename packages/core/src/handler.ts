@@ -126,3 +126,97 @@ export const handleCommand = async <C, Ev extends { type: string; data: unknown 
 
 /** A message for any handler error, fit for an office (no personal data). */
 export const describeHandleError = (e: HandleError): string => e.message;
+
+/** What one stream of a command that spans streams decides: its events, at the version they were decided at. */
+export interface StreamDecision {
+  readonly streamId: string;
+  readonly events: ReadonlyArray<{ readonly type: string; readonly data: unknown }>;
+}
+
+/** A stream a command spanning streams reads, folded by its decider. */
+export interface StreamToLoad {
+  readonly streamId: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly decider: Decider<any, any, any>;
+}
+
+/**
+ * Handles a command that spans streams (joining two contacts, splitting one): read every stream, decide
+ * (pure, from all their states), append. Where the store appends to several streams in one transaction
+ * the whole is all or nothing; elsewhere stream by stream in the order given, and a re-run (same command
+ * id) finishes what a crash left, since each stream's decision is idempotent. A conflict re-reads and
+ * decides again, a bounded number of times.
+ */
+export const handleAcross = async (
+  deps: HandlerDeps,
+  load: ReadonlyArray<StreamToLoad>,
+  decide: (states: ReadonlyMap<string, unknown>) => E.Either<DomainError, ReadonlyArray<StreamDecision>>,
+  context: CommandContext,
+  options: { readonly maxAttempts?: number } = {},
+): Promise<E.Either<HandleError, ReadonlyArray<StoredEvent>>> => {
+  const maxAttempts = options.maxAttempts ?? 8;
+  const commandId = context.commandId ?? deps.ids.next();
+  let contended = load[0]?.streamId ?? '';
+  for (let attempt = 1; attempt <= maxAttempts; attempt++) {
+    const states = new Map<string, unknown>();
+    const versions = new Map<string, number>();
+    for (const { streamId, decider } of load) {
+      const loaded = await loadStream(deps.store, decider, streamId);
+      if (E.isLeft(loaded)) return loaded;
+      states.set(streamId, loaded.right.state);
+      versions.set(streamId, loaded.right.version);
+    }
+    const decided = decide(states);
+    if (E.isLeft(decided)) return decided;
+    const metadata: EventMetadata = {
+      occurredAt: deps.clock.now(),
+      actor: context.actor,
+      reason: context.reason ?? null,
+      correlationId: context.correlationId ?? commandId,
+      causationId: context.causationId ?? null,
+      schoolId: context.schoolId,
+    };
+    const batches = decided.right
+      .filter((d) => d.events.length > 0)
+      .map((d) => {
+        const version = versions.get(d.streamId) ?? -1;
+        return {
+          streamId: d.streamId,
+          expected: exactVersion(version),
+          version,
+          events: d.events.map((e, i): NewEvent => ({ id: eventIdFor(`${commandId}/${d.streamId}`, i), type: e.type, schemaVersion: schemaVersionOf(e.type), data: e.data, metadata })),
+        };
+      });
+    if (batches.length === 0) return E.right([]);
+    const stored: StoredEvent[] = [];
+    const land = (b: (typeof batches)[number], positions: ReadonlyArray<number>): void => {
+      b.events.forEach((e, i) => stored.push({ id: e.id, streamId: b.streamId, version: b.version + 1 + i, position: positions[i] ?? -1, type: e.type, data: e.data, metadata } as StoredEvent));
+    };
+    if (deps.store.appendMany !== undefined) {
+      const written = await deps.store.appendMany(batches);
+      if (E.isLeft(written)) {
+        contended = written.left.streamId;
+        continue;
+      }
+      batches.forEach((b, i) => land(b, written.right[i]!.positions));
+      return E.right(stored);
+    }
+    let conflict = false;
+    for (const b of batches) {
+      const written = await deps.store.append(b.streamId, b.events, b.expected);
+      if (E.isLeft(written)) {
+        contended = b.streamId;
+        conflict = true;
+        break;
+      }
+      land(b, written.right.positions);
+    }
+    if (!conflict) return E.right(stored);
+  }
+  return E.left({
+    _tag: 'ConcurrencyExhausted',
+    streamId: contended,
+    attempts: maxAttempts,
+    message: `${contended} kept changing under ${maxAttempts} attempts; run the command again.`,
+  });
+};

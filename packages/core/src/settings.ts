@@ -54,6 +54,7 @@ export const DataIssueType = t.keyof({
   'stale-pre-admission': null,
   'no-prime-parent': null,
   'no-usable-method': null,
+  'possible-duplicate-contact': null,
 });
 /** A data-issue type. */
 export type DataIssueType = t.TypeOf<typeof DataIssueType>;

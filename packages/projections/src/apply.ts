@@ -4,7 +4,7 @@
  * or a resume from an older position) leaves the views as they were.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { evolveSchool, type ContactEvent, type ImportRunEvent, type Link, type MemberEvent, type RawEventLike, type SchoolEvent, type StoredEvent } from '@contactable/core';
+import { evolveGroup, evolveSchool, type ContactEvent, type GroupEvent, type ImportRunEvent, type Link, type MemberEvent, type RawEventLike, type SchoolEvent, type StoredEvent } from '@contactable/core';
 import { evolveContactView } from './contactView.js';
 import { decodeForProjection, type DecodeFailure } from './decode.js';
 import { streamKindOf } from './eventKinds.js';
@@ -71,8 +71,14 @@ export const applyEvent = (p: Projection, e: StoredEvent): boolean => {
     case 'school':
       p.school = evolveSchool(p.school, e as StoredEvent<SchoolEvent>);
       break;
+    case 'group': {
+      const g = e as StoredEvent<GroupEvent>;
+      const next = evolveGroup(p.groups.get(g.data.groupId) ?? { status: 'absent' }, g);
+      if (next.status !== 'absent') p.groups.set(g.data.groupId, next);
+      break;
+    }
     default:
-      // Group and message streams feed no read model here.
+      // Message streams feed no read model here.
       break;
   }
   return true;

@@ -15,7 +15,7 @@ import {
   type MessageEvent,
   type SchoolEvent,
   type StoredEvent,
-} from '@contactable/core';
+ type IdentityMatch, } from '@contactable/core';
 import { evolveContactView, type ContactView } from './contactView.js';
 import { describeDetail, describeEnrolment, describeLink, describeVia, diffLink, fullName } from './describe.js';
 import { isContactEvent, isMemberEvent } from './eventKinds.js';
@@ -125,6 +125,38 @@ const contactSummary = (before: ContactView | undefined, e: ContactEvent): strin
       return 'deleted';
     case 'ContactAnonymised':
       return 'personal data anonymised';
+    case 'ContactSourcesAdded':
+      return `${e.data.sources.length} more export record(s) found to be this person (${describeMatch(e.data.because)})`;
+    case 'ContactMerged':
+      return `contact ${e.data.from} joined into this one (${describeMatch(e.data.because)}); the stricter consent of the two stands`;
+    case 'ContactMergedInto':
+      return `joined into contact ${e.data.into} (${describeMatch(e.data.because)}); that contact holds this person now`;
+    case 'ContactSplit':
+      return `split: for member ${e.data.memberId} this is another person, now contact ${e.data.newContactId}; a sync never joins them again`;
+    case 'ContactSplitOff': {
+      const d = e.data;
+      return `made by splitting contact ${d.from} for member ${d.memberId}: ${fullName(d.name)}; email ${describeDetail(d.email)}; mobile ${describeDetail(d.mobile)}`;
+    }
+    case 'PossibleDuplicateFlagged':
+      return `may be the same person as contact ${e.data.otherContactId} (same name${e.data.sharesDetail ? ' and a shared address or number, yet two records in the MIS' : ', no shared address or number'})`;
+    case 'PossibleDuplicateCleared':
+      return `no longer a possible duplicate of contact ${e.data.otherContactId}`;
+  }
+};
+
+/** Why records were taken to be one person, in words. */
+export const describeMatch = (because: IdentityMatch): string => {
+  switch (because) {
+    case 'same-id':
+      return 'the same id in the export';
+    case 'same-name-and-email':
+      return 'same name and email';
+    case 'same-name-and-mobile':
+      return 'same name and mobile';
+    case 'same-name-email-and-mobile':
+      return 'same name, email and mobile';
+    case 'staff-decision':
+      return 'a decision by staff';
   }
 };
 

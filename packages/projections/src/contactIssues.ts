@@ -4,7 +4,7 @@
  * raised at the instant the log made them so, gone when the view no longer shows the problem.
  */
 import { FAILURES_TO_BLOCK, type BlockCause, type OverridableField } from '@contactable/core';
-import type { ContactView } from './contactView.js';
+import { NO_DUPLICATES_VIEW, type ContactView } from './contactView.js';
 import { issueId, NO_ISSUES, sameIssues } from './issueStore.js';
 import type { DataIssue, Projection } from './state.js';
 
@@ -17,13 +17,13 @@ const BLOCK_DETAIL: Record<BlockCause, string> = {
 /** The issues a contact's view shows (none for a deleted or anonymised contact, or one not held). */
 export const contactIssuesOf = (v: ContactView | undefined): ReadonlyArray<DataIssue> => {
   if (v === undefined) return NO_ISSUES;
-  const { blocks, email, mobile, overwritten } = v;
-  const quiet = blocks.email === null && blocks.sms === null && (email === null || email.valid) && (mobile === null || mobile.valid) && overwritten.email === undefined && overwritten.mobile === undefined;
+  const { blocks, email, mobile, overwritten, possibleDuplicates } = v;
+  const quiet = blocks.email === null && blocks.sms === null && (email === null || email.valid) && (mobile === null || mobile.valid) && overwritten.email === undefined && overwritten.mobile === undefined && possibleDuplicates === NO_DUPLICATES_VIEW;
   if (quiet || v.status !== 'active') return NO_ISSUES;
   const contactId = v.contactId;
   const out: DataIssue[] = [];
-  const issue = (type: DataIssue['type'], detail: string, raisedAt: string, qualifier?: string): void => {
-    out.push({ id: issueId(type, null, contactId, qualifier), type, memberId: null, contactId, detail, raisedAt });
+  const issue = (type: DataIssue['type'], detail: string, raisedAt: string, qualifier?: string, relatedContactId: string | null = null): void => {
+    out.push({ id: issueId(type, null, contactId, qualifier), type, memberId: null, contactId, relatedContactId, detail, raisedAt });
   };
   for (const block of [blocks.email, blocks.sms]) if (block !== null) issue(block.cause, BLOCK_DETAIL[block.cause], block.at);
   if (email !== null && !email.valid) issue('invalid-email', 'the email address held is badly formed', v.emailSince);
@@ -31,6 +31,18 @@ export const contactIssuesOf = (v: ContactView | undefined): ReadonlyArray<DataI
   for (const field of ['email', 'mobile'] as ReadonlyArray<OverridableField>) {
     const at = overwritten[field];
     if (at !== undefined) issue('local-override-overwritten', `a local ${field} edit was overwritten by the MIS sync: update it at source`, at, field);
+  }
+  for (const other of Object.keys(possibleDuplicates).sort()) {
+    const d = possibleDuplicates[other]!;
+    issue(
+      'possible-duplicate-contact',
+      d.sharesDetail
+        ? 'has the same name and a shared email or mobile as another contact the MIS holds as a different person: check, and fix it in the MIS'
+        : 'has the same name as another contact but no shared email or mobile: check whether they are one person (contacts merge) or two',
+      d.at,
+      other,
+      other,
+    );
   }
   return out;
 };

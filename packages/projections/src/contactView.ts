@@ -30,9 +30,13 @@ export interface BlockView {
 
 /** A contact as the projections hold it. */
 export interface ContactView {
-  readonly status: 'active' | 'deleted' | 'anonymised';
+  readonly status: 'active' | 'deleted' | 'anonymised' | 'merged';
+  /** The contact this one was joined into (status `merged`). */
+  readonly mergedInto: ContactId | null;
   readonly contactId: ContactId;
   readonly source: 'mis' | 'address-book';
+  /** The export's own ids for this person (MIS contact id, OneRoster sourcedId), for look-ups; none for the address book. */
+  readonly sourceIds: ReadonlyArray<string>;
   readonly name: PersonName;
   readonly email: Detail | null;
   readonly mobile: Detail | null;
@@ -45,15 +49,23 @@ export interface ContactView {
   /** When a sync overwrote a local edit, per field, until the MIS catches up (R-IMP-9). */
   readonly overwritten: Readonly<Partial<Record<OverridableField, Instant>>>;
   readonly deletedAt: Instant | null;
+  /** Contacts with the same name that may be this person, and whether they share an address or number (a data issue). */
+  readonly possibleDuplicates: Readonly<Record<ContactId, { readonly sharesDetail: boolean; readonly at: Instant }>>;
 }
 
 const NO_BLOCKS: Readonly<Record<Channel, BlockView | null>> = { email: null, sms: null };
+/** A view's empty set of possible duplicates (one object, so a check is one comparison). */
+export const NO_DUPLICATES_VIEW: ContactView['possibleDuplicates'] = Object.freeze({});
 const NOTHING_OVERWRITTEN: Readonly<Partial<Record<OverridableField, Instant>>> = {};
 
-const created = (contactId: ContactId, source: ContactView['source'], name: PersonName, email: Detail | null, mobile: Detail | null, at: Instant): ContactView => ({
+const NO_SOURCE_IDS: ReadonlyArray<string> = Object.freeze([]);
+
+const created = (contactId: ContactId, source: ContactView['source'], sourceIds: ReadonlyArray<string>, name: PersonName, email: Detail | null, mobile: Detail | null, at: Instant): ContactView => ({
   status: 'active',
   contactId,
+  mergedInto: null,
   source,
+  sourceIds,
   name,
   email,
   mobile,
@@ -63,6 +75,7 @@ const created = (contactId: ContactId, source: ContactView['source'], name: Pers
   blocks: NO_BLOCKS,
   overwritten: NOTHING_OVERWRITTEN,
   deletedAt: null,
+  possibleDuplicates: NO_DUPLICATES_VIEW,
 });
 
 const withDetail = (v: ContactView, field: OverridableField, value: Detail | null, at: Instant): ContactView =>
@@ -91,11 +104,15 @@ export const evolveContactView = (v: ContactView | undefined, event: Recorded<Co
   switch (event.type) {
     case 'ContactImported': {
       const d = event.data;
-      return created(d.contactId, d.source.kind, d.name, d.email, d.mobile, at);
+      return created(d.contactId, d.source.kind, d.source.kind === 'mis' ? [d.source.externalId] : NO_SOURCE_IDS, d.name, d.email, d.mobile, at);
     }
     case 'ContactAdded': {
       const d = event.data;
-      return created(d.contactId, 'address-book', d.name, d.email, d.mobile, at);
+      return created(d.contactId, 'address-book', NO_SOURCE_IDS, d.name, d.email, d.mobile, at);
+    }
+    case 'ContactSplitOff': {
+      const d = event.data;
+      return created(d.contactId, d.source.kind, NO_SOURCE_IDS, d.name, d.email, d.mobile, at);
     }
   }
   if (v === undefined) return v;
@@ -128,6 +145,22 @@ export const evolveContactView = (v: ContactView | undefined, event: Recorded<Co
       return { ...v, status: 'deleted', deletedAt: at };
     case 'ContactAnonymised':
       return scrubContact({ ...v, status: 'anonymised' });
+    case 'ContactSourcesAdded':
+    case 'ContactMerged': {
+      const ids = event.data.sources.map((s) => s.externalId).filter((id) => !v.sourceIds.includes(id));
+      return ids.length === 0 ? v : { ...v, sourceIds: [...v.sourceIds, ...ids] };
+    }
+    case 'ContactMergedInto':
+      return { ...v, status: 'merged', mergedInto: event.data.into };
+    case 'PossibleDuplicateFlagged':
+      return { ...v, possibleDuplicates: { ...v.possibleDuplicates, [event.data.otherContactId]: { sharesDetail: event.data.sharesDetail, at } } };
+    case 'PossibleDuplicateCleared': {
+      if (v.possibleDuplicates[event.data.otherContactId] === undefined) return v;
+      const possibleDuplicates = { ...v.possibleDuplicates };
+      delete possibleDuplicates[event.data.otherContactId];
+      return { ...v, possibleDuplicates: Object.keys(possibleDuplicates).length === 0 ? NO_DUPLICATES_VIEW : possibleDuplicates };
+    }
+    case 'ContactSplit':
     case 'DeliverySucceeded':
     case 'DeliveryFailed':
     case 'SpamComplaintReceived':

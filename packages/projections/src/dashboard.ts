@@ -26,9 +26,9 @@ export interface StudentReach {
 /** The dashboard for a day. */
 export interface DashboardView {
   readonly today: LocalDate;
-  readonly students: StudentReach;
+  readonly studentsWithContactablePrimeParent: StudentReach;
   /** The 7 days ending `today`, oldest first (R-DSH-2). */
-  readonly messagesSent: ReadonlyArray<DaySent>;
+  readonly messagesLast7Days: ReadonlyArray<DaySent>;
 }
 
 /** The on-roll students with no contactable prime parent, sorted by name (a copy of the list kept sorted, made once per change). */
@@ -46,8 +46,8 @@ export const studentReach = (p: Projection): StudentReach => {
 /** The dashboard as of the projection's position, for the 7 days ending `today` (R-DSH-1, R-DSH-2). */
 export const dashboard = (p: Projection, today: LocalDate): DashboardView => ({
   today,
-  students: studentReach(p),
-  messagesSent: messagesSentLast7Days(p, today),
+  studentsWithContactablePrimeParent: studentReach(p),
+  messagesLast7Days: messagesSentLast7Days(p, today),
 });
 
 /** The same counts taken by scanning every member: what the incremental counters must always equal. */

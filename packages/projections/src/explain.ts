@@ -5,6 +5,7 @@
  * the core's own `contactability` over the core's own `evolveContact`, so an explanation
  * can never disagree with what a send decided.
  */
+import { describeMatch } from './audit.js';
 import {
   contactability,
   describeActor,
@@ -98,6 +99,7 @@ export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channe
   let optOut: Step | null = null;
   let block: Step | null = null;
   let deleted: Step | null = null;
+  let mergedAway: Step | null = null;
   let lastSpam: { readonly actor: string; readonly observedAt: Instant } | null = null;
   const history: Step[] = [];
   events.forEach((e, order) => {
@@ -110,6 +112,7 @@ export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channe
     switch (e.type) {
       case 'ContactImported':
       case 'ContactAdded':
+      case 'ContactSplitOff':
         detail = step(e, order, detailBecause(channel, detailOf(state, channel) ?? null, e));
         optOut = block = deleted = null;
         return;
@@ -160,6 +163,15 @@ export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channe
       case 'ContactDeleted':
         deleted = step(e, order, `contact deleted on ${when} ${byActor(e.metadata.actor)}${withReason(e.metadata.reason)}`);
         return;
+      case 'ContactMerged':
+        history.push({ ...step(e, order, `contact ${e.data.from} joined into this one on ${when} (${describeMatch(e.data.because)}), ${byActor(e.metadata.actor)}; the stricter consent of the two stands`), standing: false });
+        return;
+      case 'ContactMergedInto':
+        mergedAway = step(e, order, `joined into contact ${e.data.into} on ${when} (${describeMatch(e.data.because)}), ${byActor(e.metadata.actor)}: this person is messaged there`);
+        return;
+      case 'ContactSplit':
+        history.push({ ...step(e, order, `split on ${when} ${byActor(e.metadata.actor)}: for member ${e.data.memberId} this is another person, contact ${e.data.newContactId}`), standing: false });
+        return;
       case 'ContactAnonymised':
         if (deleted !== null) deleted = { ...deleted, because: `${deleted.because}; personal data anonymised on ${when}` };
         return;
@@ -173,6 +185,7 @@ export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channe
     if (r.reason === 'not-held') {
       standing.push({ at: null, position: null, event: null, actor: null, reason: null, because: `the contact was not held by this school on ${formatDay(at)}`, standing: true, order: -1 });
     } else if (r.reason === 'deleted' && deleted !== null) standing.push(deleted);
+    else if (r.reason === 'merged' && mergedAway !== null) standing.push(mergedAway);
     else if ((r.reason === 'missing' || r.reason === 'invalid') && detail !== null) standing.push(detail);
     else if (r.reason === 'opted-out' && optOut !== null) standing.push(optOut);
     else if (r.reason === 'blocked' && block !== null) standing.push(block);

@@ -28,3 +28,4 @@ export * from './audit.js';
 export * from './explain.js';
 export * from './storeQueries.js';
 export * from './runner.js';
+export * from './views.js';

@@ -11,7 +11,7 @@ export const NO_ISSUES: ReadonlyArray<DataIssue> = Object.freeze([]);
 
 /** True when two issues say the same thing. */
 export const sameIssue = (a: DataIssue, b: DataIssue): boolean =>
-  a.id === b.id && a.type === b.type && a.memberId === b.memberId && a.contactId === b.contactId && a.detail === b.detail && a.raisedAt === b.raisedAt;
+  a.id === b.id && a.type === b.type && a.memberId === b.memberId && a.contactId === b.contactId && a.relatedContactId === b.relatedContactId && a.detail === b.detail && a.raisedAt === b.raisedAt;
 
 /** True when two lists of issues say the same things in the same order. */
 export const sameIssues = (a: ReadonlyArray<DataIssue>, b: ReadonlyArray<DataIssue>): boolean =>

@@ -20,7 +20,7 @@ import type { Projection } from './state.js';
 export interface LinkedPerson {
   readonly contactId: ContactId;
   /** `absent` when the link names a contact the school does not hold (yet). */
-  readonly status: 'active' | 'deleted' | 'anonymised' | 'absent';
+  readonly status: 'active' | 'deleted' | 'anonymised' | 'merged' | 'absent';
   readonly name: PersonName | null;
   readonly relationship: string;
   readonly priority: number;
@@ -42,7 +42,7 @@ export interface LinkedPerson {
 /** A member with their linked people, prime first then by priority and id. */
 export interface LinkedPeopleView {
   readonly member: MemberSummary;
-  readonly contacts: ReadonlyArray<LinkedPerson>;
+  readonly linkedPeople: ReadonlyArray<LinkedPerson>;
 }
 
 const order = (a: readonly [string, Link], b: readonly [string, Link]): number =>
@@ -74,5 +74,5 @@ export const linkedPeople = (p: Projection, memberId: MemberId): LinkedPeopleVie
         capabilities: capabilities(m, link),
       };
     });
-  return { member: memberSummary(m), contacts };
+  return { member: memberSummary(m), linkedPeople: contacts };
 };

@@ -56,10 +56,10 @@ export const memberIssuesOf = (p: Projection, entry: MemberEntry): ReadonlyArray
   const memberId = m.memberId;
   const out: DataIssue[] = [];
   if (bits & STALE) {
-    out.push({ id: issueId('stale-pre-admission', memberId, null), type: 'stale-pre-admission', memberId, contactId: null, detail: `pre-admission for the intake of ${m.staleSince} is still open in the MIS`, raisedAt: entry.staleRaisedAt! });
+    out.push({ id: issueId('stale-pre-admission', memberId, null), type: 'stale-pre-admission', memberId, contactId: null, relatedContactId: null, detail: `pre-admission for the intake of ${m.staleSince} is still open in the MIS`, raisedAt: entry.staleRaisedAt! });
   }
   if (bits & NO_PRIME_PARENT) {
-    out.push({ id: issueId('no-prime-parent', memberId, null), type: 'no-prime-parent', memberId, contactId: null, detail: 'no prime parent is linked', raisedAt: entry.primeRaisedAt! });
+    out.push({ id: issueId('no-prime-parent', memberId, null), type: 'no-prime-parent', memberId, contactId: null, relatedContactId: null, detail: 'no prime parent is linked', raisedAt: entry.primeRaisedAt! });
   } else if (bits & NO_USABLE_METHOD) {
     // The core's own policy names the prime parents.
     const problem = primeParentIssue(m, (id) => asContactState(p.contacts.get(id)?.view));
@@ -69,6 +69,7 @@ export const memberIssuesOf = (p: Projection, entry: MemberEntry): ReadonlyArray
       type: 'no-usable-method',
       memberId,
       contactId: primes[0] ?? null,
+      relatedContactId: null,
       detail: primes.length === 1 ? 'the prime parent has no usable email or mobile' : `none of the ${primes.length} prime parents has a usable email or mobile`,
       raisedAt: entry.primeRaisedAt!,
     });

@@ -26,6 +26,7 @@ export const applyImportRunEvent = (p: Projection, e: StoredEvent<ImportRunEvent
         type: 'permissions' as const,
         memberId: null,
         contactId: null,
+        relatedContactId: null,
         detail: `${area} did not import; permission group: ${permissionGroup}`,
         raisedAt: held?.raisedAt ?? e.metadata.occurredAt,
       };

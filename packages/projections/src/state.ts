@@ -6,7 +6,7 @@
  * event updates entries in place (copying maps per event would not scale); the records
  * and views inside are replaced, never mutated, so one handed to a caller never changes.
  */
-import { schoolDecider, type ContactId, type DataArea, type DataIssueType, type Instant, type LocalDate, type MemberId, type MemberRecord, type PersonName, type SchoolState } from '@contactable/core';
+import { schoolDecider, type ContactId, type GroupId, type GroupRecord, type DataArea, type DataIssueType, type Instant, type LocalDate, type MemberId, type MemberRecord, type PersonName, type SchoolState } from '@contactable/core';
 import type { ContactView } from './contactView.js';
 import type { DecodeFailure } from './decode.js';
 
@@ -22,6 +22,8 @@ export interface DataIssue {
   readonly memberId: MemberId | null;
   /** The contact for contact issues; the first prime parent for `no-usable-method`; else null. */
   readonly contactId: ContactId | null;
+  /** The other contact a `possible-duplicate-contact` issue names; else null. */
+  readonly relatedContactId: ContactId | null;
   readonly detail: string;
   readonly raisedAt: Instant;
 }
@@ -99,6 +101,8 @@ export interface Projection {
   position: number;
   readonly members: Map<MemberId, MemberEntry>;
   readonly contacts: Map<ContactId, ContactEntry>;
+  /** Groups, MIS and hand-made (R-GRP-2, R-GRP-3), deleted ones included. */
+  readonly groups: Map<GroupId, GroupRecord>;
   /**
    * Email and mobile -> contacts, built on the first lookup and kept up to date from then on
    * (null until then): only provider callbacks need it, and a rebuild need not pay for it.
@@ -132,6 +136,7 @@ export const createProjection = (options: { readonly schoolId?: string | null } 
   position: 0,
   members: new Map(),
   contacts: new Map(),
+  groups: new Map(),
   addresses: null,
   dashboard: { total: 0, byEmail: 0, byMobile: 0, byEither: 0, without: new Map(), withoutSorted: null, withoutChanges: [] },
   messagesByDay: new Map(),
@@ -151,7 +156,7 @@ export const createProjection = (options: { readonly schoolId?: string | null } 
 export const clearProjection = (p: Projection): void => {
   p.position = 0;
   p.school = schoolDecider.initialState;
-  for (const m of [p.members, p.contacts, p.messagesByDay, p.permissionIssues, p.importRuns, p.permissionFailures, p.dashboard.without] as Array<Map<unknown, unknown>>) m.clear();
+  for (const m of [p.members, p.contacts, p.groups, p.messagesByDay, p.permissionIssues, p.importRuns, p.permissionFailures, p.dashboard.without] as Array<Map<unknown, unknown>>) m.clear();
   p.dashboard.withoutSorted = null;
   p.dashboard.withoutChanges.length = 0;
   for (const s of [p.withIssues.members, p.withIssues.contacts, p.awaitingDeletion, p.deletedMembers, p.deletedContacts] as Array<Set<unknown>>) s.clear();

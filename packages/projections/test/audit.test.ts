@@ -47,10 +47,10 @@ describe('as of any moment (R-AUD-2) and byte-identical replays (R-AUD-4)', () =
     const events = runHistory(history);
     const before = projectAsOf(events, '2026-09-02T10:59:59Z');
     const after = projectAsOf(events, '2026-09-02T11:00:00Z');
-    expect(linkedPeople(before, 'pupil')!.contacts[0]!.usableMethods).toEqual(['email', 'sms']);
-    expect(linkedPeople(after, 'pupil')!.contacts[0]).toMatchObject({ usableMethods: [], optedOut: true });
-    expect(dashboard(before, '2026-09-02').students.byEither).toBe(1);
-    expect(dashboard(after, '2026-09-02').students.byEither).toBe(0);
+    expect(linkedPeople(before, 'pupil')!.linkedPeople[0]!.usableMethods).toEqual(['email', 'sms']);
+    expect(linkedPeople(after, 'pupil')!.linkedPeople[0]).toMatchObject({ usableMethods: [], optedOut: true });
+    expect(dashboard(before, '2026-09-02').studentsWithContactablePrimeParent.byEither).toBe(1);
+    expect(dashboard(after, '2026-09-02').studentsWithContactablePrimeParent.byEither).toBe(0);
     expect(dataIssues(after).map((i) => i.type)).toEqual(['no-usable-method']);
     // The store-backed as-of gives the same bytes as the in-memory fold.
     const store = await storeWith(events);
@@ -60,8 +60,8 @@ describe('as of any moment (R-AUD-2) and byte-identical replays (R-AUD-4)', () =
   it('R-AUD-2 an instant written with an offset is compared as a time, not as text', () => {
     const events = runHistory(history);
     // 12:30+01:00 is 11:30Z, after the opt-out at 11:00Z; 11:30+01:00 is 10:30Z, before it. As text, both sort after.
-    expect(linkedPeople(projectAsOf(events, '2026-09-02T12:30:00+01:00'), 'pupil')!.contacts[0]!.optedOut).toBe(true);
-    expect(linkedPeople(projectAsOf(events, '2026-09-02T11:30:00+01:00'), 'pupil')!.contacts[0]!.optedOut).toBe(false);
+    expect(linkedPeople(projectAsOf(events, '2026-09-02T12:30:00+01:00'), 'pupil')!.linkedPeople[0]!.optedOut).toBe(true);
+    expect(linkedPeople(projectAsOf(events, '2026-09-02T11:30:00+01:00'), 'pupil')!.linkedPeople[0]!.optedOut).toBe(false);
   });
 
   it('R-AUD-4 replaying the same log twice gives byte-identical JSON with sorted keys and ids', async () => {

@@ -26,7 +26,7 @@ describe('leavers, deletion and anonymisation (R-DEL)', () => {
     p = given(...steps);
     expect(leavers(p, '2026-09-02').awaitingDeletion).toEqual([]);
     expect(membersOfContact(p, 'mum')).toEqual(['sib']);
-    expect(linkedPeople(p, 'kid')!.contacts).toEqual([]);
+    expect(linkedPeople(p, 'kid')!.linkedPeople).toEqual([]);
     expect(listMembers(p, { roll: 'deleted' }).map((m) => m.memberId)).toEqual(['kid']);
     // A deleted member raises no issue and is not counted.
     expect(dataIssues(p, { memberId: 'kid' })).toEqual([]);

@@ -21,8 +21,8 @@ describe('linked people (R-LNK)', () => {
     const view = linkedPeople(p, 'pupil')!;
     // Then both show, prime first, with everything R-LNK-1 names
     expect(view.member).toMatchObject({ memberId: 'pupil', kind: 'student', roll: { status: 'on-roll' }, misReference: 'A123456789012', linkedContacts: 2 });
-    expect(view.contacts.map((c) => c.contactId)).toEqual(['mum', 'dad']);
-    expect(view.contacts[0]).toMatchObject({
+    expect(view.linkedPeople.map((c) => c.contactId)).toEqual(['mum', 'dad']);
+    expect(view.linkedPeople[0]).toMatchObject({
       name: { given: 'Ann', family: 'Parent' },
       relationship: 'Mother',
       priority: 1,
@@ -34,18 +34,18 @@ describe('linked people (R-LNK)', () => {
       optedOut: false,
       blocked: { email: null, sms: null },
     });
-    expect(view.contacts[1]).toMatchObject({ relationship: 'Father', priority: 2, prime: false, usableMethods: [], optedOut: true, blocked: { email: 'permanent-bounce', sms: null } });
+    expect(view.linkedPeople[1]).toMatchObject({ relationship: 'Father', priority: 2, prime: false, usableMethods: [], optedOut: true, blocked: { email: 'permanent-bounce', sms: null } });
   });
 
   it('R-LNK-1 a link to a contact the school does not hold yet shows as absent, not usable', () => {
     const p = given(importStudent('pupil'), syncLinks('pupil', { ghost: link() }));
-    expect(linkedPeople(p, 'pupil')!.contacts[0]).toMatchObject({ contactId: 'ghost', status: 'absent', name: null, usableMethods: [] });
+    expect(linkedPeople(p, 'pupil')!.linkedPeople[0]).toMatchObject({ contactId: 'ghost', status: 'absent', name: null, usableMethods: [] });
     expect(linkedPeople(p, 'nobody')).toBeNull();
   });
 
   it('R-LNK-2 only a contact with parental responsibility can give consent, book clubs, see balances or reporting', () => {
     const p = given(importContact('mum'), importContact('gran'), importStudent('pupil'), syncLinks('pupil', { mum: link(), gran: link({ relationship: 'Grandparent', parentalResponsibility: false, prime: false }) }));
-    const [mum, gran] = linkedPeople(p, 'pupil')!.contacts;
+    const [mum, gran] = linkedPeople(p, 'pupil')!.linkedPeople;
     expect(mum!.capabilities).toEqual({ giveConsent: true, seeReporting: true, bookClubs: true, seeClubBalances: true, bookDinners: true, seeDinnerBalances: true, makePayments: true });
     expect(Object.values(gran!.capabilities).every((v) => v === false)).toBe(true);
   });
@@ -54,7 +54,7 @@ describe('linked people (R-LNK)', () => {
     const p = given(importContact('mum'), importStudent('applicant', { enrolment: { status: 'pre-admission', applicationStatus: 'offered', admissionDate: '2027-09-02' } }), syncLinks('applicant', { mum: link() }));
     const view = linkedPeople(p, 'applicant')!;
     expect(view.member.roll).toEqual({ status: 'pre-admission', applicationStatus: 'offered', admissionDate: '2027-09-02' });
-    expect(view.contacts[0]!.capabilities).toMatchObject({ bookDinners: false, seeDinnerBalances: false, bookClubs: true, seeClubBalances: true, makePayments: true });
+    expect(view.linkedPeople[0]!.capabilities).toMatchObject({ bookDinners: false, seeDinnerBalances: false, bookClubs: true, seeClubBalances: true, makePayments: true });
   });
 
   it('R-LNK-4 a pre-admission linked to an existing parent shares the contact: both members show it, the address index finds it', () => {
@@ -67,7 +67,7 @@ describe('linked people (R-LNK)', () => {
       syncLinks('applicant', { mum: link() }),
     );
     expect(membersOfContact(p, 'mum')).toEqual(['applicant', 'older']);
-    expect(linkedPeople(p, 'applicant')!.contacts[0]!.contactId).toBe('mum');
+    expect(linkedPeople(p, 'applicant')!.linkedPeople[0]!.contactId).toBe('mum');
     // Then a provider callback or an import can find her by either detail, however it is written
     expect(contactsByEmail(p, 'Ann.Parent@EXAMPLE.org')).toEqual(['mum']);
     expect(contactsByMobile(p, '07911 123456')).toEqual(['mum']);

@@ -46,7 +46,7 @@ describe('the runner', () => {
     // Follow
     await appendAll(store, all.slice(4, 5));
     await runner.waitFor(5);
-    expect(linkedPeople(runner.projection, 'pupil')!.contacts[0]!.optedOut).toBe(true);
+    expect(linkedPeople(runner.projection, 'pupil')!.linkedPeople[0]!.optedOut).toBe(true);
     // Stop, let the log move on, resume
     await runner.stop();
     expect(await store.checkpoints.load('views')).toBe(5);
@@ -112,7 +112,7 @@ describe('the runner', () => {
     expect(reported[0]!.message).not.toMatch(/carrier-pigeon/);
     expect(runner.projection.failures).toEqual(reported);
     expect(contactView(runner.projection, 'dad')).toBeDefined();
-    expect(linkedPeople(runner.projection, 'pupil')!.contacts[0]!.optedOut).toBe(false);
+    expect(linkedPeople(runner.projection, 'pupil')!.linkedPeople[0]!.optedOut).toBe(false);
   });
 
   it('waits for a command it just handled to show (read your writes), and only one school when asked', async () => {
@@ -131,7 +131,7 @@ describe('the runner', () => {
     );
     const position = E.isRight(handled) ? handled.right.appended[0]!.position : -1;
     await runner.waitFor(position);
-    expect(linkedPeople(runner.projection, 'pupil')!.contacts[0]!.optedOut).toBe(true);
+    expect(linkedPeople(runner.projection, 'pupil')!.linkedPeople[0]!.optedOut).toBe(true);
     await runner.stop();
   });
 

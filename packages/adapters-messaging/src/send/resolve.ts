@@ -38,11 +38,18 @@ export const resolveRecipients = async (
   const skipped: SkippedRecipient[] = [...resolved.unreachable];
   const seen = new Set<string>();
   for (const candidate of resolved.candidates) {
-    if (seen.has(candidate.contactId)) continue;
-    seen.add(candidate.contactId);
-    const reasons = unusableReasons(await directory.contactState(candidate.contactId), channel, expected.get(candidate.contactId));
-    if (reasons.length === 0) recipients.push(candidate.contactId);
-    else skipped.push({ contactId: candidate.contactId, memberId: candidate.memberId, reasons: [...reasons] });
+    // A contact joined into another (one person, two records) is reached as the one that holds them now.
+    let contactId = candidate.contactId;
+    let state = await directory.contactState(contactId);
+    for (let hops = 0; state.status === 'merged' && state.mergedInto !== null && hops < 16; hops++) {
+      contactId = state.mergedInto;
+      state = await directory.contactState(contactId);
+    }
+    if (seen.has(contactId)) continue;
+    seen.add(contactId);
+    const reasons = unusableReasons(state, channel, expected.get(contactId));
+    if (reasons.length === 0) recipients.push(contactId);
+    else skipped.push({ contactId, memberId: candidate.memberId, reasons: [...reasons] });
   }
   return { recipients, skipped };
 };

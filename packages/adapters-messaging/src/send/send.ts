@@ -87,8 +87,10 @@ export interface SendReport {
   readonly messageId: string;
   readonly channel: Channel;
   readonly provider: string;
-  /** Sent in this run, with the provider's message id. */
+  /** Sent in this run, with the provider's message id (contacts sharing an address share one message). */
   readonly sent: ReadonlyArray<{ readonly contactId: string; readonly providerMessageId: string }>;
+  /** Messages actually handed to the provider in this run: one per address or number, however many contacts hold it. */
+  readonly handedOver: number;
   /** Sent by an earlier run of the same message (not sent again). */
   readonly alreadySent: ReadonlyArray<string>;
   /** Left out, with reasons (R-CON-9): at resolution, or because they stopped being contactable before their turn. */
@@ -161,6 +163,7 @@ export const runSend = async (
   const failedTo = new Map<string, string>();
   const notSent = new Map<string, string | null>();
   let stopped: string | null = null;
+  let handedOver = 0;
 
   // Staff's decision comes first, recorded with who made it: the in-doubt recipients wait for the batches again.
   const resent = deps.resendInDoubt === true ? [...current().inDoubt.keys()] : [];
@@ -216,6 +219,7 @@ export const runSend = async (
     const ids = unit.contacts.map((c) => c.contactId);
     const { result } = await sendWithRetry(provider, { to: unit.to, subject: message.subject, body: message.body, messageId, contactId: key, reference: `${messageId}:${key}` }, policy, sleep);
     if (E.isRight(result)) {
+      handedOver += 1;
       sentTo.set(unit.address, result.right.providerMessageId);
       for (const c of unit.contacts) await recordSent(c.contactId, c.held, result.right.providerMessageId);
       return;
@@ -320,6 +324,7 @@ export const runSend = async (
     channel,
     provider: provider.name,
     sent,
+    handedOver,
     alreadySent,
     skipped: [...m.skipped, ...[...m.skippedLate].map(([contactId, reasons]) => ({ contactId, memberId: null, reasons: [...reasons] }))],
     failed: [...m.failed].map(([contactId, error]) => ({ contactId, error })),

@@ -36,6 +36,14 @@ export const telephoneTypeOf = (location: string): string =>
 
 /** CBDS contact relationship codes and the words they stand for; other values pass through as written. */
 export const RELATIONSHIPS: Readonly<Record<string, string>> = {
+  PAM: 'Mother',
+  PAF: 'Father',
+  STM: 'Step-mother',
+  STF: 'Step-father',
+  FOM: 'Foster mother',
+  FOF: 'Foster father',
+  GRM: 'Grandmother',
+  GRF: 'Grandfather',
   PAR: 'Parent',
   CAR: 'Carer',
   FAM: 'Other family member',
@@ -47,6 +55,10 @@ export const RELATIONSHIPS: Readonly<Record<string, string>> = {
   DOC: 'Doctor',
   OTH: 'Other contact',
 };
+
+/** The CBDS code a plain CTF writes for a relationship word (the word itself when there is none). */
+export const relationshipCodeOf = (relationship: string): string =>
+  Object.entries(RELATIONSHIPS).find(([, word]) => word.toLowerCase() === relationship.trim().toLowerCase())?.[0] ?? (relationship.trim().toLowerCase() === 'grandparent' ? 'REL' : relationship);
 
 /** Roll status words of the extension. */
 export const ROLL_STATUS = { onRoll: 'OnRoll', leaver: 'Leaver', applicant: 'Applicant' } as const;

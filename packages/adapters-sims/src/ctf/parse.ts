@@ -3,7 +3,8 @@
  * read with fast-xml-parser. Without our extension (names.ts) a CTF still parses:
  * - a pupil's id is a hash of its UPN (the UPN itself is personal data and ids are not);
  * - every pupil is on roll;
- * - a contact's id is the pupil's id and its Order (a CTF says nothing of siblings sharing a parent);
+ * - a contact's id is the pupil's id and its Order, marked positional: a CTF says nothing of siblings
+ *   sharing a parent, so the import decides who is one person (core import/identity.ts);
  * - the single Email of a contact is taken as at `emailLocation` (Home by default);
  * - the areas covered are members and contacts.
  */
@@ -149,7 +150,10 @@ export const parseCtf = async (source: ByteSource, options: CtfOptions = {}): Pr
     const orderText = textOf(c['Order']) ?? '';
     const order = Number(orderText);
     if (!/^\d+$/.test(orderText) || order < 1) failWith('invalid-value', file, { line: rec.line, element: 'Contact', field: 'Order' }, 'a contact Order must be a whole number from 1');
-    const externalId = textOf(c[x('ContactId')]) || `${memberExt}/contact-${order}`;
+    const given = textOf(c[x('ContactId')]);
+    // A plain CTF gives a contact no id: one made from the pupil and the order says where it stood, not who it is.
+    const positional = !given;
+    const externalId = given || `${memberExt}/contact-${order}`;
     const phones: LocatedDetail[] = listOf(nodeOf(c['Phones'])?.['Phone']).flatMap((ph) => {
       const n = nodeOf(ph) ?? {};
       const value = textOf(n['PhoneNo']) ?? '';
@@ -168,7 +172,7 @@ export const parseCtf = async (source: ByteSource, options: CtfOptions = {}): Pr
             return value === '' ? [] : [{ value, location: options.emailLocation ?? 'Home' }];
           });
     const relationship = textOf(c['Relationship']) ?? '';
-    const mis: MisContact = { externalId, name: { given: textOf(c['Forename']) ?? '', family: textOf(c['Surname']) ?? '' }, emails, phones };
+    const mis: MisContact = { externalId, name: { given: textOf(c['Forename']) ?? '', family: textOf(c['Surname']) ?? '' }, emails, phones, ...(positional ? { positional: true } : {}) };
     b.addContact(mis);
     b.addLink(
       { memberExternalId: memberExt, contactExternalId: externalId, relationship: RELATIONSHIPS[relationship.toUpperCase()] ?? relationship, priority: order, parentalResponsibility: bool(textOf(c['Responsibility'])) },

@@ -28,8 +28,23 @@ export interface GeneratedSchool {
   readonly today: string;
 }
 
-const GIVEN = ['Amelia', 'Oliver', 'Isla', 'George', 'Ava', 'Noah', 'Mia', 'Arthur', 'Ivy', 'Leo', 'Freya', 'Muhammad', 'Zara', 'Theo', 'Aisha', 'Oscar', 'Ruby', 'Finley', 'Chloe', 'Harry', 'Priya', 'Kwame', 'Siobhan', 'Dylan'];
+const GIVEN = [
+  'Amelia', 'Oliver', 'Isla', 'George', 'Ava', 'Noah', 'Mia', 'Arthur', 'Ivy', 'Leo', 'Freya', 'Muhammad', 'Zara', 'Theo', 'Aisha', 'Oscar', 'Ruby', 'Finley', 'Chloe', 'Harry', 'Priya', 'Kwame', 'Siobhan', 'Dylan',
+  'Abigail', 'Adam', 'Adebayo', 'Agnieszka', 'Alfie', 'Alice', 'Amara', 'Amir', 'Ananya', 'Archie', 'Aria', 'Ayesha', 'Bartosz', 'Bea', 'Bella', 'Ben', 'Bilal', 'Bronwen', 'Caleb', 'Callum', 'Carys', 'Chidi', 'Ciara', 'Connor',
+  'Daisy', 'Daniel', 'Darius', 'Deepa', 'Eleanor', 'Elif', 'Eliza', 'Elliot', 'Emeka', 'Emily', 'Erin', 'Ethan', 'Evie', 'Fatima', 'Felix', 'Florence', 'Gabriel', 'Grace', 'Hamza', 'Hannah', 'Harper', 'Hassan', 'Hugo', 'Ibrahim',
+  'Imogen', 'Ines', 'Jack', 'Jacob', 'Jasmine', 'Jay', 'Joanna', 'Joseph', 'Jude', 'Kacper', 'Kai', 'Kate', 'Keira', 'Lara', 'Layla', 'Leah', 'Lewis', 'Liam', 'Lily', 'Logan', 'Lucy', 'Luka', 'Maja', 'Maryam', 'Matilda',
+  'Max', 'Maya', 'Mohammed', 'Nadia', 'Nathan', 'Niamh', 'Nia', 'Nikhil', 'Olivia', 'Omar', 'Orla', 'Poppy', 'Rafael', 'Rhys', 'Riya', 'Rory', 'Rosie', 'Sam', 'Samuel', 'Sara', 'Seren', 'Sofia', 'Sophie', 'Stanley',
+  'Tariq', 'Thomas', 'Tobi', 'Tom', 'Uma', 'Victoria', 'Wiktoria', 'William', 'Willow', 'Yasmin', 'Yusuf', 'Zain', 'Zoe', 'Zofia',
+];
 const FAMILY = ['Smith', 'Jones', 'Taylor', 'Brown', 'Williams', 'Wilson', 'Johnson', 'Davies', 'Patel', 'Khan', 'Evans', 'Thomas', 'Roberts', "O'Neill", 'Nowak', 'Okafor', 'Singh', 'Murphy', 'Walker', 'Wright', 'Hughes', 'Green', 'Ahmed', 'Clarke'];
+// Surnames have a long tail: most families share theirs with few others in a school. Made up from parts.
+const FAMILY_START = ['Ash', 'Bar', 'Black', 'Brad', 'Bram', 'Brook', 'Cal', 'Carr', 'Chad', 'Cole', 'Corn', 'Cran', 'Dal', 'Dun', 'East', 'Elm', 'Fair', 'Fen', 'Gar', 'Glad', 'Gold', 'Hal', 'Hart', 'Hay', 'Hol', 'Ing', 'Kel', 'Kings', 'Lang', 'Lin', 'Mar', 'Marsh', 'Mid', 'Mor', 'New', 'North', 'Oak', 'Pem', 'Pen', 'Pres', 'Ray', 'Red', 'Ros', 'Rud', 'Sal', 'Sand', 'Stan', 'Stock', 'Sum', 'Thorn', 'Tre', 'Under', 'Wal', 'West', 'Whit', 'Wil', 'Win', 'Wood', 'Wy', 'York'];
+const FAMILY_END = ['bury', 'by', 'combe', 'croft', 'dale', 'den', 'field', 'ford', 'gate', 'ham', 'head', 'hill', 'hurst', 'ington', 'land', 'ley', 'low', 'man', 'mead', 'mere', 'more', 'port', 'ridge', 'row', 'shaw', 'side', 'stead', 'stone', 'thorpe', 'ton', 'wade', 'well', 'wick', 'win', 'wood', 'worth', 'ward', 'wright', 'cott', 'bourne'];
+const familyName = (rng: Rng): string => {
+  const made = (): string => `${rng.pick(FAMILY_START)}${rng.pick(FAMILY_END)}`;
+  const r = rng.next();
+  return r < 0.05 ? rng.pick(FAMILY) : r < 0.85 ? made() : `${made()}-${made()}`;
+};
 const APPLICATION: ReadonlyArray<readonly [string, StandardApplicationStatus]> = [
   ['Applied', 'applied'],
   ['Offered', 'offered'],
@@ -106,10 +121,10 @@ const RELATIONS: ReadonlyArray<readonly [string, boolean]> = [
 
 const newFamily = (s: State, children: number, applicantChance: number): void => {
   const rng = s.rng;
-  const family = rng.pick(FAMILY);
+  const family = familyName(rng);
   const r = rng.next();
   const count = r < 0.3 ? 1 : r < 0.75 ? 2 : r < 0.9 ? 3 : 4;
-  const parents = Array.from({ length: count }, () => newContact(s, rng.chance(0.8) ? family : rng.pick(FAMILY), rng.pick(GIVEN)));
+  const parents = Array.from({ length: count }, () => newContact(s, rng.chance(0.8) ? family : familyName(rng), rng.pick(GIVEN)));
   for (let k = 0; k < children; k++) {
     let roll: MisMember['roll'];
     const x = rng.next();
@@ -191,7 +206,7 @@ export const generateSchool = (o: GenerateOptions): GeneratedSchool => {
   const staffCount = Math.max(2, Math.round(o.pupils / 15));
   for (let i = 1; i <= staffCount; i++) {
     const id = `S${String(i).padStart(5, '0')}`;
-    const family = s.rng.pick(FAMILY);
+    const family = familyName(s.rng);
     const given = s.rng.pick(GIVEN);
     s.members.push({ externalId: id, kind: 'staff', name: { given, family }, misReference: `T${String(i).padStart(3, '0')}`, roll: { status: 'on-roll', admissionDate: null }, parentsRefusedSharing: false });
     const own: MisContact = { externalId: `SC${String(i).padStart(5, '0')}`, name: { given, family }, emails: [{ value: `${given}.${family}.staff${i}@school.example.org`.toLowerCase().replace(/[^a-z0-9.@]/g, ''), location: 'Work' }], phones: [{ value: mobile(s.rng), location: 'Mobile' }] };

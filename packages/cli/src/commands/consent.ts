@@ -1,17 +1,27 @@
 /** Consent commands: opt-out, opt-in (R-CON-2) and re-enable (R-CON-7). */
 import { contactDecider, contactStream, handleCommand, type Channel, type ContactCommand } from '@contactable/core';
 import { flag, str, type Command, type Args } from '../command.js';
-import { handled, person, resolveContact, type CliContext } from '../context.js';
+import { contactLabel, handled, person, resolveContacts, type CliContext } from '../context.js';
 import { usageError } from '../errors.js';
 
 const apply = async (ctx: CliContext, args: Args, usage: string, what: string, build: (contactId: string) => ContactCommand): Promise<void> => {
   const ref = args.positionals[0];
   if (ref === undefined) throw usageError('name the contact (an id or an email address)', usage);
   const actor = person(str(args, 'by'), what);
-  const contactId = resolveContact(await ctx.projection(), ref);
-  const r = handled(await handleCommand(await ctx.deps(), contactDecider, contactStream(contactId), build(contactId), { schoolId: ctx.schoolId, actor, reason: str(args, 'reason') ?? null }));
-  const json = { contactId, recorded: r.appended.map((e) => e.type), changed: r.appended.length > 0 };
-  ctx.out.result(json, () => ctx.out.line(json.changed ? `${what}: recorded (${json.recorded.join(', ')}) for contact ${contactId}` : `${what}: nothing to change for contact ${contactId}`));
+  // Consent belongs to the person and the address: every contact still holding it is acted on (R-CON-2, R-CON-7).
+  const contacts = await resolveContacts(await ctx.views(), ref);
+  const deps = await ctx.deps();
+  const results: Array<{ contactId: string; contactName: string; recorded: string[]; changed: boolean; label: string }> = [];
+  for (const c of contacts) {
+    const r = handled(await handleCommand(deps, contactDecider, contactStream(c.contactId), build(c.contactId), { schoolId: ctx.schoolId, actor, reason: str(args, 'reason') ?? null }));
+    results.push({ contactId: c.contactId, contactName: `${c.name.given} ${c.name.family}`.trim(), recorded: r.appended.map((e) => e.type), changed: r.appended.length > 0, label: contactLabel(c) });
+  }
+  const first = results[0]!;
+  // The first contact's fields stay at the top level (the stable shape); `contacts` lists every one acted on.
+  const json = { contactId: first.contactId, recorded: first.recorded, changed: results.some((r) => r.changed), contacts: results.map(({ label: _label, ...r }) => r) };
+  ctx.out.result(json, () => {
+    for (const r of results) ctx.out.line(r.changed ? `${what}: recorded for ${r.label}` : `${what}: nothing to change for ${r.label}`);
+  });
 };
 
 /** `opt-out CONTACT --by NAME [--reason TEXT]` */

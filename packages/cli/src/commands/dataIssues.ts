@@ -1,6 +1,6 @@
 /** `data-issues`: the data-issues list, filtered, with named filters saved as events (R-DSH-3). */
 import { DataIssueFilter, handleCommand, schoolDecider, schoolStream, type Actor } from '@contactable/core';
-import { dataIssues, savedFilters, type DataIssue } from '@contactable/projections';
+import type { DataIssue } from '@contactable/projections';
 import { str, type Command } from '../command.js';
 import { handled, resolveContact, resolveMember } from '../context.js';
 import { CliError, usageError } from '../errors.js';
@@ -9,7 +9,7 @@ import { table } from '../output.js';
 const TYPES = Object.keys(DataIssueFilter.props.type.keys);
 
 /** The stable JSON of a data issue. */
-export const issueJson = (i: DataIssue) => ({ type: i.type, memberId: i.memberId, contactId: i.contactId, detail: i.detail, raisedAt: i.raisedAt });
+export const issueJson = (i: DataIssue) => ({ type: i.type, memberId: i.memberId, contactId: i.contactId, relatedContactId: i.relatedContactId, detail: i.detail, raisedAt: i.raisedAt });
 
 /** `data-issues [--type T] [--member M] [--contact C] [--from D] [--to D] [--save-filter NAME] [--filter NAME]` */
 export const dataIssuesCommand: Command = {
@@ -25,12 +25,13 @@ export const dataIssuesCommand: Command = {
       const v = str(args, opt);
       if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw usageError(`--${opt} must be a date as YYYY-MM-DD`, dataIssuesCommand.usage);
     }
-    let p = await ctx.projection();
+    const views = await ctx.views();
     const filterName = str(args, 'filter');
     let filter: DataIssueFilter = {};
     if (filterName !== undefined) {
-      const saved = savedFilters(p).find((f) => f.name === filterName);
-      if (saved === undefined) throw new CliError(`No saved filter named "${filterName}". Saved: ${savedFilters(p).map((f) => f.name).join(', ') || 'none'}`);
+      const all = await views.savedFilters();
+      const saved = all.find((f) => f.name === filterName);
+      if (saved === undefined) throw new CliError(`No saved filter named "${filterName}". Saved: ${all.map((f) => f.name).join(', ') || 'none'}`);
       filter = saved.filter;
     }
     const member = str(args, 'member');
@@ -38,8 +39,8 @@ export const dataIssuesCommand: Command = {
     filter = {
       ...filter,
       ...(type !== undefined ? { type: type as DataIssueFilter['type'] } : {}),
-      ...(member !== undefined ? { memberId: resolveMember(p, member) } : {}),
-      ...(contact !== undefined ? { contactId: resolveContact(p, contact) } : {}),
+      ...(member !== undefined ? { memberId: await resolveMember(views, member) } : {}),
+      ...(contact !== undefined ? { contactId: await resolveContact(views, contact) } : {}),
       ...(str(args, 'from') !== undefined ? { from: str(args, 'from')! } : {}),
       ...(str(args, 'to') !== undefined ? { to: str(args, 'to')! } : {}),
     };
@@ -48,10 +49,9 @@ export const dataIssuesCommand: Command = {
       const by = str(args, 'by');
       const actor: Actor = by !== undefined ? { kind: 'person', name: by } : { kind: 'system', name: 'contactable cli' };
       handled(await handleCommand(await ctx.deps(), schoolDecider, schoolStream(ctx.schoolId), { type: 'SaveDataIssueFilter', name: saveAs, filter }, { schoolId: ctx.schoolId, actor, reason: 'saved from the data-issues list' }));
-      p = await ctx.projection();
       ctx.out.note(`saved filter "${saveAs}"`);
     }
-    const list = dataIssues(p, filter);
+    const list = await views.dataIssues(filter);
     ctx.out.result(list.map(issueJson), () => {
       ctx.out.line(table(['type', 'member', 'contact', 'detail', 'raised'], list.map((i) => [i.type, i.memberId, i.contactId, i.detail, i.raisedAt.slice(0, 16).replace('T', ' ')])));
       ctx.out.line(`\n${list.length} issue(s)`);

@@ -78,7 +78,7 @@ const castFrom = (p: Projection): Cast => {
   const seen = new Set<string>();
   const picks: Array<{ contactId: string; memberId: string; email: string; mobile: string }> = [];
   for (const m of listMembers(p, { kind: 'student', roll: 'on-roll' })) {
-    for (const c of linkedPeople(p, m.memberId)?.contacts ?? []) {
+    for (const c of linkedPeople(p, m.memberId)?.linkedPeople ?? []) {
       if (!c.prime || seen.has(c.contactId) || c.usableMethods.length !== 2 || c.email === null || c.mobile === null) continue;
       seen.add(c.contactId);
       picks.push({ contactId: c.contactId, memberId: m.memberId, email: c.email.value, mobile: c.mobile.value });
@@ -194,9 +194,9 @@ export const demo: Command = {
         schoolId,
         seconds: Number(((Date.now() - started) / 1000).toFixed(1)),
         timeline,
-        dashboard: { total: dash.students.total, byEmail: dash.students.byEmail, byMobile: dash.students.byMobile, byEither: dash.students.byEither, without: dash.students.without.length },
+        dashboard: { total: dash.studentsWithContactablePrimeParent.total, byEmail: dash.studentsWithContactablePrimeParent.byEmail, byMobile: dash.studentsWithContactablePrimeParent.byMobile, byEither: dash.studentsWithContactablePrimeParent.byEither, without: dash.studentsWithContactablePrimeParent.without.length },
         leavers: leaversNow,
-        linkedPeople: { memberId: view.member.memberId, name: fullName(view.member.name), contacts: view.contacts.map((c) => ({ contactId: c.contactId, name: fullName(c.name), relationship: c.relationship, prime: c.prime, usableMethods: c.usableMethods, optedOut: c.optedOut, blocked: c.blocked })) },
+        linkedPeople: { memberId: view.member.memberId, name: fullName(view.member.name), contacts: view.linkedPeople.map((c) => ({ contactId: c.contactId, name: fullName(c.name), relationship: c.relationship, prime: c.prime, usableMethods: c.usableMethods, optedOut: c.optedOut, blocked: c.blocked })) },
         dataIssues: issues.map((i) => ({ type: i.type, memberId: i.memberId, contactId: i.contactId, detail: i.detail })),
         explanation: { contactId: cast.bounced.contactId, channel: 'email', usable: why.usable, summary: why.summary, reasons: why.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, because: r.because })) },
       };
@@ -207,7 +207,7 @@ export const demo: Command = {
         for (const t of timeline) o.line(`  ${t}`);
         o.line(`\nDashboard on ${DAY1}: ${json.dashboard.byEither} of ${json.dashboard.total} students on roll have a contactable prime parent (email ${json.dashboard.byEmail}, mobile ${json.dashboard.byMobile}); ${json.dashboard.without} without; ${leaversNow} leaver(s) awaiting deletion`);
         o.line(`\nLinked people of ${json.linkedPeople.name} (${view.member.memberId})`);
-        o.line(table(['name', 'relationship', 'prime', 'usable', 'opted out', 'blocked'], view.contacts.map((c) => [fullName(c.name), c.relationship, c.prime ? 'yes' : 'no', c.usableMethods.join(', ') || 'none', c.optedOut ? 'yes' : 'no', [c.blocked.email && `email: ${c.blocked.email}`, c.blocked.sms && `sms: ${c.blocked.sms}`].filter(Boolean).join('; ') || null])));
+        o.line(table(['name', 'relationship', 'prime', 'usable', 'opted out', 'blocked'], view.linkedPeople.map((c) => [fullName(c.name), c.relationship, c.prime ? 'yes' : 'no', c.usableMethods.join(', ') || 'none', c.optedOut ? 'yes' : 'no', [c.blocked.email && `email: ${c.blocked.email}`, c.blocked.sms && `sms: ${c.blocked.sms}`].filter(Boolean).join('; ') || null])));
         const byType = new Map<string, number>();
         for (const i of issues) byType.set(i.type, (byType.get(i.type) ?? 0) + 1);
         o.line(`\nData issues: ${issues.length}`);

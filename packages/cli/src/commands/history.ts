@@ -18,15 +18,17 @@ export const audit: Command = {
     if (ref === undefined) throw usageError('name a member (id or MIS reference) or a contact (id or email)', audit.usage);
     const asOfOpt = str(args, 'as-of');
     const asOf = asOfOpt === undefined ? undefined : instantFrom(asOfOpt, '--as-of');
-    const p = await ctx.projection();
+    const views = await ctx.views();
     let subject: { memberId: string } | { contactId: string };
     try {
-      subject = { memberId: resolveMember(p, ref) };
-    } catch {
+      subject = { memberId: await resolveMember(views, ref) };
+    } catch (asMember) {
       try {
-        subject = { contactId: resolveContact(p, ref) };
-      } catch {
-        throw new CliError(`No member or contact with id, MIS reference or email "${ref}".`);
+        subject = { contactId: await resolveContact(views, ref) };
+      } catch (asContact) {
+        // Say the more useful of the two: an ambiguity beats a plain "not found".
+        const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+        throw new CliError(message(asMember).startsWith('No member') ? message(asContact) : message(asMember));
       }
     }
     const { entries, failures } = await auditTrailOf(await ctx.store(), subject, asOf === undefined ? {} : { asOf });
@@ -52,7 +54,7 @@ export const explain: Command = {
     if (channel !== 'email' && channel !== 'sms') throw usageError('--channel must be email or sms', explain.usage);
     const atOpt = str(args, 'at');
     const at = atOpt === undefined ? ctx.clock.now() : instantFrom(atOpt, '--at');
-    const contactId = resolveContact(await ctx.projection(), ref);
+    const contactId = await resolveContact(await ctx.views(), ref);
     const x = await explainFromStore(await ctx.store(), contactId, channel, at);
     const json = { contactId, channel, at, usable: x.usable, summary: x.summary, reasons: x.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, because: r.because, standing: r.standing })) };
     ctx.out.result(json, () => {

@@ -5,8 +5,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import {
   contactDecider,
   contactStream,
+  describeIdentity,
   describePlan,
   handleCommand,
+  memberIdFor,
   loadHeldState,
   loadImportSettings,
   parseImportSettings,
@@ -208,6 +210,8 @@ export const importCommand: Command = {
         else confirmationsSent = sent.right.reduce((n, r) => n + r.sent.length, 0);
       }
     }
+    // Names for what the plan found to be one person, from the export in hand (a plan holds ids only).
+    const memberNames = new Map(snapshot.members.map((m) => [memberIdFor(ctx.schoolId, snapshot.source.system, m.externalId), `${m.name.given} ${m.name.family}`.trim()]));
     const json = {
       dryRun,
       format,
@@ -220,9 +224,24 @@ export const importCommand: Command = {
       confirmations: { planned: confirmations.length, sent: confirmationsSent },
       refused: o.refused,
       issues: planIssues(o.plan),
+      identities: o.plan.identities.map((n) => ({
+        contactId: n.contactId,
+        contactName: `${n.name.given} ${n.name.family}`.trim(),
+        members: n.memberIds.map((memberId) => ({ memberId, memberName: memberNames.get(memberId) ?? null })),
+        records: n.records,
+        joined: n.joined,
+        because: n.because,
+        isNew: n.isNew,
+      })),
     };
     ctx.out.result(json, () => {
       ctx.out.line(describePlan(o.plan));
+      const notes = o.plan.identities.filter((n) => n.memberIds.length > 1 || n.joined.length > 0);
+      if (notes.length > 0) {
+        ctx.out.line(`One person, one contact: ${notes.length} contact(s) stand for more than one record or member`);
+        for (const n of notes.slice(0, 20)) ctx.out.line(`  ${describeIdentity(n, (id) => memberNames.get(id) ?? null)}`);
+        if (notes.length > 20) ctx.out.line(`  and ${notes.length - 20} more (see --json)`);
+      }
       ctx.out.line();
       ctx.out.line(dryRun ? 'Dry run: nothing was written.' : o.recorded ? `Recorded: ${o.counts.eventsAppended} events in ${((Date.now() - started) / 1000).toFixed(1)}s.` : 'Nothing changed: nothing was recorded.');
       for (const r of o.refused) ctx.out.line(`refused ${r.streamId}: ${r.message}`);
@@ -234,8 +253,10 @@ export const importCommand: Command = {
 export const generate: Command = {
   name: 'generate',
   summary: 'Write a synthetic school (deterministic from a seed; --day N for the export N days later, with churn)',
-  usage: 'contactable generate --pupils N [--seed S] [--day D] [--today YYYY-MM-DD] --format ctf|sims-csv --out PATH',
-  options: { pupils: { type: 'string' }, seed: { type: 'string' }, day: { type: 'string' }, today: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' } },
+  usage:
+    'contactable generate --pupils N [--seed S] [--day D] [--today YYYY-MM-DD] --format ctf|sims-csv [--plain] --out PATH\n' +
+    '  --plain   a CTF as any MIS writes it: none of our extension (no contact or person ids, no staff or groups)',
+  options: { pupils: { type: 'string' }, seed: { type: 'string' }, day: { type: 'string' }, today: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, plain: { type: 'boolean' } },
   needsStore: false,
   run: async (ctx, args) => {
     const pupils = Number(str(args, 'pupils'));
@@ -254,7 +275,8 @@ export const generate: Command = {
       for (const c of chunks) if (!stream.write(c)) await new Promise<void>((r) => stream.once('drain', () => r()));
       await new Promise<void>((resolve, reject) => stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
     };
-    if (format === 'ctf') await write(out, ctfChunks(school.snapshot));
+    if (flag(args, 'plain') && format !== 'ctf') throw usageError('--plain applies to --format ctf', generate.usage);
+    if (format === 'ctf') await write(out, ctfChunks(school.snapshot, { plain: flag(args, 'plain') }));
     else {
       mkdirSync(out, { recursive: true });
       const chunks = simsCsvChunks(school.snapshot);

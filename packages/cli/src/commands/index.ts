@@ -2,6 +2,7 @@
 import type { Command } from '../command.js';
 import { optIn, optOut, reEnable } from './consent.js';
 import { dataIssuesCommand } from './dataIssues.js';
+import { contactsCommand } from './identity.js';
 import { demo } from './demo.js';
 import { doctor } from './doctor.js';
 import { audit, explain, replay } from './history.js';
@@ -20,6 +21,7 @@ export const commands: ReadonlyArray<Command> = [
   optOut,
   optIn,
   reEnable,
+  contactsCommand,
   send,
   feedback,
   leavers,

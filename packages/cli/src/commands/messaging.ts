@@ -3,46 +3,58 @@ import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Audience } from '@contactable/core';
 import { ingestCallback, providerFromUrl, resumeSend, send as sendMessage, storeDirectory, type CallbackProvider, type WebhookConfigs } from '@contactable/adapters-messaging';
-import { listMembers, type Projection } from '@contactable/projections';
+import type { Views } from '@contactable/projections';
 import { uuidV7Ids } from '@contactable/adapters-store';
 import { flag, str, strs, type Command } from '../command.js';
-import { fullName, person, resolveContact, resolveMember, type CliContext } from '../context.js';
+import { fullName, person, resolveContacts, resolveMember, type CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { progressBar } from '../progress.js';
 
-const AUDIENCES = 'group:GROUP_ID | prime-parents:all | prime-parents:MEMBER,... | parental-responsibility:MEMBER,... | contacts:CONTACT,...';
+const AUDIENCES = 'group:NAME | prime-parents:all | prime-parents:MEMBER,... | parental-responsibility:MEMBER,... | contacts:CONTACT,...';
 
 const audienceFrom = async (ctx: CliContext, to: string): Promise<Audience> => {
   const colon = to.indexOf(':');
   const kind = colon < 0 ? to : to.slice(0, colon);
-  const list = colon < 0 ? [] : to.slice(colon + 1).split(',').map((s) => s.trim()).filter((s) => s !== '');
-  const p = await ctx.projection();
-  const members = () => (list.length === 1 && list[0] === 'all' ? listMembers(p, { kind: 'student', roll: 'on-roll' }).map((m) => m.memberId) : list.map((r) => resolveMember(p, r)));
+  const rest = colon < 0 ? '' : to.slice(colon + 1).trim();
+  const list = rest.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const views = await ctx.views();
+  const members = async (): Promise<string[]> => {
+    if (list.length === 1 && list[0] === 'all') return (await views.members({ kind: 'student', roll: 'on-roll' })).map((m) => m.memberId);
+    const ids: string[] = [];
+    for (const r of list) ids.push(await resolveMember(views, r));
+    return ids;
+  };
   switch (kind) {
-    case 'group':
-      if (list.length !== 1) throw usageError('--to group:GROUP_ID names one group', AUDIENCES);
-      return { kind: 'group', groupId: list[0]! };
+    case 'group': {
+      if (rest === '') throw usageError('--to group:NAME names one group (its name or id; see: contactable groups)', AUDIENCES);
+      const found = await views.findGroups(rest);
+      if (found.length === 0) throw new CliError(`No group named "${rest}". List them with: contactable groups`);
+      if (found.length > 1) throw new CliError(`${found.length} groups are named "${rest}"; use the group's id (see: contactable groups).`);
+      return { kind: 'group', groupId: found[0]!.value.groupId };
+    }
     case 'prime-parents':
-      return { kind: 'prime-parents', memberIds: members() };
+      return { kind: 'prime-parents', memberIds: await members() };
     case 'parental-responsibility':
-      return { kind: 'parental-responsibility', memberIds: members() };
-    case 'contacts':
-      return { kind: 'contacts', contactIds: list.map((r) => resolveContact(p, r)) };
+      return { kind: 'parental-responsibility', memberIds: await members() };
+    case 'contacts': {
+      const ids: string[] = [];
+      for (const r of list) for (const c of await resolveContacts(views, r)) ids.push(c.contactId);
+      return { kind: 'contacts', contactIds: [...new Set(ids)] };
+    }
     default:
       throw usageError(`--to must be one of: ${AUDIENCES}`);
   }
 };
 
 /** A contact's name for the office (never a bare id): as held, or a note when it is not. */
-const contactName = (p: Projection, contactId: string | null): string => {
-  if (contactId === null) return 'a contact not held';
-  const view = p.contacts.get(contactId)?.view;
-  return view === undefined ? 'a contact no longer held' : (fullName(view.name) ?? 'a contact with no name');
+const contactName = async (views: Views, contactId: string | null): Promise<string> => {
+  const c = contactId === null ? null : await views.contact(contactId);
+  return c === null ? 'a contact not held' : (fullName(c.name) ?? 'a contact with no name');
 };
 
-const memberName = (p: Projection, memberId: string | null): string => {
-  const record = memberId === null ? undefined : p.members.get(memberId)?.record;
-  return record === undefined ? 'a member not held' : (fullName(record.name) ?? 'a member with no name');
+const memberName = async (views: Views, memberId: string | null): Promise<string> => {
+  const m = memberId === null ? null : await views.member(memberId);
+  return m === null ? 'a member not held' : (fullName(m.name) ?? 'a member with no name');
 };
 
 const listNames = (names: ReadonlyArray<string>, max = 20): string =>
@@ -107,18 +119,21 @@ export const send: Command = {
     }
     if (E.isLeft(r)) throw new CliError(r.left.message);
     const rep = r.right;
-    const p = await ctx.projection();
-    const named = <T extends { readonly contactId: string }>(xs: ReadonlyArray<T>) => xs.map((x) => ({ ...x, name: contactName(p, x.contactId) }));
+    const views = await ctx.views();
+    const named = async <T extends { readonly contactId: string }>(xs: ReadonlyArray<T>) => Promise.all(xs.map(async (x) => ({ ...x, name: await contactName(views, x.contactId) })));
     const json = {
-      messageId, channel: rep.channel, provider: rep.provider, sent: rep.sent.length, alreadySent: rep.alreadySent.length, resent: rep.resent.length,
-      skipped: rep.skipped, failed: named(rep.failed), inDoubt: named(rep.inDoubt), notSent: named(rep.notSent), completed: rep.completed, stopped: rep.stopped,
+      messageId, channel: rep.channel, provider: rep.provider, sent: rep.sent.length, handedOver: rep.handedOver, alreadySent: rep.alreadySent.length, resent: rep.resent.length,
+      skipped: rep.skipped, failed: await named(rep.failed), inDoubt: await named(rep.inDoubt), notSent: await named(rep.notSent), completed: rep.completed, stopped: rep.stopped,
     };
+    const skippedLines = await Promise.all(
+      rep.skipped.map(async (s) => `  skipped ${s.contactId !== null ? await contactName(views, s.contactId) : `(for ${await memberName(views, s.memberId)})`}: ${s.reasons.join('; ')}`),
+    );
     ctx.out.result(json, () => {
       ctx.out.line(
-        `message ${messageId}: sent ${json.sent}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}${json.resent > 0 ? ` (${json.resent} of them in doubt, sent again as decided)` : ''}, ` +
-          `skipped ${rep.skipped.length}, refused ${rep.failed.length}, not sent ${rep.notSent.length}, in doubt ${rep.inDoubt.length}`,
+        `message ${messageId}: sent to ${json.sent} contact(s) as ${json.handedOver} message(s) handed to ${rep.provider}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}` +
+          `${json.resent > 0 ? ` (${json.resent} of them in doubt, sent again as decided)` : ''}, skipped ${rep.skipped.length}, refused ${rep.failed.length}, not sent ${rep.notSent.length}, in doubt ${rep.inDoubt.length}`,
       );
-      for (const s of rep.skipped) ctx.out.line(`  skipped ${s.contactId !== null ? contactName(p, s.contactId) : `(for ${memberName(p, s.memberId)})`}: ${s.reasons.join('; ')}`);
+      for (const line of skippedLines) ctx.out.line(line);
       for (const f of json.failed) ctx.out.line(`  refused ${f.name}: ${f.error}`);
       for (const d of json.inDoubt) ctx.out.line(`  in doubt ${d.name}: ${d.detail}`);
       if (json.notSent.length > 0) ctx.out.line(`  not sent: ${listNames(json.notSent.map((n) => n.name))}`);

@@ -40,8 +40,10 @@ export const deleteLeavers: Command = {
   run: async (ctx, args) => {
     if (args.positionals.length === 0) throw usageError('name the leavers to delete (ids or MIS references; see: contactable leavers)', deleteLeavers.usage);
     const actor = person(str(args, 'by'), 'Deleting leavers');
+    const views = await ctx.views();
+    const memberIds: string[] = [];
+    for (const ref of args.positionals) memberIds.push(await resolveMember(views, ref));
     const p = await ctx.projection();
-    const memberIds = args.positionals.map((ref) => resolveMember(p, ref));
     const deps = await ctx.deps();
     const done: LeaverDeleted[] = [];
     for (const memberId of memberIds) {

@@ -1,5 +1,5 @@
 /** Read commands: members, linked-people, dashboard. */
-import { dashboard, getMember, linkedPeople, listMembers, type MemberSummary, type RollStatus } from '@contactable/projections';
+import type { MemberSummary, RollStatus } from '@contactable/projections';
 import { str, type Command } from '../command.js';
 import { fullName, resolveMember, todayFrom } from '../context.js';
 import { usageError } from '../errors.js';
@@ -36,16 +36,16 @@ export const memberJson = (m: MemberSummary) => ({
 export const members: Command = {
   name: 'members',
   summary: 'List members with their kind and roll status',
-  usage: 'contactable members [--status on-roll|pre-admission|leaver|deleted] [--kind student|staff|external]',
-  options: { status: { type: 'string' }, kind: { type: 'string' } },
+  usage: 'contactable members [--status on-roll|pre-admission|leaver|deleted] [--kind student|staff|external] [--search TEXT]',
+  options: { status: { type: 'string' }, kind: { type: 'string' }, search: { type: 'string' } },
   needsStore: true,
   run: async (ctx, args) => {
     const status = str(args, 'status');
     if (status !== undefined && !(STATUSES as ReadonlyArray<string>).includes(status)) throw usageError(`--status must be one of ${STATUSES.join(', ')}`, members.usage);
     const kind = str(args, 'kind');
     if (kind !== undefined && !['student', 'staff', 'external'].includes(kind)) throw usageError('--kind must be student, staff or external', members.usage);
-    const p = await ctx.projection();
-    const list = listMembers(p, { ...(status !== undefined ? { roll: status as RollStatus['status'] } : {}), ...(kind !== undefined ? { kind: kind as 'student' } : {}) });
+    const search = str(args, 'search');
+    const list = await (await ctx.views()).members({ ...(status !== undefined ? { roll: status as RollStatus['status'] } : {}), ...(kind !== undefined ? { kind: kind as 'student' } : {}), ...(search !== undefined ? { search } : {}) });
     ctx.out.result({ members: list.map(memberJson) }, () => {
       ctx.out.line(table(['member', 'MIS ref', 'name', 'kind', 'status'], list.map((m) => [m.memberId, m.misReference, fullName(m.name), m.kind, rollWords(m.roll)])));
       ctx.out.line(`\n${list.length} member(s)`);
@@ -63,12 +63,12 @@ export const linkedPeopleCommand: Command = {
   run: async (ctx, args) => {
     const ref = args.positionals[0];
     if (ref === undefined) throw usageError('name the member', linkedPeopleCommand.usage);
-    const p = await ctx.projection();
-    const view = linkedPeople(p, resolveMember(p, ref))!;
-    const member = getMember(p, view.member.memberId)!;
+    const views = await ctx.views();
+    const view = (await views.linkedPeople(await resolveMember(views, ref)))!;
+    const member = view.member;
     const json = {
       member: { memberId: member.memberId, misReference: member.misReference, name: fullName(member.name), status: member.roll.status },
-      linkedPeople: view.contacts.map((c) => ({
+      linkedPeople: view.linkedPeople.map((c) => ({
         contactId: c.contactId,
         name: fullName(c.name),
         relationship: c.relationship,
@@ -88,7 +88,7 @@ export const linkedPeopleCommand: Command = {
       ctx.out.line(
         table(
           ['contact', 'name', 'relationship', 'pri', 'prime', 'PR', 'email', 'mobile', 'usable', 'opted out', 'blocked'],
-          view.contacts.map((c) => [
+          view.linkedPeople.map((c) => [
             c.contactId,
             fullName(c.name),
             c.relationship,
@@ -116,16 +116,16 @@ export const dashboardCommand: Command = {
   needsStore: true,
   run: async (ctx, args) => {
     const today = todayFrom(str(args, 'today'), ctx.clock);
-    const d = dashboard(await ctx.projection(), today);
+    const d = await (await ctx.views()).dashboard(today);
     const json = {
       studentsWithContactablePrimeParent: {
-        total: d.students.total,
-        byEmail: d.students.byEmail,
-        byMobile: d.students.byMobile,
-        byEither: d.students.byEither,
-        without: d.students.without.map((s) => ({ memberId: s.memberId, name: fullName(s.name) })),
+        total: d.studentsWithContactablePrimeParent.total,
+        byEmail: d.studentsWithContactablePrimeParent.byEmail,
+        byMobile: d.studentsWithContactablePrimeParent.byMobile,
+        byEither: d.studentsWithContactablePrimeParent.byEither,
+        without: d.studentsWithContactablePrimeParent.without.map((s) => ({ memberId: s.memberId, name: fullName(s.name) })),
       },
-      messagesLast7Days: d.messagesSent.map((m) => ({ date: m.date, email: m.email, sms: m.sms })),
+      messagesLast7Days: d.messagesLast7Days.map((m) => ({ date: m.date, email: m.email, sms: m.sms })),
     };
     ctx.out.result(json, () => {
       const s = json.studentsWithContactablePrimeParent;

@@ -10,9 +10,9 @@ import { sameDetail, sameValue } from '../details.js';
 import { domainError, type DomainError } from '../errors.js';
 import type { Recorded } from '../events/catalogue.js';
 import type { BlockCause, Channel, ConsentVia, Detail, OverridableField, PersonName, Source } from '../events/common.js';
-import type { ContactEvent } from '../events/contact.js';
+import type { ContactEvent, ContactSourceRef, IdentityMatch } from '../events/contact.js';
 import type { Actor } from '../events/metadata.js';
-import type { ContactId } from '../ids.js';
+import type { ContactId, MemberId } from '../ids.js';
 
 /** Permanent failures in a row (with no later success) that block a channel (R-CON-3, R-CON-5). */
 export const FAILURES_TO_BLOCK = 3;
@@ -43,11 +43,25 @@ export interface OverrideRecord {
   readonly at: Instant;
 }
 
-/** A contact that exists (or existed) in the school. */
+/** A contact that exists (or existed) in the school. `merged`: joined into another contact (`mergedInto`), which holds it now. */
 export interface ContactRecord {
-  readonly status: 'active' | 'deleted' | 'anonymised';
+  readonly status: 'active' | 'deleted' | 'anonymised' | 'merged';
   readonly contactId: ContactId;
+  /** The school whose stream this is (from its first event). */
+  readonly schoolId: string;
   readonly source: Source;
+  /** Every export record that is this person (the first one's, and those found or merged since). */
+  readonly sources: ReadonlyArray<ContactSourceRef>;
+  /** The contact this one was joined into, once merged. */
+  readonly mergedInto: ContactId | null;
+  /** Contacts joined into this one. */
+  readonly absorbed: ReadonlySet<ContactId>;
+  /** For a member, the contact staff split off from this one: that member's link goes there, never here. */
+  readonly splits: Readonly<Record<MemberId, ContactId>>;
+  /** Contacts staff said are another person: never joined to this one by a sync. */
+  readonly apart: ReadonlySet<ContactId>;
+  /** Contacts with the same name that may be this person (a data issue), and whether they share an address or number. */
+  readonly possibleDuplicates: Readonly<Record<ContactId, boolean>>;
   readonly name: PersonName;
   readonly email: Detail | null;
   readonly mobile: Detail | null;
@@ -68,9 +82,56 @@ export interface ContactRecord {
 /** A contact's state: absent until imported or added. */
 export type ContactState = { readonly status: 'absent' } | ContactRecord;
 
+/** What a contact joined into another brings with it: its records and its consent (the stricter state stands). */
+export interface AbsorbedContact {
+  readonly contactId: ContactId;
+  readonly sources: ReadonlyArray<ContactSourceRef>;
+  readonly optedOut: { readonly via: ConsentVia } | null;
+  readonly blocks: Readonly<Record<Channel, { readonly cause: BlockCause; readonly address: string } | null>>;
+}
+
+/** What a contact split off another starts with: its details and its consent. */
+export interface SplitSource extends AbsorbedContact {
+  readonly source: Source;
+  readonly name: PersonName;
+  readonly email: Detail | null;
+  readonly mobile: Detail | null;
+}
+
+/** The consent-bearing part of a contact, as a merge or a split carries it. */
+export const absorbedFrom = (c: ContactRecord): SplitSource => ({
+  contactId: c.contactId,
+  sources: c.sources,
+  optedOut: c.optedOut === null ? null : { via: c.optedOut.via },
+  blocks: {
+    email: c.blocks.email === null ? null : { cause: c.blocks.email.cause, address: c.blocks.email.address },
+    sms: c.blocks.sms === null ? null : { cause: c.blocks.sms.cause, address: c.blocks.sms.address },
+  },
+  source: c.source,
+  name: c.name,
+  email: c.email,
+  mobile: c.mobile,
+});
+
 /** The contact commands. */
 export type ContactCommand =
-  | { readonly type: 'ImportContact'; readonly contactId: ContactId; readonly source: Source & { kind: 'mis' }; readonly name: PersonName; readonly email: Detail | null; readonly mobile: Detail | null }
+  | {
+      readonly type: 'ImportContact';
+      readonly contactId: ContactId;
+      readonly source: Source & { kind: 'mis' };
+      readonly name: PersonName;
+      readonly email: Detail | null;
+      readonly mobile: Detail | null;
+      /** The source's id was made from the record's place in the export, not given by it. */
+      readonly positional?: boolean;
+    }
+  | { readonly type: 'AddSources'; readonly contactId: ContactId; readonly sources: ReadonlyArray<ContactSourceRef>; readonly because: IdentityMatch }
+  | { readonly type: 'AbsorbContact'; readonly contactId: ContactId; readonly from: AbsorbedContact; readonly because: IdentityMatch }
+  | { readonly type: 'MergeInto'; readonly contactId: ContactId; readonly into: ContactId; readonly because: IdentityMatch }
+  | { readonly type: 'SplitFor'; readonly contactId: ContactId; readonly newContactId: ContactId; readonly memberId: MemberId }
+  | { readonly type: 'CreateSplit'; readonly contactId: ContactId; readonly from: SplitSource; readonly memberId: MemberId }
+  | { readonly type: 'FlagPossibleDuplicate'; readonly contactId: ContactId; readonly otherContactId: ContactId; readonly sharesDetail: boolean }
+  | { readonly type: 'ClearPossibleDuplicate'; readonly contactId: ContactId; readonly otherContactId: ContactId }
   | { readonly type: 'AddContact'; readonly contactId: ContactId; readonly name: PersonName; readonly email: Detail | null; readonly mobile: Detail | null }
   | { readonly type: 'EditContact'; readonly contactId: ContactId; readonly name?: PersonName; readonly email?: Detail | null; readonly mobile?: Detail | null }
   | { readonly type: 'OptOut'; readonly contactId: ContactId; readonly via: ConsentVia; readonly feedback?: ConsentFeedback }
@@ -118,10 +179,19 @@ const addressMatches = (detail: Detail | null, address: string): boolean =>
 const countsTowardsBlock = (c: ContactRecord, channel: Channel, address: string, permanent: boolean): boolean =>
   permanent && c.blocks[channel] === null && addressMatches(detailOf(c, channel), address);
 
-const newRecord = (contactId: ContactId, source: Source, name: PersonName, email: Detail | null, mobile: Detail | null): ContactRecord => ({
+const NO_IDS: ReadonlySet<ContactId> = new Set();
+
+const newRecord = (contactId: ContactId, schoolId: string, source: Source, sources: ReadonlyArray<ContactSourceRef>, name: PersonName, email: Detail | null, mobile: Detail | null): ContactRecord => ({
   status: 'active',
   contactId,
+  schoolId,
   source,
+  sources,
+  mergedInto: null,
+  absorbed: NO_IDS,
+  splits: {},
+  apart: NO_IDS,
+  possibleDuplicates: {},
   name,
   email,
   mobile,
@@ -157,13 +227,19 @@ const seen = (c: ContactRecord, feedbackId: string): ReadonlySet<string> => new 
 /** Folds one event into a contact's state. */
 export const evolveContact = (state: ContactState, event: Recorded<ContactEvent>): ContactState => {
   const at = event.metadata.occurredAt;
+  const schoolId = event.metadata.schoolId;
   if (event.type === 'ContactImported') {
     const d = event.data;
-    return newRecord(d.contactId, d.source, d.name, d.email, d.mobile);
+    const sources = d.source.kind === 'mis' ? [{ system: d.source.system, externalId: d.source.externalId, ...(d.positional === true ? { positional: true } : {}) }] : [];
+    return newRecord(d.contactId, schoolId, d.source, sources, d.name, d.email, d.mobile);
   }
   if (event.type === 'ContactAdded') {
     const d = event.data;
-    return newRecord(d.contactId, { kind: 'address-book' }, d.name, d.email, d.mobile);
+    return newRecord(d.contactId, schoolId, { kind: 'address-book' }, [], d.name, d.email, d.mobile);
+  }
+  if (event.type === 'ContactSplitOff') {
+    const d = event.data;
+    return { ...newRecord(d.contactId, schoolId, d.source, [], d.name, d.email, d.mobile), apart: new Set([d.from]) };
   }
   if (state.status === 'absent') return state;
   const c = state;
@@ -242,7 +318,36 @@ export const evolveContact = (state: ContactState, event: Recorded<ContactEvent>
       return { ...c, status: 'deleted', deletedAt: at };
     case 'ContactAnonymised':
       return { ...c, status: 'anonymised' };
+    case 'ContactSourcesAdded':
+      return { ...c, sources: withSources(c.sources, event.data.sources) };
+    case 'ContactMerged': {
+      const apart = new Set(c.apart);
+      apart.delete(event.data.from);
+      const possibleDuplicates = { ...c.possibleDuplicates };
+      delete possibleDuplicates[event.data.from];
+      return { ...c, sources: withSources(c.sources, event.data.sources), absorbed: new Set([...c.absorbed, event.data.from]), apart, possibleDuplicates };
+    }
+    case 'ContactMergedInto':
+      return { ...c, status: 'merged', mergedInto: event.data.into };
+    case 'ContactSplit':
+      return { ...c, splits: { ...c.splits, [event.data.memberId]: event.data.newContactId }, apart: new Set([...c.apart, event.data.newContactId]) };
+    case 'PossibleDuplicateFlagged':
+      return { ...c, possibleDuplicates: { ...c.possibleDuplicates, [event.data.otherContactId]: event.data.sharesDetail } };
+    case 'PossibleDuplicateCleared': {
+      const possibleDuplicates = { ...c.possibleDuplicates };
+      delete possibleDuplicates[event.data.otherContactId];
+      return { ...c, possibleDuplicates };
+    }
   }
+};
+
+/** The key of an export record: its system and id. */
+export const sourceKey = (s: { readonly system: string; readonly externalId: string }): string => `${s.system}\u0000${s.externalId}`;
+
+const withSources = (held: ReadonlyArray<ContactSourceRef>, more: ReadonlyArray<ContactSourceRef>): ReadonlyArray<ContactSourceRef> => {
+  const keys = new Set(held.map(sourceKey));
+  const added = more.filter((s) => !keys.has(sourceKey(s)));
+  return added.length === 0 ? held : [...held, ...added];
 };
 
 const ok = (events: ReadonlyArray<ContactEvent>): E.Either<DomainError, ReadonlyArray<ContactEvent>> => E.right(events);
@@ -251,8 +356,23 @@ const notFound = (id: ContactId): DomainError =>
 
 const requireActive = (state: ContactState, id: ContactId): E.Either<DomainError, ContactRecord> => {
   if (state.status === 'absent') return E.left(notFound(id));
+  if (state.status === 'merged') return E.left(merged(state));
   if (state.status !== 'active') return E.left(domainError('deleted', `Contact ${id} was deleted; nothing more can be recorded for it.`));
   return E.right(state);
+};
+
+const merged = (c: ContactRecord): DomainError =>
+  domainError('merged', `Contact ${c.contactId} was joined into contact ${c.mergedInto ?? '?'}, which holds this person now; act on that contact.`);
+
+// The stricter consent of two records of one person: the other's opt-out and blocks stand here too.
+const strictConsent = (c: ContactRecord, from: AbsorbedContact): ContactEvent[] => {
+  const events: ContactEvent[] = [];
+  if (c.optedOut === null && from.optedOut !== null) events.push({ type: 'OptedOut', data: { contactId: c.contactId, via: from.optedOut.via } });
+  for (const channel of ['email', 'sms'] as const) {
+    const theirs = from.blocks[channel];
+    if (c.blocks[channel] === null && theirs !== null) events.push({ type: 'Blocked', data: { contactId: c.contactId, channel, cause: theirs.cause, address: theirs.address } });
+  }
+  return events;
 };
 
 // The details a sync or an edit brings: changed fields, lapsed failure blocks (R-CON-8).
@@ -379,8 +499,9 @@ export const decideContact = (cmd: ContactCommand, state: ContactState): E.Eithe
   switch (cmd.type) {
     case 'ImportContact': {
       if (state.status === 'absent') {
-        return ok([{ type: 'ContactImported', data: { contactId: cmd.contactId, source: cmd.source, name: cmd.name, email: cmd.email, mobile: cmd.mobile } }]);
+        return ok([{ type: 'ContactImported', data: { contactId: cmd.contactId, source: cmd.source, name: cmd.name, email: cmd.email, mobile: cmd.mobile, ...(cmd.positional === true ? { positional: true } : {}) } }]);
       }
+      if (state.status === 'merged') return E.left(merged(state));
       if (state.status !== 'active') return E.left(domainError('deleted', `Contact ${cmd.contactId} was deleted; the import leaves it deleted.`));
       if (state.source.kind !== 'mis') {
         return E.left(domainError('invalid-command', `Contact ${cmd.contactId} is in the address book; an import never touches it.`));
@@ -445,6 +566,57 @@ export const decideContact = (cmd: ContactCommand, state: ContactState): E.Eithe
           ? E.left(domainError('edit-at-source', `Contact ${c.contactId} comes from the MIS: remove them there, or delete the leavers they belong to.`))
           : ok([{ type: 'ContactDeleted', data: { contactId: c.contactId } }]),
       )(requireActive(state, cmd.contactId));
+    case 'AddSources':
+      return E.map((c: ContactRecord): ReadonlyArray<ContactEvent> => {
+        const held = new Set(c.sources.map(sourceKey));
+        const fresh = cmd.sources.filter((src, i) => !held.has(sourceKey(src)) && cmd.sources.findIndex((o) => sourceKey(o) === sourceKey(src)) === i);
+        return fresh.length === 0 ? [] : [{ type: 'ContactSourcesAdded', data: { contactId: c.contactId, sources: fresh, because: cmd.because } }];
+      })(requireActive(state, cmd.contactId));
+    case 'AbsorbContact':
+      if (cmd.from.contactId === cmd.contactId) return E.left(domainError('invalid-command', 'A contact cannot be joined into itself.'));
+      return E.map((c: ContactRecord): ReadonlyArray<ContactEvent> => {
+        if (c.absorbed.has(cmd.from.contactId)) return [];
+        const held = new Set(c.sources.map(sourceKey));
+        return [
+          { type: 'ContactMerged', data: { contactId: c.contactId, from: cmd.from.contactId, sources: cmd.from.sources.filter((src) => !held.has(sourceKey(src))), because: cmd.because } },
+          ...strictConsent(c, cmd.from),
+        ];
+      })(requireActive(state, cmd.contactId));
+    case 'MergeInto':
+      if (cmd.into === cmd.contactId) return E.left(domainError('invalid-command', 'A contact cannot be joined into itself.'));
+      if (state.status === 'merged') {
+        return state.mergedInto === cmd.into ? ok([]) : E.left(merged(state));
+      }
+      return E.map((c: ContactRecord): ReadonlyArray<ContactEvent> => [{ type: 'ContactMergedInto', data: { contactId: c.contactId, into: cmd.into, because: cmd.because } }])(
+        requireActive(state, cmd.contactId),
+      );
+    case 'SplitFor':
+      return E.chain((c: ContactRecord): E.Either<DomainError, ReadonlyArray<ContactEvent>> => {
+        const held = c.splits[cmd.memberId];
+        if (held === cmd.newContactId) return ok([]);
+        if (held !== undefined) return E.left(domainError('already-exists', `Contact ${c.contactId} was already split for member ${cmd.memberId}.`));
+        return ok([{ type: 'ContactSplit', data: { contactId: c.contactId, newContactId: cmd.newContactId, memberId: cmd.memberId } }]);
+      })(requireActive(state, cmd.contactId));
+    case 'CreateSplit': {
+      if (state.status !== 'absent') {
+        return state.apart.has(cmd.from.contactId) ? ok([]) : E.left(domainError('already-exists', `Contact ${cmd.contactId} already exists.`));
+      }
+      const f = cmd.from;
+      const created: ContactEvent = { type: 'ContactSplitOff', data: { contactId: cmd.contactId, from: f.contactId, memberId: cmd.memberId, source: f.source, name: f.name, email: f.email, mobile: f.mobile } };
+      const blank = evolveContact(state, { ...created, metadata: placeholderMetadata('1970-01-01T00:00:00.000Z') } as Recorded<ContactEvent>) as ContactRecord;
+      // Who asked to stop, or whose address failed, is not known to be the other record: both keep the stricter state.
+      return ok([created, ...strictConsent(blank, f)]);
+    }
+    case 'FlagPossibleDuplicate':
+      if (cmd.otherContactId === cmd.contactId) return E.left(domainError('invalid-command', 'A contact is not a duplicate of itself.'));
+      return E.map((c: ContactRecord): ReadonlyArray<ContactEvent> =>
+        c.possibleDuplicates[cmd.otherContactId] === cmd.sharesDetail
+          ? []
+          : [{ type: 'PossibleDuplicateFlagged', data: { contactId: c.contactId, otherContactId: cmd.otherContactId, sharesDetail: cmd.sharesDetail } }],
+      )(requireActive(state, cmd.contactId));
+    case 'ClearPossibleDuplicate':
+      if (state.status === 'absent') return E.left(notFound(cmd.contactId));
+      return ok(state.possibleDuplicates[cmd.otherContactId] === undefined ? [] : [{ type: 'PossibleDuplicateCleared', data: { contactId: cmd.contactId, otherContactId: cmd.otherContactId } }]);
     case 'AnonymiseContact': {
       if (state.status === 'absent') return E.left(notFound(cmd.contactId));
       if (state.status === 'anonymised') return ok([]);

@@ -46,6 +46,8 @@ export type MemberCommand =
   | { readonly type: 'EditMember'; readonly memberId: MemberId; readonly name?: PersonName; readonly kind?: MemberKind }
   | { readonly type: 'LinkContact'; readonly memberId: MemberId; readonly contactId: ContactId; readonly link: Link }
   | { readonly type: 'UnlinkContact'; readonly memberId: MemberId; readonly contactId: ContactId }
+  /** One person's records became one contact (a merge) or one record became two (a split): the link moves, as it was. */
+  | { readonly type: 'RelinkContact'; readonly memberId: MemberId; readonly from: ContactId; readonly to: ContactId }
   | { readonly type: 'MarkLeaver'; readonly memberId: MemberId; readonly leftOn: LocalDate | null }
   | { readonly type: 'QueueDeletion'; readonly memberId: MemberId }
   | { readonly type: 'CompleteDeletion'; readonly memberId: MemberId }
@@ -124,6 +126,18 @@ const sameEnrolment = (a: Enrolment, b: Enrolment): boolean => {
 };
 const sameLink = (a: Link, b: Link): boolean =>
   a.relationship === b.relationship && a.priority === b.priority && a.parentalResponsibility === b.parentalResponsibility && a.prime === b.prime && a.source === b.source;
+
+/** Two links of one member to one person (two records joined into one contact): the closer of the two, and any flag either has. */
+export const mergeLinks = (held: Link | undefined, next: Link): Link =>
+  held === undefined
+    ? next
+    : {
+        relationship: held.priority <= next.priority ? held.relationship : next.relationship,
+        priority: Math.min(held.priority, next.priority) as Link['priority'],
+        parentalResponsibility: held.parentalResponsibility || next.parentalResponsibility,
+        prime: held.prime || next.prime,
+        source: held.source === 'mis' || next.source === 'mis' ? 'mis' : 'address-book',
+      };
 
 const decideImport = (m: MemberRecord, cmd: Extract<MemberCommand, { type: 'ImportMember' }>): MemberEvent[] => {
   const events: MemberEvent[] = [];
@@ -209,6 +223,22 @@ export const decideMember = (cmd: MemberCommand, state: MemberState): E.Either<D
         if (held === undefined) return ok([]);
         if (held.source === 'mis') return E.left(domainError('edit-at-source', `This link comes from the MIS: remove it there and run the import.`));
         return ok([{ type: 'ContactUnlinked', data: { memberId: m.memberId, contactId: cmd.contactId } }]);
+      })(requireActive(state, cmd.memberId));
+    case 'RelinkContact':
+      if (cmd.from === cmd.to) return E.left(domainError('invalid-command', 'A link cannot be moved to the contact it is on.'));
+      return E.map((m: MemberRecord): ReadonlyArray<MemberEvent> => {
+        const moving = m.links[cmd.from];
+        if (moving === undefined) return [];
+        const there = m.links[cmd.to];
+        const link = mergeLinks(there, moving);
+        return [
+          { type: 'ContactUnlinked', data: { memberId: m.memberId, contactId: cmd.from } },
+          ...(there === undefined
+            ? [{ type: 'ContactLinked' as const, data: { memberId: m.memberId, contactId: cmd.to, link } }]
+            : sameLink(there, link)
+              ? []
+              : [{ type: 'LinkChanged' as const, data: { memberId: m.memberId, contactId: cmd.to, link } }]),
+        ];
       })(requireActive(state, cmd.memberId));
     case 'MarkLeaver':
       return E.map((m: MemberRecord): ReadonlyArray<MemberEvent> =>

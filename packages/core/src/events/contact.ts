@@ -14,10 +14,34 @@ const feedback = {
   observedAt: InstantCodec,
 };
 
+/**
+ * One record of an export, named by the export's own id within its system. `positional` marks an id the
+ * parser made from where the record stood (a plain CTF's contact has no id: pupil and order), which says
+ * nothing about who the person is; an id the export gives (a SIMS Contact ID, a OneRoster sourcedId) does.
+ */
+export const ContactSourceRef = t.intersection([t.type({ system: t.string, externalId: t.string }), t.partial({ positional: t.boolean })]);
+/** One export record of a contact. */
+export type ContactSourceRef = t.TypeOf<typeof ContactSourceRef>;
+
+/** Why export records were taken to be one person (R-LNK-1: one person, one contact). */
+export const IdentityMatch = t.keyof({
+  'same-id': null,
+  'same-name-and-email': null,
+  'same-name-and-mobile': null,
+  'same-name-email-and-mobile': null,
+  'staff-decision': null,
+});
+/** Why export records were taken to be one person. */
+export type IdentityMatch = t.TypeOf<typeof IdentityMatch>;
+
 /** A contact first came across from the MIS. */
 export const ContactImported = defineEvent(
   'ContactImported',
-  t.type({ ...contactId, source: Source, name: PersonName, email: nullableDetail, mobile: nullableDetail }),
+  t.intersection([
+    t.type({ ...contactId, source: Source, name: PersonName, email: nullableDetail, mobile: nullableDetail }),
+    // Absent on events written before identity matching: those ids were the export's own.
+    t.partial({ positional: t.boolean }),
+  ]),
 );
 /** A contact was added to the address book by hand (R-GRP-1). */
 export const ContactAdded = defineEvent(
@@ -90,6 +114,37 @@ export const ContactDeleted = defineEvent('ContactDeleted', t.type(contactId));
 /** The contact's personal data was erased (R-DEL-2); the facts remain. */
 export const ContactAnonymised = defineEvent('ContactAnonymised', t.type(contactId));
 
+/** More export records were found to be this same person: the next sync brings them to this contact. */
+export const ContactSourcesAdded = defineEvent(
+  'ContactSourcesAdded',
+  t.type({ ...contactId, sources: t.array(ContactSourceRef), because: IdentityMatch }),
+);
+/**
+ * Another contact was found to be this same person and joined into this one (by staff, or by an import
+ * under the matching rule): its export records now come here, and the stricter consent of the two stands
+ * (its opt-out and blocks follow as their own events).
+ */
+export const ContactMerged = defineEvent(
+  'ContactMerged',
+  t.type({ ...contactId, from: t.string, sources: t.array(ContactSourceRef), because: IdentityMatch }),
+);
+/** This contact was joined into another one, which holds its records and consent from now on. */
+export const ContactMergedInto = defineEvent('ContactMergedInto', t.type({ ...contactId, into: t.string, because: IdentityMatch }));
+/** Staff said that, for one member, this contact is another person: that member's link moves to a new contact, and the two are never joined again by a sync. */
+export const ContactSplit = defineEvent('ContactSplit', t.type({ ...contactId, newContactId: t.string, memberId: t.string }));
+/** A contact made by a split, for one member, starting with the details and consent of the contact it was split from. */
+export const ContactSplitOff = defineEvent(
+  'ContactSplitOff',
+  t.type({ ...contactId, from: t.string, memberId: t.string, source: Source, name: PersonName, email: nullableDetail, mobile: nullableDetail }),
+);
+/** Another contact has the same name and may be the same person: staff should check (a data issue). */
+export const PossibleDuplicateFlagged = defineEvent(
+  'PossibleDuplicateFlagged',
+  t.type({ ...contactId, otherContactId: t.string, sharesDetail: t.boolean }),
+);
+/** The two are no longer alike (joined, split, renamed, or no longer both held). */
+export const PossibleDuplicateCleared = defineEvent('PossibleDuplicateCleared', t.type({ ...contactId, otherContactId: t.string }));
+
 /** Every contact event definition. */
 export const contactEvents = [
   ContactImported,
@@ -109,6 +164,13 @@ export const contactEvents = [
   MessageSent,
   ContactDeleted,
   ContactAnonymised,
+  ContactSourcesAdded,
+  ContactMerged,
+  ContactMergedInto,
+  ContactSplit,
+  ContactSplitOff,
+  PossibleDuplicateFlagged,
+  PossibleDuplicateCleared,
 ] as const;
 
 /** An event of a contact's stream. */

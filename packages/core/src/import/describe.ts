@@ -1,5 +1,6 @@
 /** A readable diff summary of a plan: counts and ids, never personal values. */
-import type { ImportPlan, PlannedCommand } from './plan.js';
+import type { IdentityMatch } from '../events/contact.js';
+import type { IdentityNote, ImportPlan, PlannedCommand } from './plan.js';
 
 const MAX_IDS = 5;
 const ids = (list: ReadonlyArray<string>): string =>
@@ -37,4 +38,28 @@ export const describePlan = (plan: ImportPlan): string => {
     `Events to append: ${c.events}${c.events === 0 ? ' (nothing changed)' : ''}`,
   ];
   return lines.join('\n');
+};
+
+const MATCH_WORDS: Readonly<Record<IdentityMatch, string>> = {
+  'same-id': 'the same id in the export',
+  'same-name-and-email': 'same name and email',
+  'same-name-and-mobile': 'same name and mobile',
+  'same-name-email-and-mobile': 'same name, email and mobile',
+  'staff-decision': 'a decision by staff',
+};
+
+const listing = (names: ReadonlyArray<string>): string =>
+  names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+
+/**
+ * One line per person the import found in several records, or joined with a contact already held:
+ * "Ngozi Okafor: one contact for Ada Okafor and Ben Okafor (same name and email)". Names come from the
+ * export in memory (never stored in a plan or the log); `memberName` names a member by id.
+ */
+export const describeIdentity = (note: IdentityNote, memberName: (memberId: string) => string | null): string => {
+  const who = `${note.name.given} ${note.name.family}`.trim();
+  const members = note.memberIds.map((id) => memberName(id) ?? id);
+  const forWhom = members.length > 1 ? `one contact for ${listing(members)}` : `one contact for ${note.records} records${members.length === 1 ? ` of ${members[0]}` : ''}`;
+  const joined = note.joined.length === 0 ? '' : `; joins ${note.joined.length} contact(s) already held for the same person`;
+  return `${who}: ${forWhom} (${MATCH_WORDS[note.because]})${joined}`;
 };

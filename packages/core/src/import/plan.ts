@@ -6,17 +6,20 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { LocalDate } from '../clock.js';
-import { contactDecider, type ContactCommand, type ContactState } from '../deciders/contact.js';
+import { absorbedFrom, contactDecider, type ContactCommand, type ContactState } from '../deciders/contact.js';
 import { groupDecider, type GroupCommand } from '../deciders/group.js';
-import { isLeaver, memberDecider, type MemberCommand, type MemberState } from '../deciders/member.js';
+import { isLeaver, memberDecider, mergeLinks, type MemberCommand, type MemberState } from '../deciders/member.js';
 import { sameValue } from '../details.js';
-import type { Channel, Detail, Link } from '../events/common.js';
+import type { Channel, Detail, Link, PersonName } from '../events/common.js';
+import type { ContactEvent, IdentityMatch } from '../events/contact.js';
 import type { DataArea } from '../events/importRun.js';
-import { contactIdFor, groupIdFor, memberIdFor } from '../idSource.js';
+import { groupIdFor, memberIdFor } from '../idSource.js';
+import { normalisedName } from '../names.js';
 import { contactStream, groupStream, memberStream, type ContactId, type GroupId, type MemberId } from '../ids.js';
 import type { ImportSettings } from '../settings.js';
 import { admissionOf, type SkipReason } from './admission.js';
 import type { HeldState } from './held.js';
+import { liveContact, resolveIdentities, sourceRefOf, type IdentityRecord } from './identity.js';
 import { permissionGroupFor } from './permissions.js';
 import { chooseEmail, chooseMobile, selectLink } from './select.js';
 import { sequenceDecider } from './sequence.js';
@@ -39,6 +42,24 @@ export interface Confirmation {
   readonly address: string;
 }
 
+/**
+ * Records of the export found to be one person, or held contacts joined (for the dry run's explanation:
+ * "Ngozi Okafor: one contact for Ada Okafor and Ben Okafor (same name and email)"). Held in memory only.
+ */
+export interface IdentityNote {
+  readonly contactId: ContactId;
+  readonly name: PersonName;
+  /** The members whose links name this person. */
+  readonly memberIds: ReadonlyArray<MemberId>;
+  /** How many records of the export are this person. */
+  readonly records: number;
+  /** Held contacts joined into this one by this import. */
+  readonly joined: ReadonlyArray<ContactId>;
+  readonly because: IdentityMatch;
+  /** The contact is new with this import. */
+  readonly isNew: boolean;
+}
+
 /** Something the office should know (ids and counts only, never personal values). */
 export interface PlanWarning {
   readonly code: string;
@@ -52,7 +73,8 @@ export interface ImportPlan {
   readonly today: LocalDate;
   /** No import run has finished yet: notifications are never sent (R-IMP-2). */
   readonly firstImport: boolean;
-  readonly contacts: ReadonlyArray<PlannedCommand<ContactCommand>>;
+  /** One command list per contact stream (joins, records found to be the person, details), then the contacts joined away. */
+  readonly contacts: ReadonlyArray<PlannedCommand<ReadonlyArray<ContactCommand>>>;
   /** One command list per member stream: import, then links (one batch per stream). */
   readonly members: ReadonlyArray<PlannedCommand<ReadonlyArray<MemberCommand>>>;
   readonly groups: ReadonlyArray<PlannedCommand<GroupCommand>>;
@@ -69,6 +91,8 @@ export interface ImportPlan {
   readonly skipped: Readonly<Record<SkipReason | 'excluded' | 'inactive-group' | 'refused', number>>;
   /** Pre-admission links made to an existing parent's contact (R-LNK-4). */
   readonly linkedToExistingParent: number;
+  /** Records found to be one person, and held contacts joined (R-LNK-1: one person, one contact). */
+  readonly identities: ReadonlyArray<IdentityNote>;
 }
 
 /** A targeted refresh of one member or one contact, by MIS external id (R-IMP-12). */
@@ -83,6 +107,7 @@ export interface PlanOptions {
 export const plannedCommandCount = (p: ImportPlan): number => p.contacts.length + p.members.length + p.groups.length;
 
 const memberSequence = sequenceDecider(memberDecider);
+const contactSequence = sequenceDecider(contactDecider);
 const MAX_IDS_IN_MESSAGE = 10;
 const idList = (ids: ReadonlyArray<string>): string =>
   ids.length <= MAX_IDS_IN_MESSAGE ? ids.join(', ') : `${ids.slice(0, MAX_IDS_IN_MESSAGE).join(', ')} and ${ids.length - MAX_IDS_IN_MESSAGE} more`;
@@ -111,17 +136,6 @@ const memo = (f: (k: string) => string): ((k: string) => string) => {
 
 const heldActive = (s: MemberState | undefined): boolean => s !== undefined && s.status === 'active';
 
-const mergeLink = (held: Link | undefined, next: Link): Link =>
-  held === undefined
-    ? next
-    : {
-        relationship: held.priority <= next.priority ? held.relationship : next.relationship,
-        priority: Math.min(held.priority, next.priority) as Link['priority'],
-        parentalResponsibility: held.parentalResponsibility || next.parentalResponsibility,
-        prime: held.prime || next.prime,
-        source: 'mis',
-      };
-
 /** Plans the import of a snapshot into what a school holds. Pure. */
 export const planImport = (
   snapshot: MisSnapshot,
@@ -148,7 +162,6 @@ export const planImport = (
     refused: 0,
   };
   const memberIdOf = memo((ext: string): MemberId => memberIdFor(schoolId, system, ext));
-  const contactIdOf = memo((ext: string): ContactId => contactIdFor(schoolId, system, ext));
 
   // 1. Who comes across, who becomes a leaver (R-IMP-5..7), who is left out (R-IMP-2 exceptions).
   interface Admitted { readonly m: MisMember; readonly id: MemberId; readonly enrolment: Extract<ReturnType<typeof admissionOf>, { kind: 'import' }>['enrolment']; readonly stale: boolean }
@@ -180,7 +193,7 @@ export const planImport = (
     toLeave.push(id);
   }
 
-  // 2. The links that come across (R-IMP-2), and the contacts they need.
+  // 2. The links that come across (R-IMP-2), and the contact records they need.
   const current = admitted.filter((a) => a.enrolment.status !== 'leaver');
   const contactsByExt = new Map<string, MisContact>(snapshot.contacts.map((c) => [c.externalId, c]));
   const linksByMember = new Map<string, MisLink[]>();
@@ -190,7 +203,7 @@ export const planImport = (
     else list.push(l);
   }
   const chosen = new Map<MemberId, Array<{ readonly link: MisLink; readonly prime: boolean }>>();
-  const linkedFromSettled = new Set<string>();
+  const linkedRecords = new Set<string>();
   if (reads('contacts')) {
     for (const a of current) {
       const list: Array<{ link: MisLink; prime: boolean }> = [];
@@ -198,60 +211,102 @@ export const planImport = (
         const sel = selectLink(l, settings);
         if (!sel.import || !contactsByExt.has(l.contactExternalId)) continue;
         list.push({ link: l, prime: sel.prime });
-        if (a.enrolment.status !== 'pre-admission') linkedFromSettled.add(l.contactExternalId);
+        linkedRecords.add(l.contactExternalId);
       }
       chosen.set(a.id, list);
     }
   }
+
+  // 3. One person, one contact: which contact each record is (identity.ts), and held contacts to join.
+  const records = new Map<string, IdentityRecord>();
+  for (const ext of linkedRecords) {
+    const contact = contactsByExt.get(ext)!;
+    records.set(ext, { contact, positional: contact.positional === true });
+  }
+  const identities = resolveIdentities(schoolId, system, region, [...records.values()], held.contacts);
+  const heldContact = (id: ContactId): ContactState | undefined => held.contacts.get(id)?.state;
+  const liveOf = (id: ContactId): ContactId => liveContact(held.contacts, id);
+  // A contact staff split for this member sends the member's link to the split-off contact (never re-joined).
+  const targetOf = (memberId: MemberId, ext: string): ContactId => {
+    const person = identities.contactOf.get(ext)!;
+    const h = heldContact(person);
+    const split = h !== undefined && h.status !== 'absent' ? h.splits[memberId] : undefined;
+    return split === undefined ? person : liveOf(split);
+  };
+
   const detailsMemo = new Map<string, { email: Detail | null; mobile: Detail | null }>();
-  const detailsOf = (c: MisContact): { email: Detail | null; mobile: Detail | null } => {
-    let d = detailsMemo.get(c.externalId);
+  const detailsOf = (c: MisContact, target: ContactId): { email: Detail | null; mobile: Detail | null } => {
+    const key = `${c.externalId}\u0000${target}`;
+    let d = detailsMemo.get(key);
     if (d === undefined) {
       // What is held already validated (unless a local edit stands in for it) need not be validated again.
-      const h = held.contacts.get(contactIdOf(c.externalId))?.state;
+      const h = heldContact(target);
       const a = h !== undefined && h.status === 'active' ? h : null;
       d = {
         email: chooseEmail(c.emails, settings, a !== null && a.overrides.email === undefined ? a.email : null),
         mobile: chooseMobile(c.phones, settings, region, a !== null && a.overrides.mobile === undefined ? a.mobile : null),
       };
-      detailsMemo.set(c.externalId, d);
+      detailsMemo.set(key, d);
     }
     return d;
   };
 
-  // 3. R-LNK-4: existing parents by (email, mobile): contacts of a member on roll (or staff) in this export,
-  // with the details this import gives them. Held state plays no part, so the choice is the same on every run.
+  // 4. Resolve each link to a contact, gathering the records that feed each contact.
+  // R-LNK-4: a pre-admission's contact who is not a settled pupil's contact joins an existing parent with
+  // the same email and mobile. Parents are those of members on roll (or staff) in this export, with the
+  // details this import gives them: held state plays no part, so the choice is the same on every run.
+  const settledTargets = new Set<ContactId>();
+  const firstFeeder = new Map<ContactId, MisContact>();
+  for (const a of current) {
+    if (a.enrolment.status === 'pre-admission') continue;
+    for (const { link } of chosen.get(a.id) ?? []) {
+      const t = targetOf(a.id, link.contactExternalId);
+      settledTargets.add(t);
+      const had = firstFeeder.get(t);
+      if (had === undefined || link.contactExternalId < had.externalId) firstFeeder.set(t, contactsByExt.get(link.contactExternalId)!);
+    }
+  }
   const parents = new Map<string, ContactId>();
+  for (const t of settledTargets) {
+    const c = firstFeeder.get(t)!;
+    const d = detailsOf(c, t);
+    setMin(parents, parentKey(d.email, d.mobile), t);
+  }
   const addressBookByDetail = new Map<string, ContactId>();
   for (const [id, { state }] of held.contacts) {
     if (state.status !== 'active' || state.source.kind !== 'address-book') continue;
     for (const d of [state.email, state.mobile]) if (d !== null && d.valid) addressBookByDetail.set(d.value.toLowerCase(), id);
   }
-  for (const ext of linkedFromSettled) {
-    const d = detailsOf(contactsByExt.get(ext)!);
-    setMin(parents, parentKey(d.email, d.mobile), contactIdOf(ext));
-  }
 
-  // 4. Resolve each link to a contact; collect the contacts to import.
   let linkedToExistingParent = 0;
-  const contactsToImport = new Map<ContactId, MisContact>();
+  const feeders = new Map<ContactId, Set<string>>();
+  // Records that reach a contact only through a staff split for one member: it takes their details, not their ids.
+  const throughSplit = new Set<string>();
+  const feedersOfMember = new Map<ContactId, Set<MemberId>>();
   const memberLinks = new Map<MemberId, Record<ContactId, Link>>();
   for (const a of current) {
     const links: Record<ContactId, Link> = {};
     for (const { link, prime } of chosen.get(a.id) ?? []) {
-      const contact = contactsByExt.get(link.contactExternalId)!;
-      const own = contactIdOf(link.contactExternalId);
+      const own = targetOf(a.id, link.contactExternalId);
       let target = own;
-      if (a.enrolment.status === 'pre-admission' && !linkedFromSettled.has(link.contactExternalId)) {
-        const d = detailsOf(contact);
+      if (a.enrolment.status === 'pre-admission' && !settledTargets.has(own)) {
+        const d = detailsOf(contactsByExt.get(link.contactExternalId)!, own);
         const existing = parents.get(parentKey(d.email, d.mobile) ?? '');
         if (existing !== undefined && existing !== own) {
           target = existing;
           linkedToExistingParent += 1;
         }
       }
-      if (target === own) contactsToImport.set(own, contact);
-      links[target] = mergeLink(links[target], {
+      if (target === own) {
+        let f = feeders.get(own);
+        if (f === undefined) feeders.set(own, (f = new Set()));
+        f.add(link.contactExternalId);
+        if (identities.contactOf.get(link.contactExternalId) !== own) throughSplit.add(`${own}\u0000${link.contactExternalId}`);
+        let ms = feedersOfMember.get(own);
+        if (ms === undefined) feedersOfMember.set(own, (ms = new Set()));
+        ms.add(a.id);
+      }
+      links[target] = mergeLinks(links[target], {
         relationship: link.relationship,
         priority: link.priority as Link['priority'],
         parentalResponsibility: link.parentalResponsibility,
@@ -262,37 +317,158 @@ export const planImport = (
     memberLinks.set(a.id, links);
   }
 
-  // 5. Contacts (R-IMP-8, R-IMP-9 via the decider; R-CON-1 invalid details kept; R-CON-10 confirmations).
-  const contacts: Array<PlannedCommand<ContactCommand>> = [];
+  // 5. Contacts (R-IMP-8, R-IMP-9 via the decider; R-CON-1 invalid details kept; R-CON-10 confirmations):
+  //    held contacts found to be the same person are joined first (the stricter consent stands), then
+  //    the records found to be this person are noted, then the details the export holds are synced.
+  const contacts: Array<PlannedCommand<ReadonlyArray<ContactCommand>>> = [];
+  const joins: Array<PlannedCommand<ReadonlyArray<ContactCommand>>> = [];
   const confirmations: Confirmation[] = [];
   const invalidEmails: ContactId[] = [];
   const invalidMobiles: ContactId[] = [];
   const mixed = new Set<ContactId>();
   const notify = settings.notifyNewOrChangedDetails && !firstImport;
-  for (const [id, c] of contactsToImport) {
-    const h: ContactState | undefined = held.contacts.get(id)?.state;
-    if (h !== undefined && h.status === 'active' && h.source.kind === 'address-book') continue;
-    const { email, mobile } = detailsOf(c);
-    const command: ContactCommand = { type: 'ImportContact', contactId: id, source: { kind: 'mis', system, externalId: c.externalId }, name: c.name, email, mobile };
-    const decided = contactDecider.decide(command, h ?? contactDecider.initialState);
+  const absorbedBy = new Map<ContactId, ContactId[]>();
+  for (const [from, into] of identities.merges) {
+    const list = absorbedBy.get(into);
+    if (list === undefined) absorbedBy.set(into, [from]);
+    else list.push(from);
+  }
+  const identityNotes: IdentityNote[] = [];
+  const nameOfTarget = new Map<ContactId, PersonName>();
+  const planContact = (id: ContactId, commands: ReadonlyArray<ContactCommand>, h: ContactState | undefined, into: Array<PlannedCommand<ReadonlyArray<ContactCommand>>>): ReadonlyArray<ContactEvent> | null => {
+    const decided = contactSequence.decide(commands, h ?? contactDecider.initialState);
     if (E.isLeft(decided)) {
       skipped.refused += 1;
-      continue;
+      return null;
     }
+    if (decided.right.length > 0) into.push({ streamId: contactStream(id), id, command: commands, change: h === undefined ? 'add' : 'change', events: decided.right.length });
+    return decided.right;
+  };
+  for (const id of [...feeders.keys()].sort()) {
+    const h = heldContact(id);
+    if (h !== undefined && h.status === 'active' && h.source.kind === 'address-book') continue;
+    const exts = [...feeders.get(id)!].sort();
+    const fed = exts.map((ext) => records.get(ext)!);
+    const primary = fed[0]!;
+    // Several records of one person: the first well-formed detail of them in id order (the same on every run).
+    const details = exts.map((ext) => detailsOf(contactsByExt.get(ext)!, id));
+    const email = details.find((d) => d.email !== null && d.email.valid)?.email ?? details.find((d) => d.email !== null)?.email ?? null;
+    const mobile = details.find((d) => d.mobile !== null && d.mobile.valid)?.mobile ?? details.find((d) => d.mobile !== null)?.mobile ?? null;
+    const because = identities.because.get(id) ?? 'same-id';
+    const commands: ContactCommand[] = [
+      ...(absorbedBy.get(id) ?? []).sort().flatMap((from): ContactCommand[] => {
+        const b = heldContact(from);
+        return b === undefined || b.status !== 'active' ? [] : [{ type: 'AbsorbContact', contactId: id, from: absorbedFrom(b), because }];
+      }),
+      {
+        type: 'ImportContact',
+        contactId: id,
+        source: { kind: 'mis', system, externalId: primary.contact.externalId },
+        name: primary.contact.name,
+        email,
+        mobile,
+        ...(primary.positional ? { positional: true } : {}),
+      },
+      { type: 'AddSources', contactId: id, sources: fed.filter((r) => !throughSplit.has(`${id}\u0000${r.contact.externalId}`)).map((r) => sourceRefOf(system, r)), because },
+    ];
+    nameOfTarget.set(id, primary.contact.name);
+    const events = planContact(id, commands, h, contacts);
+    if (events === null) continue;
     if (email !== null && !email.valid) invalidEmails.push(id);
     if (mobile !== null && !mobile.valid) invalidMobiles.push(id);
     for (const d of [email, mobile]) {
       const ab = d !== null && d.valid ? addressBookByDetail.get(d.value.toLowerCase()) : undefined;
       if (ab !== undefined) mixed.add(ab);
     }
-    if (decided.right.length === 0) continue;
-    contacts.push({ streamId: contactStream(id), id, command, change: h === undefined ? 'add' : 'change', events: decided.right.length });
+    const joined = (absorbedBy.get(id) ?? []).filter((from) => heldContact(from)?.status === 'active').sort();
+    const members = [...(feedersOfMember.get(id) ?? [])];
+    if (joined.length > 0 || members.length > 1 || exts.length > 1) {
+      identityNotes.push({ contactId: id, name: primary.contact.name, memberIds: members.sort(), records: exts.length, joined, because, isNew: h === undefined });
+    }
+    if (events.length === 0) continue;
     const optedOut = h !== undefined && h.status === 'active' && h.optedOut !== null;
     if (notify && !optedOut) {
       const heldEmail = h !== undefined && h.status === 'active' ? h.email : null;
       const heldMobile = h !== undefined && h.status === 'active' ? h.mobile : null;
       if (email !== null && email.valid && !sameValue(heldEmail, email)) confirmations.push({ contactId: id, channel: 'email', address: email.value });
       if (mobile !== null && mobile.valid && !sameValue(heldMobile, mobile)) confirmations.push({ contactId: id, channel: 'sms', address: mobile.value });
+    }
+  }
+  // The joined contacts step aside only after the one that stays holds their consent (a crash in between leaves both strict).
+  for (const [from, into] of [...identities.merges].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const b = heldContact(from);
+    planContact(from, [{ type: 'MergeInto', contactId: from, into, because: identities.because.get(into) ?? 'same-id' }], b, joins);
+  }
+  // A join that a crash left half done (joined away, not yet taken in) is finished.
+  for (const [id, { state }] of held.contacts) {
+    if (state.status !== 'merged' || state.mergedInto === null || state.schoolId !== schoolId) continue;
+    const into = liveOf(id);
+    const survivor = heldContact(into);
+    if (survivor === undefined || survivor.status !== 'active' || survivor.absorbed.has(id) || identities.merges.has(id)) continue;
+    if (contacts.some((c) => c.id === into)) continue;
+    planContact(into, [{ type: 'AbsorbContact', contactId: into, from: absorbedFrom(state), because: 'same-id' }], survivor, contacts);
+  }
+  contacts.push(...joins);
+
+  // Possible duplicates: contacts of this export with the same name that are not one person (a data issue naming both).
+  const flags = new Map<ContactId, Map<ContactId, boolean>>();
+  if (options.only === undefined) {
+    const byName = new Map<string, ContactId[]>();
+    for (const [id, name] of nameOfTarget) {
+      const key = normalisedName(name);
+      if (key === '') continue;
+      const list = byName.get(key);
+      if (list === undefined) byName.set(key, [id]);
+      else list.push(id);
+    }
+    const addressesOf = (id: ContactId): Set<string> =>
+      new Set([...(feeders.get(id) ?? [])].flatMap((ext) => {
+        const d = detailsOf(contactsByExt.get(ext)!, id);
+        return [d.email, d.mobile].flatMap((x) => (x !== null && x.valid ? [x.value.toLowerCase()] : []));
+      }));
+    for (const ids of byName.values()) {
+      if (ids.length < 2) continue;
+      ids.sort();
+      // Each one against the first of its name: a name a hundred parents share gives ninety-nine issues, not thousands.
+      const first = ids[0]!;
+      const firstAddresses = addressesOf(first);
+      for (const other of ids.slice(1)) {
+        const h = heldContact(other);
+        if (h !== undefined && h.status !== 'absent' && h.apart.has(first)) continue;
+        const shares = [...addressesOf(other)].some((a) => firstAddresses.has(a));
+        let m = flags.get(other);
+        if (m === undefined) flags.set(other, (m = new Map()));
+        m.set(first, shares);
+      }
+    }
+    const flagCommands = (id: ContactId): ContactCommand[] => {
+      const h = heldContact(id);
+      const want = flags.get(id) ?? new Map<ContactId, boolean>();
+      const held0 = h !== undefined && h.status !== 'absent' ? h.possibleDuplicates : {};
+      return [
+        ...Object.keys(held0).filter((o) => !want.has(o)).sort().map((o): ContactCommand => ({ type: 'ClearPossibleDuplicate', contactId: id, otherContactId: o })),
+        ...[...want].sort(([a], [b]) => (a < b ? -1 : 1)).map(([o, sharesDetail]): ContactCommand => ({ type: 'FlagPossibleDuplicate', contactId: id, otherContactId: o, sharesDetail })),
+      ];
+    };
+    const planned = new Map(contacts.map((c, i) => [c.id, i]));
+    const withFlags = new Set<ContactId>([...flags.keys()]);
+    for (const [id, { state }] of held.contacts) if (state.status === 'active' && Object.keys(state.possibleDuplicates).length > 0 && state.schoolId === schoolId) withFlags.add(id);
+    for (const id of [...withFlags].sort()) {
+      const h = heldContact(id);
+      const at = planned.get(id);
+      if (at === undefined && (h === undefined || h.status !== 'active')) continue;
+      const extra = flagCommands(id);
+      if (extra.length === 0) continue;
+      if (at !== undefined) {
+        const p0 = contacts[at]!;
+        const commands = [...p0.command, ...extra];
+        const decided = contactSequence.decide(commands, h ?? contactDecider.initialState);
+        if (E.isRight(decided)) contacts[at] = { ...p0, command: commands, events: decided.right.length };
+      } else {
+        const before = contacts.length;
+        planContact(id, extra, h, contacts);
+        if (contacts.length > before) planned.set(id, before);
+      }
     }
   }
 
@@ -309,17 +485,39 @@ export const planImport = (
     const leaver = decided.right.some((e) => e.type === 'MarkedLeaver');
     members.push({ streamId: memberStream(id), id, command: commands, change: h === undefined ? 'add' : leaver ? 'leaver' : 'change', events: decided.right.length });
   };
+  // Links to contacts joined into another move with them (a hand-made link as well as one from the MIS).
+  const relinks = (id: MemberId, h: MemberState | undefined): MemberCommand[] =>
+    h === undefined || h.status !== 'active'
+      ? []
+      : Object.keys(h.links)
+          .filter((c) => identities.merges.has(c))
+          .sort()
+          .map((c): MemberCommand => ({ type: 'RelinkContact', memberId: id, from: c, to: identities.merges.get(c)! }));
+  const planned = new Set<MemberId>();
   for (const a of admitted) {
     const h = held.members.get(a.id)?.state;
     if (h !== undefined && h.status !== 'active') continue; // deleted or queued: a deletion is deliberate
+    planned.add(a.id);
     if (a.stale) stalePreAdmissions.push(a.id);
     const commands: MemberCommand[] = [
       { type: 'ImportMember', memberId: a.id, source: { kind: 'mis', system, externalId: a.m.externalId }, kind: a.m.kind, name: a.m.name, misReference: a.m.misReference, enrolment: a.enrolment, stale: a.stale },
     ];
     if (a.enrolment.status !== 'leaver' && reads('contacts')) commands.push({ type: 'SyncLinks', memberId: a.id, links: memberLinks.get(a.id) ?? {} });
+    commands.push(...relinks(a.id, h));
     planMember(a.id, commands, h);
   }
-  for (const id of toLeave) planMember(id, [{ type: 'MarkLeaver', memberId: id, leftOn: null }], held.members.get(id)?.state);
+  for (const id of toLeave) {
+    planned.add(id);
+    const h = held.members.get(id)?.state;
+    planMember(id, [{ type: 'MarkLeaver', memberId: id, leftOn: null }, ...relinks(id, h)], h);
+  }
+  if (identities.merges.size > 0) {
+    for (const [id, { state }] of held.members) {
+      if (planned.has(id) || state.status !== 'active') continue;
+      const r = relinks(id, state);
+      if (r.length > 0) planMember(id, r, state);
+    }
+  }
 
   // 7. Groups (R-GRP-3): all, or active only; members are those on roll or pre-admitted by this import.
   const groups: Array<PlannedCommand<GroupCommand>> = [];
@@ -390,8 +588,9 @@ export const planImport = (
     confirmations,
     skipped,
     linkedToExistingParent,
+    identities: identityNotes,
   };
-  return options.only === undefined ? plan : restrict(plan, options.only, memberLinks, memberIdOf, contactIdOf);
+  return options.only === undefined ? plan : restrict(plan, options.only, memberLinks, memberIdOf, (ext) => identities.contactOf.get(ext) ?? null);
 };
 
 // R-IMP-12: the full plan cut down to one member (with the contacts it links) or one contact.
@@ -400,7 +599,7 @@ const restrict = (
   only: RefreshTarget,
   memberLinks: ReadonlyMap<MemberId, Record<ContactId, Link>>,
   memberIdOf: (ext: string) => MemberId,
-  contactIdOf: (ext: string) => ContactId,
+  contactOf: (ext: string) => ContactId | null,
 ): ImportPlan => {
   const memberIds = new Set<string>();
   const contactIds = new Set<string>();
@@ -409,7 +608,8 @@ const restrict = (
     memberIds.add(id);
     for (const c of Object.keys(memberLinks.get(id) ?? {})) contactIds.add(c);
   } else {
-    contactIds.add(contactIdOf(only.contact));
+    const id = contactOf(only.contact);
+    if (id !== null) contactIds.add(id);
   }
   return {
     ...plan,
@@ -423,5 +623,6 @@ const restrict = (
       invalidMobiles: plan.issues.invalidMobiles.filter((id) => contactIds.has(id)),
     },
     confirmations: plan.confirmations.filter((c) => contactIds.has(c.contactId)),
+    identities: plan.identities.filter((n) => contactIds.has(n.contactId)),
   };
 };

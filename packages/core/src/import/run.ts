@@ -114,6 +114,7 @@ const sameIssues = (plan: ImportPlan, held: HeldState): boolean => {
 export const isNoChange = (plan: ImportPlan, held: HeldState): boolean => plannedCommandCount(plan) === 0 && sameIssues(plan, held);
 
 const memberSequence = sequenceDecider(memberDecider);
+const contactSequence = sequenceDecider(contactDecider);
 
 /** One stream's change decided ahead of a multi-stream append. */
 interface Step {
@@ -272,7 +273,7 @@ export const runImport = async (
     if (appendMany !== undefined && batchStreams > 0) {
       // Same order as the per-stream path: contacts, members, groups; decided a chunk at a time.
       const work: ReadonlyArray<() => Step | null> = [
-        ...plan.contacts.map((p) => () => prepare(contactDecider, p, contacts, tallyContact)),
+        ...plan.contacts.map((p) => () => prepare(contactSequence, p, contacts, tallyContact)),
         ...plan.members.map((p) => () => prepare(memberSequence, p, members, tallyMember)),
         ...plan.groups.map((p) => () => prepare(groupDecider, p, groups, tallyGroup)),
       ];
@@ -303,7 +304,7 @@ export const runImport = async (
       };
       await Promise.all(Array.from({ length: lanes }, lane));
     } else {
-      await inLanes(plan.contacts, lanes, async (p) => tallyContact(await apply(contactDecider, p, contacts)));
+      await inLanes(plan.contacts, lanes, async (p) => tallyContact(await apply(contactSequence, p, contacts)));
       await inLanes(plan.members, lanes, async (p) => tallyMember(await apply(memberSequence, p, members)));
       await inLanes(plan.groups, lanes, async (p) => tallyGroup(await apply(groupDecider, p, groups)));
     }

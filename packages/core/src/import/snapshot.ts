@@ -59,12 +59,17 @@ export const LocatedDetail = t.type({ value: Personal, location: t.string });
 export type LocatedDetail = t.TypeOf<typeof LocatedDetail>;
 
 /** A contact (parent, carer, a member of staff's own record) with every email and phone the MIS holds. */
-export const MisContact = t.type({
-  externalId: t.string,
-  name: PersonName,
-  emails: t.array(LocatedDetail),
-  phones: t.array(LocatedDetail),
-});
+export const MisContact = t.intersection([
+  t.type({
+    externalId: t.string,
+    name: PersonName,
+    emails: t.array(LocatedDetail),
+    phones: t.array(LocatedDetail),
+  }),
+  // True when the parser made the id from where the record stood (a plain CTF's contacts have no id):
+  // such an id says nothing about who the person is, so identity matching decides (see identity.ts).
+  t.partial({ positional: t.boolean }),
+]);
 /** A contact. */
 export type MisContact = t.TypeOf<typeof MisContact>;
 

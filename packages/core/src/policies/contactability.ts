@@ -7,6 +7,7 @@ import { CHANNELS, type BlockCause, type Channel, type ConsentVia } from '../eve
 export type Unusable =
   | { readonly reason: 'not-held' }
   | { readonly reason: 'deleted' }
+  | { readonly reason: 'merged'; readonly into: string }
   | { readonly reason: 'missing' }
   | { readonly reason: 'invalid' }
   | { readonly reason: 'opted-out'; readonly since: Instant; readonly via: ConsentVia }
@@ -23,6 +24,7 @@ export interface Contactability {
 /** Whether a contact can be messaged on a channel, with every reason it cannot. */
 export const contactability = (contact: ContactState, channel: Channel): Contactability => {
   if (contact.status === 'absent') return { channel, usable: false, reasons: [{ reason: 'not-held' }] };
+  if (contact.status === 'merged') return { channel, usable: false, reasons: [{ reason: 'merged', into: contact.mergedInto ?? '' }] };
   if (contact.status !== 'active') return { channel, usable: false, reasons: [{ reason: 'deleted' }] };
   const reasons: Unusable[] = [];
   const detail = channel === 'email' ? contact.email : contact.mobile;
@@ -45,6 +47,8 @@ export const describeUnusable = (u: Unusable, channel: Channel): string => {
       return 'the contact is not held by this school';
     case 'deleted':
       return 'the contact was deleted';
+    case 'merged':
+      return 'this record was joined into another contact of the same person, who is messaged there';
     case 'missing':
       return channel === 'email' ? 'no email address is held' : 'no mobile number is held';
     case 'invalid':

@@ -34,7 +34,9 @@ const arbContact = (i: number): fc.Arbitrary<MisContact> =>
     name: fc.record({ given: fc.constantFrom('Cy', 'Di'), family: fc.constantFrom('Lee', 'Ng') }),
     emails: fc.array(fc.record({ value: fc.constantFrom('a@example.org', `c${i}@example.org`, 'broken@', 'B@Example.org'), location: fc.constantFrom('Home', 'Work', 'Other', 'home') }), { maxLength: 2 }),
     phones: fc.array(fc.record({ value: fc.constantFrom('07123 456789', '07123 000111', '0712345678999', '020 7946 0123'), location: fc.constantFrom('Mobile', 'Home', 'Work') }), { maxLength: 2 }),
-  });
+    // A plain CTF's contacts carry no id of their own (R-LNK-1: identity is then matched by name and address).
+    positional: fc.boolean(),
+  }).map(({ positional, ...c }) => (positional ? { ...c, positional: true } : c));
 
 /** A snapshot of up to 4 members, 4 contacts, their links and 2 groups. */
 export const arbSnapshot: fc.Arbitrary<MisSnapshot> = fc

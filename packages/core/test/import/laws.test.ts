@@ -31,7 +31,7 @@ const applyPure = (held: HeldState, plan: ImportPlan): HeldState => {
       events.push({ ...e, id: `${streamId}/${version + 1 + i}`, streamId, version: version + 1 + i, position: events.length + 1, metadata: { occurredAt: '2026-09-01T06:00:00.000Z', actor: { kind: 'import', runId: 'r' }, reason: null, correlationId: 'r', causationId: null, schoolId: SCHOOL } } as StoredEvent),
     );
   };
-  for (const p of plan.contacts) one(contactDecider as never, p.streamId, p.command, held.contacts.get(p.id)?.state, held.contacts.get(p.id)?.version ?? -1);
+  for (const p of plan.contacts) one(sequenceDecider(contactDecider) as never, p.streamId, p.command, held.contacts.get(p.id)?.state, held.contacts.get(p.id)?.version ?? -1);
   for (const p of plan.members) one(sequenceDecider(memberDecider) as never, p.streamId, p.command, held.members.get(p.id)?.state, held.members.get(p.id)?.version ?? -1);
   for (const p of plan.groups) one(groupDecider as never, p.streamId, p.command, held.groups.get(p.id)?.state, held.groups.get(p.id)?.version ?? -1);
   return withEvents(held, events);

@@ -63,7 +63,7 @@ describe('R-IMP-2 import settings', () => {
   });
   it('R-IMP-2 email off and mobile off bring no details', () => {
     const p = plan(family, settings({ email: false, mobile: false }));
-    const cmd = p.contacts[0]!.command as { email: unknown; mobile: unknown };
+    const cmd = p.contacts[0]!.command.find((c) => c.type === 'ImportContact') as unknown as { email: unknown; mobile: unknown };
     expect(cmd.email).toBeNull();
     expect(cmd.mobile).toBeNull();
   });
@@ -87,7 +87,7 @@ describe('R-IMP-2 import settings', () => {
 describe('R-IMP-3 and R-IMP-4 which details come across', () => {
   const details = (emails: Parameters<typeof contact>[1], phones: Parameters<typeof contact>[2]) => {
     const p = plan(snapshot({ members: [pupil('p1')], contacts: [contact('c1', emails, phones)], links: [link('p1', 'c1')] }));
-    return p.contacts[0]!.command as { email: { value: string; location: string } | null; mobile: { value: string; location: string } | null };
+    return p.contacts[0]!.command.find((c) => c.type === 'ImportContact') as unknown as { email: { value: string; location: string } | null; mobile: { value: string; location: string } | null };
   };
   it('R-IMP-3 imports an email only at Home or Work', () => {
     expect(details([{ value: 'o@example.org', location: 'Other' }], []).email).toBeNull();
@@ -100,7 +100,7 @@ describe('R-IMP-3 and R-IMP-4 which details come across', () => {
   });
   it('R-CON-1 a badly formed email or mobile is kept, marked invalid, and listed as an issue', () => {
     const p = plan(snapshot({ members: [pupil('p1')], contacts: [contact('c1', [{ value: 'not-an-address', location: 'Home' }], [{ value: '0712345678901234', location: 'Mobile' }])], links: [link('p1', 'c1')] }));
-    const cmd = p.contacts[0]!.command as { email: { valid: boolean }; mobile: { valid: boolean } };
+    const cmd = p.contacts[0]!.command.find((c) => c.type === 'ImportContact') as unknown as { email: { valid: boolean }; mobile: { valid: boolean } };
     expect(cmd.email.valid).toBe(false);
     expect(cmd.mobile.valid).toBe(false);
     expect(p.issues.invalidEmails).toEqual([cid('c1')]);
