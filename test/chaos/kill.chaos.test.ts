@@ -15,12 +15,12 @@ const TOTAL = Number(process.env.CHAOS_KILL_TRIALS ?? 210);
 const SEED = Number(process.env.CHAOS_SEED ?? Date.now() % 1_000_000);
 // Most trials on PostgreSQL, where the kill is aimed at a point in the work; the rest on the embedded store.
 const PLAN: ReadonlyArray<[Scenario, Backend, number]> = [
-  ['import', 'postgres', 0.29],
-  ['send', 'postgres', 0.29],
-  ['retention', 'postgres', 0.24],
-  ['import', 'pglite', 0.07],
-  ['send', 'pglite', 0.07],
-  ['retention', 'pglite', 0.04],
+  ['import', 'postgres', 0.3],
+  ['send', 'postgres', 0.3],
+  ['retention', 'postgres', 0.27],
+  ['import', 'pglite', 0.05],
+  ['send', 'pglite', 0.05],
+  ['retention', 'pglite', 0.03],
 ];
 
 let lab: KillLab;

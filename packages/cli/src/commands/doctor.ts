@@ -1,4 +1,5 @@
 /** `doctor`: reads the whole store and reports what is wrong with it (exit 1 when anything is). */
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { inspectionOf, lockStatus, maskUrl, storeKind, type LockStatus } from '@contactable/adapters-store';
 import type { Command } from '../command.js';
@@ -17,6 +18,8 @@ export const doctor: Command = {
     let lock: LockStatus | null = null;
     if (storeKind(ctx.storeUrl) === 'pglite') {
       const folder = /^file:/i.test(ctx.storeUrl) ? fileURLToPath(ctx.storeUrl) : ctx.storeUrl;
+      // Opening a folder that is not there would make an empty store: nothing to check, and a new folder left behind.
+      if (!existsSync(folder)) throw new CliError(`${folder} does not exist: there is no store there to check (see --store).`);
       lock = await lockStatus(folder);
       if (lock.state === 'held') {
         throw new CliError(`${folder} is in use by ${lock.holder === null ? 'another process' : `process ${lock.holder.pid}`}: run doctor once it has finished (one process at a time opens an embedded store).`);
