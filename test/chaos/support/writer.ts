@@ -47,6 +47,7 @@ const contacts = Number(contactsArg ?? 3);
 const embedded = storeKind(url) === 'pglite';
 let done = 0;
 let conflicts = 0;
+let exhausted = 0;
 const clock = systemClock;
 while (done < count) {
   const store = embedded ? await openWithTurns() : await openStore(url);
@@ -64,13 +65,20 @@ while (done < count) {
   const until = embedded ? Math.min(count, done + 5 + Math.floor(Math.random() * 10)) : count;
   for (; done < until; done++) {
     const contactId = `c-${done % contacts}`;
-    const r = await handleCommand(deps, contactDecider, contactStream(contactId), {
-      type: 'RecordDeliveryFailure', contactId, channel: 'email', address: `${contactId}@example.org`, permanent: false, detail: null,
+    const command = {
+      type: 'RecordDeliveryFailure' as const, contactId, channel: 'email' as const, address: `${contactId}@example.org`, permanent: false, detail: null,
       provider: 'race', feedbackId: `${tag}-${done}`, providerMessageId: null, observedAt: new Date().toISOString(),
-    }, { schoolId: 'school-1', actor: { kind: 'system', name: `writer ${tag}` }, commandId: `race:${tag}:${done}` });
-    if (r._tag === 'Left') throw new Error(r.left.message);
+    };
+    // The handler gives up after its own retries when others keep winning; as its message says, the command is
+    // run again (same command id: it cannot land twice).
+    for (let again = 0; ; again++) {
+      const r = await handleCommand(deps, contactDecider, contactStream(contactId), command, { schoolId: 'school-1', actor: { kind: 'system', name: `writer ${tag}` }, commandId: `race:${tag}:${done}` });
+      if (r._tag === 'Right') break;
+      if (r.left._tag !== 'ConcurrencyExhausted' || again >= 50) throw new Error(r.left.message);
+      exhausted += 1;
+    }
   }
   await store.close();
 }
-process.stdout.write(`${JSON.stringify({ tag, written: done, conflicts })}\n`);
+process.stdout.write(`${JSON.stringify({ tag, written: done, conflicts, exhausted })}\n`);
 process.exit(0);
