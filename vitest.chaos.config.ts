@@ -1,14 +1,16 @@
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-// The fault suite (`pnpm chaos`): mutated and hostile exports (and, from others, kill and race trials).
-// Kept out of CI for its length; test/chaos/*.slice.test.ts runs a small fixed-seed part of it there.
-// The same module resolution as the main config (tests run against the sources), its own files only.
+// The fault suite (`pnpm chaos`): out of CI, runnable by anyone; each suite records its targets and the
+// table of them is printed at the end. The CI slices (test/chaos/*.slice.test.ts) run with the main config.
 export default defineConfig({
   resolve: base.resolve,
   test: {
     include: ['test/chaos/**/*.chaos.test.ts'],
-    testTimeout: 1_800_000,
+    globalSetup: ['test/chaos/support/globalSetup.ts'],
+    // One suite at a time: they start processes and servers of their own and time their kills.
+    fileParallelism: false,
+    testTimeout: 3_600_000,
     hookTimeout: 600_000,
     reporters: ['default'],
   },

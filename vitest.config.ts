@@ -16,7 +16,7 @@ export default defineConfig({
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
-    // The fault suite runs apart (`pnpm chaos`); its small fixed-seed slice (*.slice.test.ts) runs here.
+    // The fault suite runs on its own (pnpm chaos); its CI slices are test/chaos/*.slice.test.ts.
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.chaos.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,

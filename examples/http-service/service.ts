@@ -64,7 +64,7 @@ export interface ServiceOptions {
   readonly publicUrl?: string;
   /** Visits an SNS SubscribeURL once a verified SubscriptionConfirmation arrives; without it the URL is logged. */
   readonly confirmSubscription?: (url: string) => Promise<void>;
-  /** Replay guard for callbacks (default: this service's own memory). */
+  /** Replay guard for callbacks (default: kept in the event log, so a restart or a second instance still knows). */
   readonly callbackMemory?: CallbackMemory;
   /** The MIS export the sync reads: a CTF file (`.xml`) or a SIMS CSV folder (students.csv, contacts.csv...). */
   readonly exportPath?: string;

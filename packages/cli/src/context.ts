@@ -130,8 +130,10 @@ export const checkStoreFolder = (url: string): void => {
   if (!existsSync(folder)) return;
   if (!statSync(folder).isDirectory()) throw new CliError(`--store ${folder} is a file, not a folder: give the store's folder (or a new one to create it).`);
   if (existsSync(join(folder, 'pgdata', 'PG_VERSION'))) return;
-  // The store's own machinery may come before its data: the lock, and notes of processes waiting their turn.
-  const entries = readdirSync(folder).filter((e) => e !== 'lock' && !/^waiting-\d+$/.test(e));
+  // The store's own machinery may come before its data: the lock, notes of processes waiting their turn,
+  // and a creation stopped part-way (its marker and unfinished data, started again at the next open).
+  const creating = existsSync(join(folder, 'creating'));
+  const entries = readdirSync(folder).filter((e) => !/^(lock|lock\.break|lock\..*\.tmp|creating|waiting-\d+)$/.test(e) && !(creating && e === 'pgdata'));
   if (entries.length === 0) return;
   const shown = entries.slice(0, 5).map((e) => (statSync(join(folder, e), { throwIfNoEntry: false })?.isDirectory() === true ? `${e}/` : e));
   throw new CliError(

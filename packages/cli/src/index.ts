@@ -5,3 +5,4 @@ export { webhookConfigsFromEnv } from './commands/messaging.js';
 export { escapeTerminal, terminalJson, table } from './output.js';
 export { calendarDate, checkStoreFolder, instantFrom, todayFrom, wholeNumber } from './context.js';
 export { guessFormat } from './commands/importing.js';
+export { doctorChecks, runDoctor, type CheckResult, type DoctorCheck, type DoctorContext, type DoctorReport, type Finding } from './doctor/checks.js';

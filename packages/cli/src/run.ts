@@ -5,6 +5,11 @@ import { commandIndex } from './commands/index.js';
 import { CliError, EXIT } from './errors.js';
 import type { EventStore } from '@contactable/core';
 import { escapeTerminal, processOutput, type Output } from './output.js';
+import { isStoreError } from '@contactable/adapters-store';
+
+// A store that went away mid-command (a server stopped, a connection dropped), not one refusing a request.
+const lostConnection = (e: unknown): boolean =>
+  isStoreError(e) && (/^(08|57P0)/.test(e.code ?? '') || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH)$/.test(e.code ?? '') || /connection (terminated|ended|closed)|terminating connection/i.test(e.message));
 
 const help = (): string =>
   [
@@ -98,6 +103,9 @@ export const runCli = async (argv: ReadonlyArray<string>, io: CliIo = {}): Promi
     }
     // An unexpected failure: say what happened without a stack (set CONTACTABLE_DEBUG=1 for one).
     err(`contactable ${name}: failed: ${(e as Error).message ?? String(e)}\n`);
+    if (lostConnection(e)) {
+      err('The store stopped answering part-way. Check that it is running and reachable, then run the command again: an import or retention records only what is still missing.\n');
+    }
     if (process.env.CONTACTABLE_DEBUG === '1') err(`${(e as Error).stack ?? ''}\n`);
     return EXIT.failed;
   } finally {

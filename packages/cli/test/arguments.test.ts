@@ -160,9 +160,10 @@ describe('terminal output', () => {
     const imported = await cli('import', join(dir, 'hostile.xml'), '--today', '2026-09-07', '--store', store);
     expect(imported.code).toBe(0);
     const issues = await cli('data-issues', '--type', 'import-warning', '--store', store);
-    expect(issues.stdout).toContain('import-warning');
-    expect(issues.stdout).toContain('line 5, <Pupil>, field Surname');
+    expect(issues.stdout).toContain('Import');
     expect(issues.stdout).not.toContain('evil');
+    const listed = JSON.parse((await cli('data-issues', '--type', 'import-warning', '--store', store, '--json')).stdout) as Array<{ type: string; detail: string }>;
+    expect(listed).toEqual([expect.objectContaining({ type: 'import-warning', detail: expect.stringContaining('hostile.xml, line 5, <Pupil>, field Surname') })]);
     const members = await cli('members', '--store', store);
     for (const r of [imported, issues, members]) {
       expect(r.stdout).not.toMatch(RAW_CONTROLS);

@@ -14,7 +14,7 @@ export type ImportRunId = string;
 export type MessageId = string;
 
 /** The kinds of stream the core writes. */
-export type StreamCategory = 'member' | 'contact' | 'group' | 'school' | 'import' | 'message' | 'staff';
+export type StreamCategory = 'member' | 'contact' | 'group' | 'school' | 'import' | 'message' | 'staff' | 'callback';
 
 /** The stream of one member. */
 export const memberStream = (id: MemberId): string => `member-${id}`;
@@ -30,6 +30,8 @@ export const importStream = (id: ImportRunId): string => `import-${id}`;
 export const messageStream = (id: MessageId): string => `message-${id}`;
 /** The stream of one staff account (who may sign in to the console). */
 export const staffStream = (id: string): string => `staff-${id}`;
+/** The stream recording that one provider callback was applied (the replay guard); `key` is derived from the callback's signed id. */
+export const callbackStream = (key: string): string => `callback-${key}`;
 
 /** Splits a stream id into its category and the id inside it, or null for a stream that is not ours. */
 export const parseStreamId = (
@@ -47,6 +49,7 @@ export const parseStreamId = (
     case 'import':
     case 'message':
     case 'staff':
+    case 'callback':
       return id.length > 0 ? { category, id } : null;
     default:
       return null;

@@ -18,6 +18,7 @@ export * from './events/school.js';
 export * from './events/importRun.js';
 export * from './events/message.js';
 export * from './events/staff.js';
+export * from './events/callback.js';
 export * from './events/catalogue.js';
 export * from './deciders/contact.js';
 export * from './deciders/member.js';
