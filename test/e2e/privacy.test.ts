@@ -63,8 +63,10 @@ describe('privacy from the command line', () => {
     const audit = await json(['audit', parent.email]);
     expect(audit.entries.find((e: any) => e.event === 'OptedOut')).toMatchObject({ reasonCode: 'phoned-to-stop', reason: words, actor: 'J. Smith' });
     const human = await cli(['audit', parent.email]);
-    expect(human.stdout).toMatch(/when \(London\)/);
+    // Times in the school's zone, said as BST or GMT; the code beside the free text in "why".
+    expect(human.stdout).toMatch(/^when\s+what\s+who\s+why/m);
     expect(human.stdout).toMatch(/(BST|GMT)/);
+    expect(human.stdout).toMatch(/phoned-to-stop:/);
 
     const sar = await json(['subject-access', parent.email, '--by', 'Data Protection Officer', '--out', 'sar.json']);
     expect(sar).toMatchObject({ subject: { kind: 'contact', id: parent.contactId }, status: 'active', files: { json: 'sar.json', html: 'sar.html' }, recorded: ['SubjectAccessReported'] });

@@ -1,8 +1,9 @@
-/** `@contactable/adapters-store`: EventStore implementations (PGlite, PostgreSQL, EventStoreDB) and the runtime ports. */
-export { openStore, storeKind, type OpenStoreOptions } from './open.js';
-export { openPgliteStore, openPgliteDatabase, pgliteDriver, DEFAULT_FOLDER, type PgliteStoreOptions, type OpenDatabase } from './pglite.js';
-export { openPostgresStore, openPostgresDatabase, poolDriver, type PostgresStoreOptions, type OpenPostgres } from './postgres.js';
-export { openEventStoreDbStore, clientConnectionString, DEFAULT_KEYS_FOLDER, type EventStoreDbOptions } from './eventstoredb.js';
+/** `@contactable/adapters-store`: EventStore implementations (PGlite, PostgreSQL; EventStoreDB through `@contactable/adapters-eventstoredb`) and the runtime ports. */
+export { openStore, storeKind, EVENTSTORE_PACKAGE, type OpenStoreOptions } from './open.js';
+export { loadOptional } from './optional.js';
+export { openPgliteStore, openPgliteDatabase, pgliteDriver, DEFAULT_FOLDER, type PgliteConnection, type PgliteTransaction, type PgliteStoreOptions, type OpenDatabase } from './pglite.js';
+export { openPostgresStore, openPostgresDatabase, poolDriver, type PgConnection, type PgPool, type PgQuery, type PostgresStoreOptions, type OpenPostgres } from './postgres.js';
+export { lockFolder, lockStatus, readLockFile, lockSocketName, defaultLockStrategy, type LockStrategy, type LockStatus, type LockHolder, type FolderLockOptions } from './folderLock.js';
 export { StoreError, isStoreError, maskUrl, storeError } from './errors.js';
 export { makeShredder, sealingSubject, UNDECRYPTABLE, type Shredder, type ShredderOptions, type SealedData, type SealedBatch, type SealedRow, type SealItem } from './shredder.js';
 export { openSqlKeyStore, subjectKeyAad, type KeyStore, type SqlKeyStore, type KeyEntry, type KeyStatus, type RewrapOutcome, type RestoreOutcome } from './keys.js';
@@ -30,3 +31,4 @@ export { followLog, type FollowSource } from './subscription.js';
 export { ChangeSignal } from './changes.js';
 export { systemClock, uuidV7Ids } from './runtime.js';
 export { folderHolder, folderTurns, type Holder, type TurnOptions, type Turns } from './turns.js';
+export { inspectionOf, registerInspection, sqlInspection, type StoreInspection, type SealedWithoutKey, type KeyWithoutData } from './inspection.js';

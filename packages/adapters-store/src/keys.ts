@@ -538,3 +538,5 @@ const parseIds = (v: unknown): string[] => {
   return Array.isArray(arr) ? arr.filter((x): x is string => typeof x === 'string') : [];
 };
 
+/** The subject of the secret read-model look-ups are hashed with (a key like a person's, never forgotten, sealing no event). */
+export const LOOKUP_KEY_SUBJECT = 'read-models:lookups';

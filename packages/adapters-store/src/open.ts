@@ -1,15 +1,15 @@
 /** One entry point from a URL to a store: `memory:`, a folder (PGlite), `postgres://`, `esdb://` / `kurrentdb://`. */
 import { fileURLToPath } from 'node:url';
-import { memoryStore, type EventStore, type InlineReadModels } from '@contactable/core';
+import { memoryStore, type EventStore } from '@contactable/core';
 import { contactableReadModels } from '@contactable/projections';
 import { StoreError } from './errors.js';
 import type { KekSource } from './kek.js';
-import type { Holder } from './turns.js';
-import { DEFAULT_FOLDER, openPgliteStore } from './pglite.js';
+import { loadOptional } from './optional.js';
+import { DEFAULT_FOLDER, openPgliteStore, type PgliteStoreOptions } from './pglite.js';
 import { openPostgresStore } from './postgres.js';
 
-/** Options every kind of store understands (each ignores what does not apply to it). */
-export interface OpenStoreOptions {
+/** Options every kind of store understands (each ignores what does not apply to it; read models and turns are PGlite's and PostgreSQL's). */
+export interface OpenStoreOptions extends Omit<PgliteStoreOptions, 'schema'> {
   /** The SQL schema holding our tables (default `contactable`). */
   readonly schema?: string;
   /** EventStoreDB only: where keys and checkpoints live, a PGlite folder or a `postgres://` URL. */
@@ -24,22 +24,14 @@ export interface OpenStoreOptions {
    * EventStoreDB's key database).
    */
   readonly kek?: KekSource | string;
-  /** Opens a store whose keys are wrapped under a KEK destroyed since (a restored backup), only to import a key export: see `importKeys`. */
-  readonly recoverKeys?: boolean;
-  /** PGlite and PostgreSQL: read models kept beside the log (default contactable's; null: the log alone). */
-  readonly readModels?: InlineReadModels | null;
-  /** Told of progress when the read models are (re)built from the log on opening. */
-  readonly onRebuild?: (position: number) => void;
-  /** PGlite only: what this process does with the store, shown to others waiting for it. */
-  readonly purpose?: string;
-  /** PGlite only: told once when another process holds the folder and this one waits for its turn. */
-  readonly onWait?: (holder: Holder) => void;
-  /** PGlite only: how long to wait for a turn, in ms (default 120000). */
-  readonly waitMs?: number;
-  /** PGlite only: give the folder to a waiting process between operations (long work). */
-  readonly giveWay?: boolean;
-  /** PGlite only: PostgreSQL settings for this process's database. */
-  readonly settings?: ReadonlyArray<string>;
+}
+
+/** The package that holds the EventStoreDB store (an optional peer of this one). */
+export const EVENTSTORE_PACKAGE = '@contactable/adapters-eventstoredb';
+
+// The slice of that package openStore calls (it depends on us, so we cannot import its types).
+interface EventStoreDbModule {
+  readonly openEventStoreDbStore: (url: string, options: OpenStoreOptions) => Promise<EventStore>;
 }
 
 /** Which kind of store a URL names, or null when it names none we know. */
@@ -64,8 +56,8 @@ export const openStore = async (url: string = DEFAULT_FOLDER, options: OpenStore
     case 'postgres':
       return openPostgresStore(url, options);
     case 'eventstoredb': {
-      // Loaded on demand: the gRPC client is heavy and most installs never use it.
-      const { openEventStoreDbStore } = await import('./eventstoredb.js');
+      // A package of its own, loaded on demand: its gRPC client is heavy and most installs never use it.
+      const { openEventStoreDbStore } = await loadOptional<EventStoreDbModule>(EVENTSTORE_PACKAGE, url, 'An esdb:// store');
       return openEventStoreDbStore(url, options);
     }
     case 'pglite':

@@ -19,11 +19,12 @@ import {
 import type { ChangeSignal } from './changes.js';
 import { StoreError, errorCode, storeError } from './errors.js';
 import { registerAdmin, type CompactionReport } from './admin.js';
-import type { SqlKeyStore } from './keys.js';
+import { LOOKUP_KEY_SUBJECT, type SqlKeyStore } from './keys.js';
 import { makeShredder, type SealedRow } from './shredder.js';
 import { readModelScript, sqlRows, tableOf } from './readModelTables.js';
 import { quoteSchema, schemaScript, statements, type SqlDriver } from './sql.js';
 import { followLog } from './subscription.js';
+import { registerInspection, sqlInspection } from './inspection.js';
 
 /** How a SQL store is wired to its database. */
 export interface SqlStoreConfig {
@@ -165,9 +166,6 @@ export const bringUpReadModels = async (store: EventStore, label: string, onRebu
     throw storeError(label, 'bringing the read models up to date', e);
   }
 };
-
-/** The subject of the secret read-model look-ups are hashed with (a key like a person's, never forgotten). */
-export const LOOKUP_KEY_SUBJECT = 'read-models:lookups';
 
 /** Builds the EventStore over a prepared schema. */
 export const sqlStore = (config: SqlStoreConfig): EventStore => {
@@ -538,5 +536,6 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
     },
   };
   const admin = registerAdmin(store, { kind: config.kind, label, sql, schema: config.schema, keys: config.keys, shredder });
+  registerInspection(store, sqlInspection(sql, config.schema));
   return store;
 };

@@ -112,6 +112,10 @@ const otherSummary = (e: StoredEvent, id: string): string => {
       return `left out of message ${String(d['messageId'])}: ${((d['reasons'] as string[] | undefined) ?? []).join('; ')}`;
     case 'MessageSendFailed':
       return `message ${String(d['messageId'])} could not be sent: ${String(d['error'])}`;
+    case 'RecipientInDoubt':
+      return `in doubt for message ${String(d['messageId'])} (the provider may have taken it): ${String(d['detail'])}`;
+    case 'InDoubtResendDecided':
+      return `chosen to be sent message ${String(d['messageId'])} once more after being in doubt`;
     case 'SendBatchStarted':
       return `handed to the provider for message ${String(d['messageId'])}`;
     case 'SendAttemptsReleased':
@@ -186,6 +190,14 @@ export const subjectAccessReport = async (store: EventStore, p: Projection, subj
       const s = sent.get(messageId) as StoredEvent<Extract<ContactEvent, { type: 'MessageSent' }>> | undefined;
       const failed = stream.find((e) => e.type === 'MessageSendFailed' && e.data.contactId === subject.id) as StoredEvent<Extract<MessageEvent, { type: 'MessageSendFailed' }>> | undefined;
       const skipped = stream.find((e) => e.type === 'RecipientSkipped' && e.data.contactId === subject.id) as StoredEvent<Extract<MessageEvent, { type: 'RecipientSkipped' }>> | undefined;
+      // The latest in-doubt record, unless staff decided to send again after it.
+      let lastDoubt = -1;
+      stream.forEach((e, i) => {
+        if (e.type === 'RecipientInDoubt' && e.data.contactId === subject.id) lastDoubt = i;
+      });
+      const doubt = lastDoubt < 0 || stream.slice(lastDoubt).some((e) => e.type === 'InDoubtResendDecided' && e.data.contactIds.includes(subject.id))
+        ? undefined
+        : (stream[lastDoubt] as StoredEvent<Extract<MessageEvent, { type: 'RecipientInDoubt' }>>);
       const outcome =
         s !== undefined
           ? `sent by ${s.data.channel} to ${s.data.address} via ${s.data.provider} (${s.metadata.occurredAt})`
@@ -193,7 +205,9 @@ export const subjectAccessReport = async (store: EventStore, p: Projection, subj
             ? `not sent: ${failed.data.error}`
             : skipped !== undefined
               ? `left out: ${skipped.data.reasons.join('; ')}`
-              : 'not sent (yet)';
+              : doubt !== undefined
+                ? `in doubt: ${doubt.data.detail}`
+                : 'not sent (yet)';
       messages.push({
         messageId,
         requestedAt: requested?.metadata.occurredAt ?? null,

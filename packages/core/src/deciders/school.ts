@@ -4,7 +4,7 @@ import type { Decider } from '../decider.js';
 import { deepEqual } from '../equal.js';
 import { domainError, type DomainError } from '../errors.js';
 import type { Recorded } from '../events/catalogue.js';
-import type { SchoolEvent } from '../events/school.js';
+import type { SchoolEvent, SyncSchedule } from '../events/school.js';
 import { defaultImportSettings, type DataIssueFilter, type ImportSettings } from '../settings.js';
 
 /** Days a message's content is kept unless the school says otherwise (a school year and a term, about). */
@@ -16,7 +16,15 @@ export interface SchoolState {
   readonly filters: Readonly<Record<string, DataIssueFilter>>;
   /** Days a message's content is kept before it is erased (absent in snapshots made before it existed). */
   readonly messageRetentionDays?: number;
+  /** The scheduled sync (absent until first set, and in snapshots made before it existed). */
+  readonly sync?: SyncSchedule;
 }
+
+/** No scheduled sync: what a school has until it sets one. */
+export const noSyncSchedule: SyncSchedule = { exportPath: null, at: null };
+
+/** A time of day as the schedule takes it: `HH:MM`, 24-hour. */
+export const isTimeOfDay = (s: string): boolean => /^([01]\d|2[0-3]):[0-5]\d$/.test(s);
 
 /** The school's message retention in days (the default when it never set one). */
 export const messageRetentionDaysOf = (state: SchoolState): number => state.messageRetentionDays ?? DEFAULT_MESSAGE_RETENTION_DAYS;
@@ -26,6 +34,7 @@ export type SchoolCommand =
   | { readonly type: 'ChangeImportSettings'; readonly settings: ImportSettings }
   | { readonly type: 'SaveDataIssueFilter'; readonly name: string; readonly filter: DataIssueFilter }
   | { readonly type: 'RemoveDataIssueFilter'; readonly name: string }
+  | { readonly type: 'ChangeSyncSchedule'; readonly schedule: SyncSchedule }
   | { readonly type: 'SetMessageRetention'; readonly days: number }
   | { readonly type: 'ReportSubjectAccess'; readonly subject: 'member' | 'contact'; readonly id: string };
 
@@ -41,13 +50,14 @@ export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): 
       delete filters[event.data.name];
       return { ...state, filters };
     }
+    case 'SyncScheduleChanged':
+      return { ...state, sync: event.data.schedule };
     case 'MessageRetentionChanged':
       return { ...state, messageRetentionDays: event.data.days };
     case 'SubjectAccessReported':
       return state;
   }
 };
-
 
 /** Decides what a school command records. */
 export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<DomainError, ReadonlyArray<SchoolEvent>> => {
@@ -59,6 +69,13 @@ export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<D
       return E.right(deepEqual(state.filters[cmd.name], cmd.filter) ? [] : [{ type: 'DataIssueFilterSaved', data: { name: cmd.name, filter: cmd.filter } }]);
     case 'RemoveDataIssueFilter':
       return E.right(state.filters[cmd.name] === undefined ? [] : [{ type: 'DataIssueFilterRemoved', data: { name: cmd.name } }]);
+    case 'ChangeSyncSchedule': {
+      const exportPath = cmd.schedule.exportPath === null || cmd.schedule.exportPath.trim() === '' ? null : cmd.schedule.exportPath.trim();
+      const at = cmd.schedule.at === null || cmd.schedule.at.trim() === '' ? null : cmd.schedule.at.trim();
+      if (at !== null && !isTimeOfDay(at)) return E.left(domainError('invalid-command', 'The sync time must be a time of day as HH:MM, e.g. 02:00.'));
+      const now = state.sync ?? noSyncSchedule;
+      return E.right(now.exportPath === exportPath && now.at === at ? [] : [{ type: 'SyncScheduleChanged', data: { schedule: { exportPath, at } } }]);
+    }
     case 'SetMessageRetention':
       if (!Number.isInteger(cmd.days) || cmd.days < 1) return E.left(domainError('invalid-command', 'Message retention is a whole number of days, at least 1.'));
       return E.right(messageRetentionDaysOf(state) === cmd.days && state.messageRetentionDays !== undefined ? [] : [{ type: 'MessageRetentionChanged', data: { days: cmd.days } }]);

@@ -10,6 +10,13 @@ export const DataIssueFilterSaved = defineEvent('DataIssueFilterSaved', t.type({
 /** A saved data-issues filter was removed. */
 export const DataIssueFilterRemoved = defineEvent('DataIssueFilterRemoved', t.type({ name: t.string }));
 
+/** Where the scheduled sync reads the MIS export and at what time of day, `HH:MM` in the school's zone (null: no scheduled sync). */
+export const SyncSchedule = t.type({ exportPath: t.union([t.string, t.null]), at: t.union([t.string, t.null]) });
+/** The scheduled sync's settings. */
+export type SyncSchedule = t.TypeOf<typeof SyncSchedule>;
+/** The school changed where and when its scheduled sync runs (R-OPS-1). */
+export const SyncScheduleChanged = defineEvent('SyncScheduleChanged', t.type({ schedule: SyncSchedule }));
+
 /** The school changed how long a message's content is kept before it is erased (a message may say otherwise). */
 export const MessageRetentionChanged = defineEvent('MessageRetentionChanged', t.type({ days: t.number }));
 /**
@@ -22,6 +29,6 @@ export const SubjectAccessReported = defineEvent(
 );
 
 /** Every school event definition. */
-export const schoolEvents = [ImportSettingsChanged, DataIssueFilterSaved, DataIssueFilterRemoved, MessageRetentionChanged, SubjectAccessReported] as const;
+export const schoolEvents = [ImportSettingsChanged, DataIssueFilterSaved, DataIssueFilterRemoved, SyncScheduleChanged, MessageRetentionChanged, SubjectAccessReported] as const;
 /** An event of a school's stream. */
 export type SchoolEvent = EventOf<(typeof schoolEvents)[number]>;
