@@ -11,6 +11,8 @@ export class SnapshotBuilder {
   private readonly groups = new Map<string, MisGroup>();
   readonly areas = new Set<DataArea>();
   readonly permissionFailures = new Set<DataArea>();
+  /** The export says it holds only some people (a CTF's DocumentQualifier `partial`). */
+  partial = false;
 
   constructor(
     private readonly file: string,
@@ -67,6 +69,7 @@ export class SnapshotBuilder {
       contacts: [...this.contacts.values()],
       links: this.links,
       groups: [...this.groups.values()],
+      ...(this.partial ? { partial: true } : {}),
     };
   }
 }

@@ -1,14 +1,21 @@
 /** What every command gets: output, the school, the store (opened on first use), the read models and the runtime ports. */
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  dateOf,
-  fixedClock,
+  DEFAULT_TIME_ZONE,
+  endOfLocalDay,
+  formatLocalTime,
+  isLocalDate,
+  localDayOf,
+  localDaysBetween,
+  offsetClock,
+  startOfLocalDay,
   type Actor,
   type Clock,
   type EventStore,
   type HandleError,
   type HandlerDeps,
   type Handled,
+  type TimeZone,
 } from '@contactable/core';
 import { catchUp, createProjection, projectionViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
 import { isStoreError, openStore, systemClock, uuidV7Ids } from '@contactable/adapters-store';
@@ -25,14 +32,16 @@ export interface CliContext {
   readonly storeUrl: string;
   /** The store, opened on first use; an unreachable or bad URL is a CliError naming it (password masked). */
   readonly store: () => Promise<EventStore>;
-  /** The handler's ports over the store, with the clock fixed at `at` when given. */
-  readonly deps: (at?: string) => Promise<HandlerDeps>;
+  /** The handler's ports over the store, on the wall clock unless a (simulated) clock is given. */
+  readonly deps: (clock?: Clock) => Promise<HandlerDeps>;
   /** The read models, caught up with the log. */
   readonly projection: () => Promise<Projection>;
   /** The read side (each answer caught up with the log). */
   readonly views: () => Promise<Views>;
   /** The real clock. */
   readonly clock: Clock;
+  /** The school's time zone (its school-stream setting; Europe/London until set). */
+  readonly zone: () => Promise<TimeZone>;
   /** Releases the store. */
   readonly close: () => Promise<void>;
 }
@@ -48,28 +57,33 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string): 
     });
     return opened;
   };
+  const contextViews = async (): Promise<Views> => {
+    if (views === null) {
+      const s = await store();
+      const p = (projection ??= createProjection({ schoolId }));
+      views = projectionViews(p, async () => {
+        await catchUp(s, p);
+      });
+    }
+    return views;
+  };
   return {
     out,
     schoolId,
     storeUrl,
     clock: systemClock,
     store,
-    deps: async (at) => ({ store: await store(), clock: at === undefined ? systemClock : fixedClock(at), ids: uuidV7Ids }),
+    deps: async (clock) => ({ store: await store(), clock: clock ?? systemClock, ids: uuidV7Ids }),
+    zone: async () => {
+      if (views === null) return (await (await contextViews()).school()).timeZone;
+      return (await views.school()).timeZone;
+    },
     projection: async () => {
       projection ??= createProjection({ schoolId });
       await catchUp(await store(), projection);
       return projection;
     },
-    views: async () => {
-      if (views === null) {
-        const s = await store();
-        const p = (projection ??= createProjection({ schoolId }));
-        views = projectionViews(p, async () => {
-          await catchUp(s, p);
-        });
-      }
-      return views;
-    },
+    views: contextViews,
     close: async () => {
       if (opened !== null) await (await opened).close();
     },
@@ -82,19 +96,53 @@ export const person = (by: string | undefined, what: string): Actor => {
   return { kind: 'person', name: by.trim() };
 };
 
-/** Today (YYYY-MM-DD) from --today, or the real clock; a malformed date is an error naming the option. */
-export const todayFrom = (value: string | undefined, clock: Clock): string => {
-  if (value === undefined) return dateOf(clock.now());
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new CliError(`--today must be a date as YYYY-MM-DD (got "${value}").`, 2);
+/** A date option as YYYY-MM-DD; a malformed one (or 30 February) is a usage error naming the option. */
+export const dateOption = (value: string, option: string): string => {
+  if (!isLocalDate(value)) throw new CliError(`${option} must be a date as YYYY-MM-DD (got "${value}").`, 2);
   return value;
 };
 
-/** An instant from an option (a date means its start, UTC); a malformed one is an error naming the option. */
-export const instantFrom = (value: string, option: string): string => {
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value);
+/** Today (YYYY-MM-DD) from --today, or the real clock's day in the school's zone; a malformed date is an error naming the option. */
+export const todayFrom = (value: string | undefined, clock: Clock, zone: TimeZone = DEFAULT_TIME_ZONE): string =>
+  value === undefined ? localDayOf(clock.now(), zone) : dateOption(value, '--today');
+
+/**
+ * The clock a write command runs on, and its day. Events record when they happen, so a write is never
+ * back-dated: --today must be today, or a later day with --simulated-clock, which runs the command on
+ * the wall clock moved on to that day and marks every event it writes as written under a simulated clock.
+ */
+export const writeClock = (ctx: CliContext, today: string | undefined, simulate: boolean, zone: TimeZone, command: string): { readonly clock: Clock; readonly today: string } => {
+  const real = localDayOf(ctx.clock.now(), zone);
+  if (today === undefined) {
+    if (simulate) throw new CliError('--simulated-clock runs the command as if on a later day: give the day with --today YYYY-MM-DD.', 2);
+    return { clock: ctx.clock, today: real };
+  }
+  const day = dateOption(today, '--today');
+  const ahead = localDaysBetween(real, day);
+  if (ahead === 0 && !simulate) return { clock: ctx.clock, today: real };
+  if (ahead < 0) throw new CliError(`--today ${day} is in the past (today is ${real} in ${zone}); ${command} records when it happens and cannot be back-dated. Nothing was written.`, 2);
+  if (!simulate) {
+    throw new CliError(
+      `--today ${day} is ${ahead} day(s) ahead of today (${real} in ${zone}); ${command} would record that day as now. Nothing was written. ` +
+        'To rehearse it (a demo, a test store), add --simulated-clock: every event it writes is then marked as written under a simulated clock.',
+      2,
+    );
+  }
+  // Midnight to midnight, so the simulated clock shows the same time of day on that day (whatever clock changes lie between).
+  const offset = Date.parse(startOfLocalDay(day, zone)) - Date.parse(startOfLocalDay(real, zone));
+  return { clock: offsetClock(ctx.clock, offset, `${command} --today ${day}`), today: day };
+};
+
+/** An instant from an option (a date means the end of that school day, in the zone); a malformed one is an error naming the option. */
+export const instantFrom = (value: string, option: string, zone: TimeZone = DEFAULT_TIME_ZONE): string => {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return endOfLocalDay(dateOption(value, option), zone);
+  const ms = Date.parse(value);
   if (Number.isNaN(ms)) throw new CliError(`${option} must be an instant (ISO 8601, e.g. 2026-05-03T09:00:00Z) or a date (got "${value}").`, 2);
   return new Date(ms).toISOString();
 };
+
+/** An instant as the office reads it, in the school's zone and labelled: "09:31 BST, 8 Sep 2026". */
+export const timeIn = (at: string, zone: TimeZone): string => formatLocalTime(at, zone);
 
 const fullNameOf = (n: { readonly given: string; readonly family: string }): string => `${n.given} ${n.family}`.trim();
 

@@ -7,6 +7,14 @@ export const ContactRule = t.type({ import: t.boolean, prime: t.boolean });
 /** Whether a class of contacts imports, and as prime or not. */
 export type ContactRule = t.TypeOf<typeof ContactRule>;
 
+/** A percentage from 0 to 100. */
+export const Percent = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0 && n <= 100, 'a percentage from 0 to 100');
+/** A percentage from 0 to 100. */
+export type Percent = t.TypeOf<typeof Percent>;
+
+/** The mass-change threshold unless the settings say otherwise: an import that would mark more than 10% of members leavers is refused. */
+export const DEFAULT_MASS_CHANGE_THRESHOLD = 10;
+
 /** What an import brings across (R-IMP-2). */
 export const ImportSettings = t.type({
   /** Import pre-admissions (applicants) at all (R-IMP-5). */
@@ -23,6 +31,12 @@ export const ImportSettings = t.type({
   notifyNewOrChangedDetails: t.boolean,
   /** MIS ids of students whose parents refused any sharing: left out entirely. */
   exceptions: t.array(t.string),
+  /**
+   * The mass-change guard: an import that would mark more than this percentage of the members on roll
+   * leavers (and more than 5), or unlink more than this percentage of the linked contacts, is refused
+   * unless a named person allows it.
+   */
+  massChangeThreshold: Percent,
 });
 /** What an import brings across (R-IMP-2). */
 export type ImportSettings = t.TypeOf<typeof ImportSettings>;
@@ -40,7 +54,14 @@ export const defaultImportSettings: ImportSettings = {
   },
   notifyNewOrChangedDetails: false,
   exceptions: [],
+  massChangeThreshold: DEFAULT_MASS_CHANGE_THRESHOLD,
 };
+
+/** Settings as stored before the mass-change threshold existed, brought up to date (an upcaster's step). */
+export const upcastSettings = (settings: unknown): unknown =>
+  typeof settings === 'object' && settings !== null && !('massChangeThreshold' in settings)
+    ? { ...(settings as Record<string, unknown>), massChangeThreshold: DEFAULT_MASS_CHANGE_THRESHOLD }
+    : settings;
 
 /** The data-issue types of DOMAIN.md (R-DSH-3). */
 export const DataIssueType = t.keyof({
@@ -55,6 +76,7 @@ export const DataIssueType = t.keyof({
   'no-prime-parent': null,
   'no-usable-method': null,
   'possible-duplicate-contact': null,
+  'excluded-by-settings': null,
 });
 /** A data-issue type. */
 export type DataIssueType = t.TypeOf<typeof DataIssueType>;

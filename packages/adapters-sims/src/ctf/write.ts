@@ -19,7 +19,7 @@ export interface CtfWriteOptions {
   readonly dateTime?: string;
   /** Write a plain CTF, as an MIS does: none of our extension elements (default false). */
   readonly plain?: boolean;
-  /** The header's DocumentQualifier: `full` (the whole school, the default) or `partial`. */
+  /** The header's DocumentQualifier: `full` (the whole school, the default, unless the snapshot is partial) or `partial`. */
   readonly qualifier?: 'full' | 'partial';
 }
 
@@ -93,7 +93,7 @@ export function* ctfChunks(s: MisSnapshot, o: CtfWriteOptions = {}): Generator<s
     el('DocumentName', 'Common Transfer File') +
     el('CTFversion', '25.0') +
     el('DateTime', o.dateTime ?? '2026-09-01T06:00:00') +
-    el('DocumentQualifier', o.qualifier ?? 'full') +
+    el('DocumentQualifier', o.qualifier ?? (s.partial === true ? 'partial' : 'full')) +
     el('SupplierID', o.supplier ?? s.source.system.toUpperCase()) +
     `<SourceSchool>${el('LEA', o.lea ?? s.source.schoolRef?.split('/')[0] ?? '999')}${el('Estab', o.estab ?? s.source.schoolRef?.split('/')[1] ?? '9999')}${el('SchoolName', s.source.schoolName ?? '')}${el('AcademicYear', o.academicYear ?? '2026')}</SourceSchool>` +
     `<DestSchool>${el('LEA', 'MMM')}${el('Estab', 'MMMM')}</DestSchool>` +

@@ -2,7 +2,7 @@
 import { DataIssueFilter, handleCommand, schoolDecider, schoolStream, type Actor } from '@contactable/core';
 import type { DataIssue } from '@contactable/projections';
 import { str, type Command } from '../command.js';
-import { handled, resolveContact, resolveMember } from '../context.js';
+import { dateOption, handled, resolveContact, resolveMember, timeIn } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { table } from '../output.js';
 
@@ -21,10 +21,12 @@ export const dataIssuesCommand: Command = {
   run: async (ctx, args) => {
     const type = str(args, 'type');
     if (type !== undefined && !TYPES.includes(type)) throw usageError(`--type must be one of ${TYPES.join(', ')}`, dataIssuesCommand.usage);
+    // Days are the school's (in its zone): an issue raised at 23:30 UTC on a summer evening counts on the next day in London.
     for (const opt of ['from', 'to']) {
       const v = str(args, opt);
-      if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw usageError(`--${opt} must be a date as YYYY-MM-DD`, dataIssuesCommand.usage);
+      if (v !== undefined) dateOption(v, `--${opt}`);
     }
+    const zone = await ctx.zone();
     const views = await ctx.views();
     const filterName = str(args, 'filter');
     let filter: DataIssueFilter = {};
@@ -53,7 +55,7 @@ export const dataIssuesCommand: Command = {
     }
     const list = await views.dataIssues(filter);
     ctx.out.result(list.map(issueJson), () => {
-      ctx.out.line(table(['type', 'member', 'contact', 'detail', 'raised'], list.map((i) => [i.type, i.memberId, i.contactId, i.detail, i.raisedAt.slice(0, 16).replace('T', ' ')])));
+      ctx.out.line(table(['type', 'member', 'contact', 'detail', 'raised'], list.map((i) => [i.type, i.memberId, i.contactId, i.detail, timeIn(i.raisedAt, zone)])));
       ctx.out.line(`\n${list.length} issue(s)`);
     });
   },

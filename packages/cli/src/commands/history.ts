@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import { auditTrailOf, createProjection, catchUp, projectionAsOf, rebuildFromStore, serialiseProjection, explainFromStore, listMembers, allDataIssues } from '@contactable/projections';
 import { str, flag, type Command } from '../command.js';
-import { instantFrom, resolveContact, resolveMember } from '../context.js';
+import { instantFrom, resolveContact, resolveMember, timeIn } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { table } from '../output.js';
 
@@ -17,7 +17,8 @@ export const audit: Command = {
     const ref = args.positionals[0];
     if (ref === undefined) throw usageError('name a member (id or MIS reference) or a contact (id or email)', audit.usage);
     const asOfOpt = str(args, 'as-of');
-    const asOf = asOfOpt === undefined ? undefined : instantFrom(asOfOpt, '--as-of');
+    const zone = await ctx.zone();
+    const asOf = asOfOpt === undefined ? undefined : instantFrom(asOfOpt, '--as-of', zone);
     const views = await ctx.views();
     let subject: { memberId: string } | { contactId: string };
     try {
@@ -33,9 +34,15 @@ export const audit: Command = {
     }
     const { entries, failures } = await auditTrailOf(await ctx.store(), subject, asOf === undefined ? {} : { asOf });
     for (const f of failures) ctx.out.note(`warning: ${f.message}`);
-    const json = { subject: 'memberId' in subject ? { memberId: subject.memberId } : { contactId: subject.contactId }, asOf: asOf ?? null, entries: entries.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reason: e.reason, summary: e.summary, position: e.position })) };
+    const json = {
+      subject: 'memberId' in subject ? { memberId: subject.memberId } : { contactId: subject.contactId },
+      asOf: asOf ?? null,
+      entries: entries.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reason: e.reason, summary: e.summary, position: e.position, simulatedClock: e.simulatedClock })),
+    };
     ctx.out.result(json, () => {
-      ctx.out.line(table(['when', 'event', 'who', 'why', 'what changed'], entries.map((e) => [e.at.slice(0, 19).replace('T', ' '), e.type, e.actor, e.reason, e.summary])));
+      // A time from a simulated clock (a demo, a rehearsal on a later day) says so beside it.
+      const when = (e: (typeof entries)[number]): string => `${timeIn(e.at, zone)}${e.simulatedClock === null ? '' : ` (simulated clock: ${e.simulatedClock})`}`;
+      ctx.out.line(table(['when', 'event', 'who', 'why', 'what changed'], entries.map((e) => [when(e), e.type, e.actor, e.reason, e.summary])));
     });
   },
 };
@@ -53,13 +60,14 @@ export const explain: Command = {
     const channel = str(args, 'channel');
     if (channel !== 'email' && channel !== 'sms') throw usageError('--channel must be email or sms', explain.usage);
     const atOpt = str(args, 'at');
-    const at = atOpt === undefined ? ctx.clock.now() : instantFrom(atOpt, '--at');
+    const zone = await ctx.zone();
+    const at = atOpt === undefined ? ctx.clock.now() : instantFrom(atOpt, '--at', zone);
     const contactId = await resolveContact(await ctx.views(), ref);
-    const x = await explainFromStore(await ctx.store(), contactId, channel, at);
+    const x = await explainFromStore(await ctx.store(), contactId, channel, at, zone);
     const json = { contactId, channel, at, usable: x.usable, summary: x.summary, reasons: x.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, because: r.because, standing: r.standing })) };
     ctx.out.result(json, () => {
       ctx.out.line(x.summary);
-      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${r.at.slice(0, 16).replace('T', ' ')}  `}${r.because}${r.actor === null ? '' : ` (${r.actor}${r.reason === null ? '' : `: ${r.reason}`})`}`);
+      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${timeIn(r.at, zone)}  `}${r.because}${r.actor === null ? '' : ` (${r.actor}${r.reason === null ? '' : `: ${r.reason}`})`}`);
     });
   },
 };
@@ -76,7 +84,7 @@ export const replay: Command = {
   run: async (ctx, args) => {
     const store = await ctx.store();
     const asOfOpt = str(args, 'as-of');
-    const asOf = asOfOpt === undefined ? null : instantFrom(asOfOpt, '--as-of');
+    const asOf = asOfOpt === undefined ? null : instantFrom(asOfOpt, '--as-of', await ctx.zone());
     const started = process.hrtime.bigint();
     const p = asOf === null ? await rebuildFromStore(store, { schoolId: ctx.schoolId }) : await projectionAsOf(store, asOf, { schoolId: ctx.schoolId });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;

@@ -6,7 +6,8 @@ import { contactsCommand } from './identity.js';
 import { demo } from './demo.js';
 import { audit, explain, replay } from './history.js';
 import { generate, importCommand } from './importing.js';
-import { feedback, send } from './messaging.js';
+import { feedback, send, sendPending } from './messaging.js';
+import { timeZone } from './school.js';
 import { deleteLeavers, leavers, retention } from './retention.js';
 import { dashboardCommand, linkedPeopleCommand, members } from './views.js';
 
@@ -22,6 +23,7 @@ export const commands: ReadonlyArray<Command> = [
   reEnable,
   contactsCommand,
   send,
+  sendPending,
   feedback,
   leavers,
   deleteLeavers,
@@ -29,6 +31,7 @@ export const commands: ReadonlyArray<Command> = [
   audit,
   explain,
   replay,
+  timeZone,
   generate,
   demo,
 ];

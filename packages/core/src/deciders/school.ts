@@ -6,18 +6,22 @@ import { domainError, type DomainError } from '../errors.js';
 import type { Recorded } from '../events/catalogue.js';
 import type { SchoolEvent } from '../events/school.js';
 import { defaultImportSettings, type DataIssueFilter, type ImportSettings } from '../settings.js';
+import { DEFAULT_TIME_ZONE, isTimeZone, type TimeZone } from '../zone.js';
 
-/** A school's settings and saved filters. */
+/** A school's settings, saved filters and time zone. */
 export interface SchoolState {
   readonly settings: ImportSettings;
   readonly filters: Readonly<Record<string, DataIssueFilter>>;
+  /** The zone its days and printed times follow (Europe/London until the school sets another). */
+  readonly timeZone: TimeZone;
 }
 
 /** The school commands. */
 export type SchoolCommand =
   | { readonly type: 'ChangeImportSettings'; readonly settings: ImportSettings }
   | { readonly type: 'SaveDataIssueFilter'; readonly name: string; readonly filter: DataIssueFilter }
-  | { readonly type: 'RemoveDataIssueFilter'; readonly name: string };
+  | { readonly type: 'RemoveDataIssueFilter'; readonly name: string }
+  | { readonly type: 'SetTimeZone'; readonly timeZone: TimeZone };
 
 /** Folds one event into a school's state. */
 export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): SchoolState => {
@@ -31,6 +35,8 @@ export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): 
       delete filters[event.data.name];
       return { ...state, filters };
     }
+    case 'TimeZoneChanged':
+      return { ...state, timeZone: event.data.timeZone };
   }
 };
 
@@ -45,6 +51,9 @@ export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<D
       return E.right(deepEqual(state.filters[cmd.name], cmd.filter) ? [] : [{ type: 'DataIssueFilterSaved', data: { name: cmd.name, filter: cmd.filter } }]);
     case 'RemoveDataIssueFilter':
       return E.right(state.filters[cmd.name] === undefined ? [] : [{ type: 'DataIssueFilterRemoved', data: { name: cmd.name } }]);
+    case 'SetTimeZone':
+      if (!isTimeZone(cmd.timeZone)) return E.left(domainError('invalid-command', `"${cmd.timeZone}" is not a time zone; give an IANA name such as Europe/London.`));
+      return E.right(state.timeZone === cmd.timeZone ? [] : [{ type: 'TimeZoneChanged', data: { timeZone: cmd.timeZone } }]);
   }
 };
 
@@ -52,5 +61,5 @@ export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<D
 export const schoolDecider: Decider<SchoolCommand, SchoolEvent, SchoolState> = {
   decide: decideSchool,
   evolve: evolveSchool,
-  initialState: { settings: defaultImportSettings, filters: {} },
+  initialState: { settings: defaultImportSettings, filters: {}, timeZone: DEFAULT_TIME_ZONE },
 };

@@ -31,6 +31,7 @@ const KNOWN: Readonly<Record<string, ReadonlyArray<string> | null>> = {
   contacts: ['priorityOne', 'otherPriorities', 'parentalResponsibility'],
   notifyNewOrChangedDetails: null,
   exceptions: null,
+  massChangeThreshold: null,
 };
 
 const lineColumn = (text: string, offset: number): { line: number; column: number } => {

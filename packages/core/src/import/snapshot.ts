@@ -113,17 +113,26 @@ export const MisSource = t.type({
 export type MisSource = t.TypeOf<typeof MisSource>;
 
 /** One export, in one shape. */
-export const MisSnapshot = t.type({
-  source: MisSource,
-  /** The data areas this export covers; an area not covered is neither imported nor used to find leavers. */
-  areas: t.array(DataArea),
-  /** Areas the MIS user lacked the permission to read (R-IMP-10). */
-  permissionFailures: t.array(DataArea),
-  members: t.array(MisMember),
-  contacts: t.array(MisContact),
-  links: t.array(MisLink),
-  groups: t.array(MisGroup),
-});
+export const MisSnapshot = t.intersection([
+  t.type({
+    source: MisSource,
+    /** The data areas this export covers; an area not covered is neither imported nor used to find leavers. */
+    areas: t.array(DataArea),
+    /** Areas the MIS user lacked the permission to read (R-IMP-10). */
+    permissionFailures: t.array(DataArea),
+    members: t.array(MisMember),
+    contacts: t.array(MisContact),
+    links: t.array(MisLink),
+    groups: t.array(MisGroup),
+  }),
+  t.partial({
+    /**
+     * The export says it holds only some people (a CTF whose DocumentQualifier is `partial`: one pupil's
+     * correction). It adds and changes what it holds and removes nothing: no leaver, no unlink, no group member dropped.
+     */
+    partial: t.boolean,
+  }),
+]);
 /** One export, in one shape. */
 export type MisSnapshot = t.TypeOf<typeof MisSnapshot>;
 
