@@ -115,7 +115,7 @@ export const demo: Command = {
     const fresh = held.right.members.size === 0;
     const zone = await ctx.zone();
     // The demo plays two school days in a few seconds: on a simulated clock, marked on every event it writes (audit shows it).
-    const clock = simulatedClock(localAt(DAY0, 7, 0, zone), 'contactable demo: a school day played on a simulated clock', ctx.clock.now());
+    const clock = simulatedClock(localAt(DAY0, 7, 0, zone), 'contactable demo', ctx.clock.now());
     const deps: HandlerDeps = await ctx.deps(clock);
     const keys = demoKeys();
     const work = mkdtempSync(join(tmpdir(), 'contactable-demo-'));
@@ -210,6 +210,7 @@ export const demo: Command = {
         o.line(`contactable demo: school "${schoolId}" in ${ctx.storeUrl} (${json.seconds}s)\n`);
         o.line('What happened');
         for (const t of timeline) o.line(`  ${t}`);
+        o.line(`  (played on a simulated clock: every event it wrote says so, as contactable audit ${cast.bounced.contactId} shows)`);
         o.line(`\nDashboard on ${DAY1}: ${json.dashboard.byEither} of ${json.dashboard.total} students on roll have a contactable prime parent (email ${json.dashboard.byEmail}, mobile ${json.dashboard.byMobile}); ${json.dashboard.without} without; ${leaversNow} leaver(s) awaiting deletion`);
         o.line(`\nLinked people of ${json.linkedPeople.name} (${view.member.memberId})`);
         o.line(table(['name', 'relationship', 'prime', 'usable', 'opted out', 'blocked'], view.linkedPeople.map((c) => [fullName(c.name), c.relationship, c.prime ? 'yes' : 'no', c.usableMethods.join(', ') || 'none', c.optedOut ? 'yes' : 'no', [c.blocked.email && `email: ${c.blocked.email}`, c.blocked.sms && `sms: ${c.blocked.sms}`].filter(Boolean).join('; ') || null])));
@@ -219,7 +220,6 @@ export const demo: Command = {
         o.line(table(['type', 'count'], [...byType.entries()].sort()));
         o.line(`\nWhy could contact ${cast.bounced.contactId} not be emailed at the end of ${DAY1}?`);
         o.line(`  ${why.summary}`);
-        o.line(`(Played on a simulated clock; every event it wrote says so: contactable audit ${cast.bounced.contactId})`);
         for (const r of why.reasons) o.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${timeIn(r.at, zone)}  `}${r.because}${r.actor === null ? '' : ` (${r.actor})`}`);
         o.line(`\nNext: contactable dashboard | linked-people ${view.member.misReference ?? view.member.memberId} | data-issues | explain ${cast.stop.contactId} --channel sms | audit ${cast.bounced.contactId}`);
       });
