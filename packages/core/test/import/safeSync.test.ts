@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import {
+  decodeEvent,
   deleteLeaver,
   groupIdFor,
   memberIdFor,
@@ -252,5 +253,16 @@ describe('R-IMP-2 R-IMP-5 a settings change is not a departure', () => {
     expect(r.counts.leavers).toBe(0);
     expect(Object.keys((await member(h.store, 'p1'))!.links)).toHaveLength(1);
     expect((await member(h.store, 'p1'))?.excluded).toBeNull();
+  });
+});
+
+describe('events stored before the guard still read', () => {
+  it('R-IMP-7 a run and saved settings of schema version 1 decode with the defaults: not partial, nobody allowed a mass change, the 10% threshold', () => {
+    const meta = { occurredAt: '2026-09-01T06:00:00.000Z', actor: { kind: 'import', runId: 'r0' }, reason: null, correlationId: 'r0', causationId: null, schoolId: SCHOOL };
+    const { massChangeThreshold: _t, ...oldSettings } = settings();
+    const run = decodeEvent({ id: 'a', streamId: 'import-r0', version: 0, position: 1, type: 'ImportRunStarted', schemaVersion: 1, data: { runId: 'r0', format: 'ctf', sourceName: 'x.xml', settings: oldSettings, today: TODAY, firstImport: true }, metadata: meta });
+    expect(E.isRight(run) && run.right.data).toMatchObject({ partial: false, massChangeAllowedBy: null, settings: { massChangeThreshold: 10 } });
+    const saved = decodeEvent({ id: 'b', streamId: `school-${SCHOOL}`, version: 0, position: 2, type: 'ImportSettingsChanged', schemaVersion: 1, data: { settings: { ...oldSettings, preAdmissions: true } }, metadata: meta });
+    expect(E.isRight(saved) && saved.right.data).toEqual({ settings: { ...settings({ preAdmissions: true }) } });
   });
 });
