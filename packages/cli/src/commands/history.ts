@@ -84,7 +84,8 @@ export const replay: Command = {
   run: async (ctx, args) => {
     const store = await ctx.store();
     const asOfOpt = str(args, 'as-of');
-    const asOf = asOfOpt === undefined ? null : instantFrom(asOfOpt, '--as-of', await ctx.zone());
+    const zone = await ctx.zone();
+    const asOf = asOfOpt === undefined ? null : instantFrom(asOfOpt, '--as-of', zone);
     const started = process.hrtime.bigint();
     const p = asOf === null ? await rebuildFromStore(store, { schoolId: ctx.schoolId }) : await projectionAsOf(store, asOf, { schoolId: ctx.schoolId });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
@@ -108,7 +109,7 @@ export const replay: Command = {
       verified,
     };
     ctx.out.result(json, () => {
-      ctx.out.line(`Rebuilt ${asOf === null ? 'up to now' : `as of ${asOf}`}: position ${json.position}, ${json.members} members, ${json.contacts} contacts, ${json.dataIssues} data issues in ${json.seconds}s`);
+      ctx.out.line(`Rebuilt ${asOf === null ? 'up to now' : `as of ${timeIn(asOf, zone)}`}: position ${json.position}, ${json.members} members, ${json.contacts} contacts, ${json.dataIssues} data issues in ${json.seconds}s`);
       ctx.out.line(`views sha256 ${json.sha256}`);
       if (json.undecodable > 0) ctx.out.line(`${json.undecodable} event(s) did not decode (see replay --json)`);
       if (verified !== null) ctx.out.line(verified ? 'verified: a second rebuild gives byte-identical views' : 'MISMATCH: a second rebuild differs');
