@@ -24,7 +24,14 @@ import {
   type StreamAppend,
   type Subscription,
   type VersionConflict,
+  type InlineReadModels,
+  type StoredEvent,
+  type RowWriter,
+  memberDecider,
+  memberStream,
+  fixedClock,
 } from '../../packages/core/src/index.js';
+import { compareRowsWithFold, contactableReadModels, rebuildFromStore, rowViews } from '../../packages/projections/src/index.js';
 import { contactHistory, memberHistory, messageSentCommand, metaAt, plainEvent, type Person } from './fixtures.js';
 
 /** An append a second writer has started: it holds a position and stays uncommitted until `commit`. */
@@ -41,12 +48,14 @@ export interface StoreUnderTest {
   readonly corrupt?: (streamId: string, version: number, how: 'data' | 'seal') => Promise<void>;
   /** Starts an append in a transaction of its own that takes the next position and does not commit yet. */
   readonly holdAppend?: (streamId: string, event: NewEvent) => Promise<HeldAppend>;
+  /** Closes the store and opens the same one again with these read models (null: none), as a process after a crash or an upgrade would. */
+  readonly reopen?: (readModels: InlineReadModels | null) => Promise<void>;
   /** Closes the store and removes what the case made. */
   readonly dispose: () => Promise<void>;
 }
 
-/** Makes a fresh store for one case. */
-export type StoreFactory = () => Promise<StoreUnderTest>;
+/** Makes a fresh store for one case, keeping the given read models (default: contactable's). */
+export type StoreFactory = (options?: { readonly readModels?: InlineReadModels | null }) => Promise<StoreUnderTest>;
 
 /** What a store cannot do, with the reason shown beside the skipped case. */
 export interface SuiteOptions {
@@ -54,6 +63,8 @@ export interface SuiteOptions {
   readonly noGapCase?: string;
   /** Why the store has no `appendMany` (no transaction across streams): its cases are skipped. */
   readonly noAppendMany?: string;
+  /** Why the store keeps no read models beside its log: its read-model cases are skipped. */
+  readonly noReadModels?: string;
 }
 
 /** Someone whose personal data the cases write and then look for. */
@@ -113,6 +124,8 @@ const newEvent = (type: string, data: unknown, id = uid(), schemaVersion = schem
 
 interface Case {
   readonly name: string;
+  /** The case is about read models kept beside the log. */
+  readonly views?: true;
   readonly gap?: true;
   /** The case is about `appendMany`. */
   readonly many?: true;
@@ -705,8 +718,109 @@ const cases: ReadonlyArray<Case> = [
   },
 ];
 
+const SCHOOL = 'test-school';
+
+/** A pupil linked to a new contact, through the handler (as an import or an office would). */
+const pupilWithParent = async (store: EventStore, person: Person): Promise<{ memberId: string; contactId: string }> => {
+  const deps = { store, clock: fixedClock('2026-09-01T08:00:00.000Z'), ids: sequentialIds(uid()) };
+  const ctx = { schoolId: SCHOOL, actor: { kind: 'person' as const, name: 'J. Smith' } };
+  const [memberId, contactId] = [uid(), uid()];
+  right(await handleCommand(deps, contactDecider, contactStream(contactId), { type: 'AddContact', contactId, name: { given: person.given, family: person.family }, email: { value: person.email, valid: true, location: 'Home' }, mobile: null }, ctx));
+  right(await handleCommand(deps, memberDecider, memberStream(memberId), { type: 'AddMember', memberId, kind: 'student', name: { given: 'Pupil', family: person.family } }, ctx));
+  right(await handleCommand(deps, memberDecider, memberStream(memberId), { type: 'LinkContact', memberId, contactId, link: { relationship: 'Mother', priority: 1 as never, parentalResponsibility: true, prime: true, source: 'address-book' } }, ctx));
+  return { memberId, contactId };
+};
+
+/** The store's read models; a store that keeps none must have its cases skipped with the reason. */
+const rowsOf = (store: EventStore) => {
+  if (store.readModels === undefined) throw new Error('the store keeps no read models');
+  return store.readModels;
+};
+
+const readModelCases: ReadonlyArray<Case> = [
+  {
+    name: 'read models: a view read after an append sees it (updated in the same transaction)',
+    views: true,
+    run: async ({ store }) => {
+      const { memberId, contactId } = await pupilWithParent(store, PERSON_A);
+      const views = rowViews(rowsOf(store), SCHOOL);
+      expect((await views.linkedPeople(memberId))!.linkedPeople).toEqual([expect.objectContaining({ contactId, name: { given: PERSON_A.given, family: PERSON_A.family }, optedOut: false })]);
+      expect(await views.contactsHolding('email', PERSON_A.email.toUpperCase())).toEqual([contactId]);
+      const deps = { store, clock: fixedClock('2026-09-01T09:00:00.000Z'), ids: sequentialIds(uid()) };
+      right(await handleCommand(deps, contactDecider, contactStream(contactId), { type: 'OptOut', contactId, via: 'staff' }, { schoolId: SCHOOL, actor: { kind: 'person', name: 'J. Smith' } }));
+      expect((await views.linkedPeople(memberId))!.linkedPeople[0]).toMatchObject({ optedOut: true, usableMethods: [] });
+      expect(await compareRowsWithFold(rowsOf(store), SCHOOL, await rebuildFromStore(store, { schoolId: SCHOOL }))).toEqual([]);
+    },
+  },
+  {
+    name: 'read models: an append whose views cannot be updated writes nothing (no crash between the two)',
+    views: true,
+    run: async (t) => {
+      if (t.reopen === undefined) return;
+      const failing: InlineReadModels = {
+        ...contactableReadModels,
+        apply: async (events: ReadonlyArray<StoredEvent>, rows: RowWriter) => {
+          await contactableReadModels.apply(events, rows);
+          if (events.some((e) => (e.data as { name?: { family?: string } }).name?.family === 'Failwell')) throw new Error('views failed on purpose');
+        },
+      };
+      await t.reopen(failing);
+      const before = (await readWholeLog(t.store)).length;
+      const contactId = uid();
+      const doomed = contactHistory(contactId, { ...PERSON_B, family: 'Failwell' }, 0);
+      await expect(t.store.append(doomed.streamId, doomed.events, noStream)).rejects.toThrow();
+      expect(await t.store.readStream(doomed.streamId)).toEqual([]);
+      expect((await readWholeLog(t.store)).length).toBe(before);
+      expect(await rowsOf(t.store).get('contact', SCHOOL, [contactId])).toEqual([]);
+      await t.reopen(contactableReadModels);
+      expect(await compareRowsWithFold(rowsOf(t.store), SCHOOL, await rebuildFromStore(t.store, { schoolId: SCHOOL }))).toEqual([]);
+    },
+  },
+  {
+    name: 'read models: appends made without them are caught up when the store is next opened with them',
+    views: true,
+    run: async (t) => {
+      if (t.reopen === undefined) return;
+      await pupilWithParent(t.store, PERSON_A);
+      await t.reopen(null);
+      const later = await pupilWithParent(t.store, PERSON_B);
+      await t.reopen(contactableReadModels);
+      const views = rowViews(rowsOf(t.store), SCHOOL);
+      expect((await views.linkedPeople(later.memberId))!.linkedPeople.map((c) => c.contactId)).toEqual([later.contactId]);
+      expect(await compareRowsWithFold(rowsOf(t.store), SCHOOL, await rebuildFromStore(t.store, { schoolId: SCHOOL }))).toEqual([]);
+    },
+  },
+  {
+    name: 'read models: a rebuild from the log gives the rows the appends made',
+    views: true,
+    run: async ({ store }) => {
+      await pupilWithParent(store, PERSON_A);
+      await pupilWithParent(store, PERSON_B);
+      const fold = await rebuildFromStore(store, { schoolId: SCHOOL });
+      expect(await compareRowsWithFold(rowsOf(store), SCHOOL, fold)).toEqual([]);
+      await rowsOf(store).rebuild();
+      expect(await compareRowsWithFold(rowsOf(store), SCHOOL, fold)).toEqual([]);
+    },
+  },
+  {
+    name: 'read models: erasure reaches the rows (forgotten values read XXXX, look-ups find nobody)',
+    views: true,
+    run: async ({ store }) => {
+      const a = await pupilWithParent(store, PERSON_A);
+      const b = await pupilWithParent(store, PERSON_B);
+      await store.forget(contactStream(a.contactId));
+      await store.forget(memberStream(a.memberId));
+      const views = rowViews(rowsOf(store), SCHOOL);
+      expect((await views.linkedPeople(a.memberId))!.linkedPeople[0]!.name).toEqual({ given: ERASED, family: ERASED });
+      expect((await views.member(a.memberId))!.name).toEqual({ given: ERASED, family: ERASED });
+      expect((await views.linkedPeople(b.memberId))!.linkedPeople[0]!.name).toEqual({ given: PERSON_B.given, family: PERSON_B.family });
+      expect(await views.findMembers(`Pupil ${PERSON_B.family}`)).toHaveLength(1);
+    },
+  },
+];
+
 /** The names of the cases, for suites that report them. */
-export const conformanceCaseNames: ReadonlyArray<string> = cases.map((c) => c.name);
+export const conformanceCaseNames: ReadonlyArray<string> = [...cases, ...readModelCases].map((c) => c.name);
 
 /**
  * Registers every case for one store. With `{ skip: reason }` instead of a factory, every case is
@@ -716,9 +830,9 @@ export const describeStoreConformance = (name: string, factory: StoreFactory | {
   describe(`${name} store conformance`, () => {
     if (typeof factory !== 'function') {
       // The default reporter lists test names only for slow or failing files: say it here too.
-      console.info(`${name} store conformance: ${cases.length} cases skipped (${factory.skip}):\n${cases.map((c) => `  ${name} › ${c.name} (skipped: ${factory.skip})`).join('\n')}`);
+      console.info(`${name} store conformance: ${cases.length + readModelCases.length} cases skipped (${factory.skip}):\n${[...cases, ...readModelCases].map((c) => `  ${name} › ${c.name} (skipped: ${factory.skip})`).join('\n')}`);
     }
-    for (const c of cases) {
+    for (const c of [...cases, ...readModelCases]) {
       const title = `${name} › ${c.name}`;
       if (typeof factory !== 'function') {
         it.skip(`${title} (skipped: ${factory.skip})`, () => undefined);
@@ -728,11 +842,16 @@ export const describeStoreConformance = (name: string, factory: StoreFactory | {
         it.skip(`${title} (skipped: ${options.noGapCase})`, () => undefined);
         continue;
       }
+      if (c.views === true && options.noReadModels !== undefined) {
+        it.skip(`${title} (skipped: ${options.noReadModels})`, () => undefined);
+        continue;
+      }
       if (c.many === true && options.noAppendMany !== undefined) {
         it.skip(`${title} (skipped: ${options.noAppendMany})`, () => undefined);
         continue;
       }
-      it(title, async () => {
+      // Cases that reopen an embedded store pay its start-up (seconds each on a busy machine) more than once.
+      it(title, { timeout: 180_000 }, async () => {
         const t = await factory();
         try {
           await c.run(t);

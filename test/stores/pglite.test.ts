@@ -40,10 +40,10 @@ export const corruptInFolder = async (folder: string, streamId: string, version:
 
 describeStoreConformance(
   'pglite',
-  async (): Promise<StoreUnderTest> => {
+  async (options = {}): Promise<StoreUnderTest> => {
     const folder = join(root, `case-${++cases}`);
     cpSync(template, folder, { recursive: true });
-    let store: EventStore = await openPgliteStore(folder);
+    let store: EventStore = await openPgliteStore(folder, options);
     return {
       get store() {
         return store;
@@ -52,6 +52,10 @@ describeStoreConformance(
         await store.close();
         await corruptInFolder(folder, streamId, version, how);
         store = await openPgliteStore(folder);
+      },
+      reopen: async (readModels) => {
+        await store.close();
+        store = await openPgliteStore(folder, { readModels });
       },
       dispose: async () => {
         await store.close();

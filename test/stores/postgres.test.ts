@@ -1,5 +1,6 @@
 /** The conformance suite against PostgreSQL: a throwaway cluster, a fresh schema per case. */
 import { afterAll, beforeAll } from 'vitest';
+import type { InlineReadModels } from '../../packages/core/src/index.js';
 import { openPostgresDatabase, openPostgresStore } from '../../packages/adapters-store/src/index.js';
 import { postgresBinDir, startPostgres, type TestPostgres } from '../support/postgres.js';
 import { describeStoreConformance, type StoreUnderTest } from './conformance.js';
@@ -16,15 +17,21 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const factory = async (): Promise<StoreUnderTest> => {
+const factory = async (options: { readonly readModels?: InlineReadModels | null } = {}): Promise<StoreUnderTest> => {
   const url = server!.url;
   const schema = `case_${++cases}`;
-  const store = await openPostgresStore(url, { schema, pollMs: 200 });
+  let store = await openPostgresStore(url, { schema, pollMs: 200, ...options });
   // A second pool on the same schema: the back door a DBA (or a second writer) would use.
   const side = await openPostgresDatabase(url, { schema, poolSize: 4 });
   const held = new Set<{ release: (destroy?: boolean) => void }>();
   return {
-    store,
+    get store() {
+      return store;
+    },
+    reopen: async (readModels) => {
+      await store.close();
+      store = await openPostgresStore(url, { schema, pollMs: 200, readModels });
+    },
     corrupt: async (streamId, version, how) => {
       const sql =
         how === 'data'

@@ -15,13 +15,13 @@ const alive = (pid: number): boolean => {
 };
 
 /** Takes the folder's lock file (taking over a stale one), or throws a StoreError naming the holder; returns the release. */
-export const lockFolder = (folder: string): (() => void) => {
+export const lockFolder = (folder: string, purpose = 'contactable'): (() => void) => {
   const path = join(resolve(folder), 'lock');
   if (heldHere.has(path)) throw new StoreError(folder, 'this folder is already open in this process; close the other store first');
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
-      writeSync(fd, String(process.pid));
+      writeSync(fd, `${process.pid}\n${purpose}`);
       closeSync(fd);
       heldHere.add(path);
       return () => {
@@ -30,7 +30,7 @@ export const lockFolder = (folder: string): (() => void) => {
       };
     } catch (e) {
       if ((e as { code?: string }).code !== 'EEXIST') throw e;
-      const holder = Number(readFileSync(path, 'utf8').trim());
+      const holder = Number(readFileSync(path, 'utf8').split('\n')[0]!.trim());
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder)) {
         throw new StoreError(folder, `this folder is in use by process ${holder}; stop it or use another folder`);
       }

@@ -13,3 +13,4 @@ export { ensureSchema, rotateWal, sqlStore, type SqlStoreConfig } from './sqlSto
 export { followLog, type FollowSource } from './subscription.js';
 export { ChangeSignal } from './changes.js';
 export { systemClock, uuidV7Ids } from './runtime.js';
+export { folderHolder, folderTurns, type Holder, type TurnOptions, type Turns } from './turns.js';

@@ -1,7 +1,9 @@
 /** One entry point from a URL to a store: `memory:`, a folder (PGlite), `postgres://`, `esdb://` / `kurrentdb://`. */
 import { fileURLToPath } from 'node:url';
-import { memoryStore, type EventStore } from '@contactable/core';
+import { memoryStore, type EventStore, type InlineReadModels } from '@contactable/core';
+import { contactableReadModels } from '@contactable/projections';
 import { StoreError } from './errors.js';
+import type { Holder } from './turns.js';
 import { DEFAULT_FOLDER, openPgliteStore } from './pglite.js';
 import { openPostgresStore } from './postgres.js';
 
@@ -15,6 +17,20 @@ export interface OpenStoreOptions {
   readonly connectTimeoutMs?: number;
   /** PostgreSQL only: connections in the pool (default 10). */
   readonly poolSize?: number;
+  /** PGlite and PostgreSQL: read models kept beside the log (default contactable's; null: the log alone). */
+  readonly readModels?: InlineReadModels | null;
+  /** Told of progress when the read models are (re)built from the log on opening. */
+  readonly onRebuild?: (position: number) => void;
+  /** PGlite only: what this process does with the store, shown to others waiting for it. */
+  readonly purpose?: string;
+  /** PGlite only: told once when another process holds the folder and this one waits for its turn. */
+  readonly onWait?: (holder: Holder) => void;
+  /** PGlite only: how long to wait for a turn, in ms (default 120000). */
+  readonly waitMs?: number;
+  /** PGlite only: give the folder to a waiting process between operations (long work). */
+  readonly giveWay?: boolean;
+  /** PGlite only: PostgreSQL settings for this process's database. */
+  readonly settings?: ReadonlyArray<string>;
 }
 
 /** Which kind of store a URL names, or null when it names none we know. */
@@ -35,7 +51,7 @@ export const storeKind = (url: string): 'memory' | 'pglite' | 'postgres' | 'even
 export const openStore = async (url: string = DEFAULT_FOLDER, options: OpenStoreOptions = {}): Promise<EventStore> => {
   switch (storeKind(url)) {
     case 'memory':
-      return memoryStore();
+      return memoryStore({ readModels: options.readModels === undefined ? contactableReadModels : options.readModels });
     case 'postgres':
       return openPostgresStore(url, options);
     case 'eventstoredb': {

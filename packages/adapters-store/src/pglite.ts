@@ -1,13 +1,14 @@
 /** The embedded default: an EventStore over PGlite (PostgreSQL in WebAssembly) in a folder on disk. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite } from '@electric-sql/pglite';
-import type { EventStore } from '@contactable/core';
+import { PGlite, type Transaction } from '@electric-sql/pglite';
+import type { EventStore, InlineReadModels } from '@contactable/core';
+import { contactableReadModels } from '@contactable/projections';
 import { ChangeSignal } from './changes.js';
 import { storeError } from './errors.js';
-import { lockFolder } from './folderLock.js';
+import { folderTurns, type Holder, type TurnOptions, type Turns } from './turns.js';
 import { DEFAULT_SCHEMA, type SqlDriver } from './sql.js';
-import { ensureSchema, sqlStore } from './sqlStore.js';
+import { bringUpReadModels, ensureSchema, sqlStore } from './sqlStore.js';
 
 /** The folder the embedded store uses unless told otherwise. */
 export const DEFAULT_FOLDER = './.contactable';
@@ -16,6 +17,20 @@ export const DEFAULT_FOLDER = './.contactable';
 export interface PgliteStoreOptions {
   /** The schema holding our tables (default `contactable`). */
   readonly schema?: string;
+  /** Read models kept beside the log (default contactable's; null: none, the log alone). */
+  readonly readModels?: InlineReadModels | null;
+  /** Told of progress when the read models are (re)built from the log on opening. */
+  readonly onRebuild?: (position: number) => void;
+  /** What this process does with the store, shown to others waiting for it ("import", "console"...). */
+  readonly purpose?: string;
+  /** Told once when another process holds the folder and this one waits for its turn. */
+  readonly onWait?: (holder: Holder) => void;
+  /** How long to wait for a turn, in ms (default 120000). */
+  readonly waitMs?: number;
+  /** Give the folder to a waiting process between operations (for long work: an import, the console). */
+  readonly giveWay?: boolean;
+  /** PostgreSQL settings for this process's database (e.g. a small `shared_buffers` for a short look). */
+  readonly settings?: ReadonlyArray<string>;
 }
 
 /** An open database with our schema in it, and how to let it go. */
@@ -24,37 +39,87 @@ export interface OpenDatabase {
   readonly close: () => Promise<void>;
 }
 
-/** A SqlDriver over one PGlite instance (single connection: PGlite queues calls itself). */
-export const pgliteDriver = (db: PGlite): SqlDriver => ({
-  query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
-    if (params !== undefined) return (await db.query<R>(text, [...params])).rows;
-    const results = await db.exec(text);
-    return (results[results.length - 1]?.rows ?? []) as R[];
-  },
-  queryArrays: async (text, params) => (await db.query<unknown[]>(text, [...params], { rowMode: 'array' })).rows,
-  script: async (text) => {
-    await db.transaction(async (tx) => {
+/** A SqlDriver inside a PGlite transaction. */
+const transactionDriver = (tx: Transaction): SqlDriver => {
+  const self: SqlDriver = {
+    query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
+      if (params !== undefined) return (await tx.query<R>(text, [...params])).rows;
+      const results = await tx.exec(text);
+      return (results[results.length - 1]?.rows ?? []) as R[];
+    },
+    queryArrays: async (text, params) => (await tx.query<unknown[]>(text, [...params], { rowMode: 'array' })).rows,
+    script: async (text) => {
       await tx.exec(text);
-    });
-  },
-});
+    },
+    transaction: (f) => f(self),
+  };
+  return self;
+};
 
-/** Opens (creating if needed) the PGlite database of a folder, in `<folder>/pgdata`, with our schema in it. */
-export const openPgliteDatabase = async (folder: string, schema: string = DEFAULT_SCHEMA): Promise<OpenDatabase> => {
+/**
+ * A SqlDriver over one PGlite instance (single connection: PGlite queues calls itself). While a
+ * transaction is open every query joins it: PGlite has one connection, so a query outside would wait
+ * for the transaction to end, and the transaction (sealing keys, say) for it.
+ */
+export const pgliteDriver = (db: PGlite): SqlDriver => {
+  let active: SqlDriver | null = null;
+  const self: SqlDriver = {
+    transaction: async (f) => {
+      if (active !== null) return f(active);
+      return db.transaction(async (tx) => {
+        const inside = transactionDriver(tx);
+        active = inside;
+        try {
+          return await f(inside);
+        } finally {
+          active = null;
+        }
+      });
+    },
+    query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
+      if (active !== null) return active.query<R>(text, params);
+      if (params !== undefined) return (await db.query<R>(text, [...params])).rows;
+      const results = await db.exec(text);
+      return (results[results.length - 1]?.rows ?? []) as R[];
+    },
+    queryArrays: async (text, params) => (active !== null ? active.queryArrays(text, params) : (await db.query<unknown[]>(text, [...params], { rowMode: 'array' })).rows),
+    script: async (text) => {
+      if (active !== null) return active.script(text);
+      await db.transaction(async (tx) => {
+        await tx.exec(text);
+      });
+    },
+  };
+  return self;
+};
+
+const startDb = async (folder: string, settings: ReadonlyArray<string>): Promise<PGlite> => {
+  const db = await PGlite.create(join(folder, 'pgdata'), settings.length === 0 ? {} : { postgresqlconf: [...settings] });
+  try {
+    // PGlite runs checkpoints in this very session, so this setting reaches them: WAL segments
+    // behind a checkpoint are deleted rather than renamed for reuse with their old bytes in them.
+    await db.exec('SET wal_recycle = off');
+    return db;
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+};
+
+/** Opens (creating if needed) the PGlite database of a folder, in `<folder>/pgdata`, with our schema in it; holds the folder until closed. */
+export const openPgliteDatabase = async (folder: string, schema: string = DEFAULT_SCHEMA, readModels: InlineReadModels | null = null, turn: TurnOptions = {}): Promise<OpenDatabase> => {
   try {
     mkdirSync(folder, { recursive: true });
   } catch (e) {
     throw storeError(folder, 'creating the store folder', e);
   }
-  const unlock = lockFolder(folder);
+  const turns = folderTurns(folder, turn);
+  await turns.take();
   let db: PGlite | undefined;
   try {
-    db = await PGlite.create(join(folder, 'pgdata'));
-    // PGlite runs checkpoints in this very session, so this setting reaches them: WAL segments
-    // behind a checkpoint are deleted rather than renamed for reuse with their old bytes in them.
-    await db.exec('SET wal_recycle = off');
+    db = await startDb(folder, []);
     const sql = pgliteDriver(db);
-    await ensureSchema(sql, schema);
+    await ensureSchema(sql, schema, readModels);
     const opened = db;
     return {
       sql,
@@ -62,32 +127,134 @@ export const openPgliteDatabase = async (folder: string, schema: string = DEFAUL
         try {
           await opened.close();
         } finally {
-          unlock();
+          turns.release();
         }
       },
     };
   } catch (e) {
     await db?.close().catch(() => undefined);
-    unlock();
+    turns.release();
     throw storeError(folder, 'opening the embedded store', e);
   }
 };
 
-/** Opens (creating if needed) the embedded store in a folder (default `./.contactable`); one process at a time. */
+/**
+ * A driver over a folder's database that lets another process have its turn (turns.ts): between two
+ * operations, never inside a transaction or while a query is in flight, it closes the database when
+ * someone waits, and opens it again (after their turn) at the next operation.
+ */
+const turnTakingDriver = (folder: string, turns: Turns, first: PGlite, settings: ReadonlyArray<string>, giveWay: boolean, reopened: () => void): { sql: SqlDriver; close: () => Promise<void> } => {
+  let db: PGlite | null = first;
+  let driver: SqlDriver | null = pgliteDriver(first);
+  let inFlight = 0;
+  let inTransaction = 0;
+  let turning: Promise<void> | null = null;
+  const turn = async (): Promise<SqlDriver> => {
+    while (turning !== null) await turning;
+    if (inTransaction > 0 && driver !== null) return driver;
+    if (db !== null && driver !== null && !(giveWay && inFlight === 0 && turns.wanted())) return driver;
+    turning = (async () => {
+      if (db !== null) {
+        await db.close();
+        db = null;
+        driver = null;
+        await turns.giveWay();
+      }
+      db = await startDb(folder, settings);
+      driver = pgliteDriver(db);
+      reopened();
+    })();
+    try {
+      await turning;
+    } finally {
+      turning = null;
+    }
+    return driver!;
+  };
+  const counted = async <T>(f: (d: SqlDriver) => Promise<T>): Promise<T> => {
+    const d = await turn();
+    inFlight += 1;
+    try {
+      return await f(d);
+    } finally {
+      inFlight -= 1;
+    }
+  };
+  return {
+    sql: {
+      query: (text, params) => counted((d) => d.query(text, params)),
+      queryArrays: (text, params) => counted((d) => d.queryArrays(text, params)),
+      script: (text) => counted((d) => d.script(text)),
+      transaction: (f) =>
+        counted(async (d) => {
+          inTransaction += 1;
+          try {
+            return await d.transaction(f);
+          } finally {
+            inTransaction -= 1;
+          }
+        }),
+    },
+    close: async () => {
+      while (turning !== null) await turning.catch(() => undefined);
+      try {
+        await db?.close();
+      } finally {
+        db = null;
+        turns.release();
+      }
+    },
+  };
+};
+
+/**
+ * Opens (creating if needed) the embedded store in a folder (default `./.contactable`). One process at a
+ * time: a second one waits for its turn (saying so through `onWait`), and a process that holds the folder
+ * for long (an import, the console) gives way between operations (`giveWay`).
+ */
 export const openPgliteStore = async (folder: string = DEFAULT_FOLDER, options: PgliteStoreOptions = {}): Promise<EventStore> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
-  const { sql, close } = await openPgliteDatabase(folder, schema);
-  return sqlStore({
+  const readModels = options.readModels === undefined ? contactableReadModels : options.readModels;
+  const settings = options.settings ?? [];
+  try {
+    mkdirSync(folder, { recursive: true });
+  } catch (e) {
+    throw storeError(folder, 'creating the store folder', e);
+  }
+  const turns = folderTurns(folder, { ...(options.purpose !== undefined ? { purpose: options.purpose } : {}), ...(options.onWait !== undefined ? { onWait: options.onWait } : {}), ...(options.waitMs !== undefined ? { waitMs: options.waitMs } : {}) });
+  await turns.take();
+  let first: PGlite | undefined;
+  try {
+    first = await startDb(folder, settings);
+    await ensureSchema(pgliteDriver(first), schema, readModels);
+  } catch (e) {
+    await first?.close().catch(() => undefined);
+    turns.release();
+    throw storeError(folder, 'opening the embedded store', e);
+  }
+  const changes = new ChangeSignal();
+  let resetKeys: () => void = () => undefined;
+  const { sql, close } = turnTakingDriver(folder, turns, first, settings, options.giveWay === true, () => {
+    // Another process had the folder: what it appended is news to followers, and keys it forgot are gone.
+    resetKeys();
+    changes.bump();
+  });
+  const store = sqlStore({
     sql,
     schema,
+    readModels,
     label: folder,
-    // One process holds the folder, so our own appends are every change there is.
-    changes: new ChangeSignal(),
+    // Our own appends, and a bump after another process's turn, are every change there is.
+    changes,
     pollMs: 5_000,
-    // Single process: our own forget drops cached keys at once, and nobody else can forget.
+    // Keys stay cached until another process has had a turn (it may have forgotten someone): then they are dropped.
     keyCacheMs: Number.POSITIVE_INFINITY,
+    onCaches: (reset) => {
+      resetKeys = reset;
+    },
     // No read-ahead and no decrypting worker: PostgreSQL itself runs on this thread and dominates a
     // read (measured: neither made PGlite's readAll faster), and a page read ahead would only delay appends.
     close,
   });
+  return bringUpReadModels(store, folder, options.onRebuild);
 };

@@ -10,11 +10,12 @@
  * follower runs.
  */
 import pg from 'pg';
-import type { EventStore } from '@contactable/core';
+import { contactableReadModels } from '@contactable/projections';
+import type { EventStore, InlineReadModels } from '@contactable/core';
 import { ChangeSignal } from './changes.js';
 import { storeError } from './errors.js';
 import { DEFAULT_SCHEMA, channelOf, quoteSchema, type SqlDriver } from './sql.js';
-import { ensureSchema, sqlStore } from './sqlStore.js';
+import { bringUpReadModels, ensureSchema, sqlStore } from './sqlStore.js';
 
 /** Options for the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -28,6 +29,10 @@ export interface PostgresStoreOptions {
   readonly pollMs?: number;
   /** How long a key read from the key table stays cached, in ms (default 60000): another process's forget shows within it. */
   readonly keyCacheMs?: number;
+  /** Read models kept beside the log (default contactable's; null: none, the log alone). */
+  readonly readModels?: InlineReadModels | null;
+  /** Told of progress when the read models are (re)built from the log on opening. */
+  readonly onRebuild?: (position: number) => void;
 }
 
 // Named statements are parsed and planned once per connection.
@@ -41,8 +46,37 @@ const nameOf = (text: string): string => {
   return name;
 };
 
+/** A SqlDriver over one checked-out client, inside a transaction the caller began. */
+const clientDriver = (client: pg.PoolClient): SqlDriver => {
+  const self: SqlDriver = {
+    query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> =>
+      (params === undefined ? await client.query(text) : await client.query({ name: nameOf(text), text, values: [...params] })).rows as R[],
+    queryArrays: async (text, params) => (await client.query({ name: nameOf(text), text, values: [...params], rowMode: 'array' })).rows,
+    script: async (text) => {
+      await client.query(text);
+    },
+    // Already in one: the nested work joins it.
+    transaction: (f) => f(self),
+  };
+  return self;
+};
+
 /** A SqlDriver over a pg Pool. */
 export const poolDriver = (pool: pg.Pool): SqlDriver => ({
+  transaction: async (f) => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const out = await f(clientDriver(client));
+      await client.query('COMMIT');
+      client.release();
+      return out;
+    } catch (e) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(true);
+      throw e;
+    }
+  },
   query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
     if (params === undefined) return (await pool.query(text)).rows as R[];
     const result = await pool.query({ name: nameOf(text), text, values: [...params] });
@@ -74,7 +108,7 @@ export interface OpenPostgres {
 /** Connects a pool to a `postgres://` URL and creates our schema if needed; fails fast with a StoreError naming the masked URL. */
 export const openPostgresDatabase = async (
   url: string,
-  options: Pick<PostgresStoreOptions, 'schema' | 'poolSize' | 'connectTimeoutMs'> = {},
+  options: Pick<PostgresStoreOptions, 'schema' | 'poolSize' | 'connectTimeoutMs' | 'readModels'> = {},
 ): Promise<OpenPostgres> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
   let pool: pg.Pool;
@@ -94,7 +128,7 @@ export const openPostgresDatabase = async (
   pool.on('error', () => undefined);
   const sql = poolDriver(pool);
   try {
-    await ensureSchema(sql, schema);
+    await ensureSchema(sql, schema, options.readModels);
   } catch (e) {
     await pool.end().catch(() => undefined);
     throw storeError(url, 'opening the PostgreSQL store', e);
@@ -106,7 +140,8 @@ export const openPostgresDatabase = async (
 export const openPostgresStore = async (url: string, options: PostgresStoreOptions = {}): Promise<EventStore> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-  const { sql, close } = await openPostgresDatabase(url, options);
+  const readModels = options.readModels === undefined ? contactableReadModels : options.readModels;
+  const { sql, close } = await openPostgresDatabase(url, { ...options, readModels });
 
   const changes = new ChangeSignal();
   let watchers = 0;
@@ -136,9 +171,10 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
     void client?.end().catch(() => undefined);
   };
 
-  return sqlStore({
+  const store = sqlStore({
     sql,
     schema,
+    readModels,
     label: url,
     changes,
     pollMs: options.pollMs ?? 1_000,
@@ -162,4 +198,5 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
       await close();
     },
   });
+  return bringUpReadModels(store, url, options.onRebuild);
 };

@@ -43,12 +43,28 @@ export interface Shredder {
   ) => Promise<ReadonlyArray<{ sealed: ReadonlyArray<SealedData>; keyId: string | null }>>;
   /** Opens stored rows: personal fields back in place, `XXXX` where the key is gone. */
   readonly open: (rows: ReadonlyArray<SealedRow>) => Promise<ReadonlyArray<RawEvent>>;
+  /**
+   * Seals lists of strings (a read-model row's personal values), each under its subject's key and bound to
+   * an id, one blob per list (null in, null out). Keys missing are made, in one go where the key store can.
+   */
+  readonly sealLists: (items: ReadonlyArray<SealItem>) => Promise<ReadonlyArray<string | null>>;
+  /** Opens blobs made by `sealLists`: the strings, or null where the subject's key is gone or the blob was tampered with. */
+  readonly openLists: (items: ReadonlyArray<{ readonly subject: string; readonly id: string; readonly blob: string | null }>) => Promise<ReadonlyArray<ReadonlyArray<string> | null>>;
   /** Deletes the subject's key and drops it from the caches. */
   readonly forget: (subject: string) => Promise<void>;
   /** Drops a cached key the store found missing (another process forgot the subject). */
   readonly invalidate: (subject: string) => void;
+  /** Drops every cached key (another process had the store and may have forgotten anyone). */
+  readonly invalidateAll: () => void;
   /** Stops the decrypting worker, if one was started. */
   readonly close: () => Promise<void>;
+}
+
+/** A list of strings to seal under a subject's key, bound to an id. */
+export interface SealItem {
+  readonly subject: string;
+  readonly id: string;
+  readonly strings: ReadonlyArray<string> | null;
 }
 
 /** Options for the key caches. */
@@ -196,6 +212,62 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
 
   const seal: Shredder['seal'] = async (streamId, events) => (await sealMany([{ streamId, events }]))[0]!;
 
+  // The keys of these subjects, from the cache or the key store (missing ones made in one go where it can).
+  const keysOf = async (subjects: Iterable<string>): Promise<Map<string, SubjectKey>> => {
+    const out = new Map<string, SubjectKey>();
+    const missing: string[] = [];
+    for (const subject of new Set(subjects)) {
+      const cached = sealing.get(subject);
+      if (cached !== undefined) out.set(subject, cached);
+      else missing.push(subject);
+    }
+    if (missing.length > 1 && keys.currentMany !== undefined) {
+      const made = await keys.currentMany(missing);
+      for (const subject of missing) {
+        const key = made.get(subject);
+        if (key === undefined) throw new Error('the key store returned no key for a subject');
+        remember(subject, key);
+        out.set(subject, key);
+      }
+    } else for (const subject of missing) out.set(subject, await keyFor(subject));
+    return out;
+  };
+
+  const sealLists: Shredder['sealLists'] = async (items) => {
+    const keyOf = await keysOf(items.filter((x) => x.strings !== null).map((x) => x.subject));
+    return items.map((x) => (x.strings === null ? null : sealStrings(keyOf.get(x.subject)!, x.subject, x.id, x.strings)));
+  };
+
+  const openLists: Shredder['openLists'] = async (items) => {
+    const now = Date.now();
+    const wanted = new Set<string>();
+    for (const x of items) {
+      const id = x.blob === null ? null : keyIdOf(x.blob);
+      if (id === null || gone.has(id)) continue;
+      const hit = opening.get(id);
+      if (hit === undefined || now - hit.at > ttl) wanted.add(id);
+    }
+    if (wanted.size > 0) {
+      const found = await keys.find([...wanted]);
+      for (const id of wanted) {
+        const hit = found.get(id);
+        if (hit === undefined) {
+          opening.delete(id);
+          gone.add(id);
+        } else {
+          opening.set(id, { key: openingKey(hit.key), raw: hit.key, at: now });
+          ownKey(id, hit.subject);
+        }
+      }
+    }
+    return items.map((x) => {
+      const parts = x.blob === null ? null : blobParts(x.blob);
+      const key = parts === null ? undefined : opening.get(parts.keyId);
+      if (parts === null || key === undefined) return null;
+      return stringsOf(decryptBody(nodeCrypto, key.key, aadText(x.subject, x.id), parts.body));
+    });
+  };
+
   const loadKeys = async (rows: ReadonlyArray<SealedRow>): Promise<void> => {
     const now = Date.now();
     const wanted = new Set<string>();
@@ -311,6 +383,8 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
   return {
     seal,
     sealMany,
+    sealLists,
+    openLists,
     open: async (rows) => {
       await loadKeys(rows);
       const texts = await decryptRows(rows);
@@ -323,6 +397,11 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
       for (const id of known) gone.add(id);
     },
     invalidate: dropSubject,
+    invalidateAll: () => {
+      sealing.clear();
+      opening.clear();
+      keyIdsOf.clear();
+    },
     close: async () => {
       openerFailed = true;
       await opener?.close();

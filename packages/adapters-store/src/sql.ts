@@ -24,6 +24,8 @@ export interface SqlDriver {
   readonly queryArrays: (text: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<ReadonlyArray<unknown>>>;
   /** Runs several parameterless statements in one transaction (schema set-up). */
   readonly script: (text: string) => Promise<void>;
+  /** Runs `f` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  readonly transaction: <T>(f: (tx: SqlDriver) => Promise<T>) => Promise<T>;
 }
 
 /** The schema our tables live in unless told otherwise. */

@@ -1,7 +1,11 @@
 /** The EventStore over SQL, shared by PGlite and PostgreSQL: same schema, same statements (see sql.ts). */
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  decodeEvent,
   versionMatches,
+  type InlineReadModels,
+  type ReadModelSource,
+  type StoredEvent,
   type AppendResult,
   type CheckpointStore,
   type EventStore,
@@ -16,6 +20,7 @@ import type { ChangeSignal } from './changes.js';
 import { StoreError, errorCode, storeError } from './errors.js';
 import { sqlKeyStore } from './keys.js';
 import { makeShredder, sealingSubject, type SealedRow } from './shredder.js';
+import { readModelScript, sqlRows, tableOf } from './readModelTables.js';
 import { quoteSchema, schemaScript, statements, type SqlDriver } from './sql.js';
 import { followLog } from './subscription.js';
 
@@ -40,6 +45,10 @@ export interface SqlStoreConfig {
   readonly readAhead?: boolean;
   /** Decrypts big reads on a worker thread (see ShredderOptions.worker). */
   readonly decryptInWorker?: boolean;
+  /** Read models kept beside the log, updated in each append's transaction (none: the log alone). */
+  readonly readModels?: InlineReadModels | null;
+  /** Given the way to drop every cached key (the opener calls it when another process may have forgotten some). */
+  readonly onCaches?: (reset: () => void) => void;
 }
 
 /**
@@ -105,16 +114,66 @@ export const rotateWal = async (sql: SqlDriver): Promise<void> => {
   }
 };
 
-/** Creates our tables in the schema if they are missing (safe to call from several processes at once). */
-export const ensureSchema = async (sql: SqlDriver, schema: string): Promise<void> => {
+/** Creates our tables in the schema if they are missing (safe to call from several processes at once), read models' too. */
+export const ensureSchema = async (sql: SqlDriver, schema: string, readModels?: InlineReadModels | null): Promise<void> => {
   await sql.script(schemaScript(schema));
+  if (readModels !== undefined && readModels !== null) await sql.script(readModelScript(schema, readModels.tables));
 };
+
+/**
+ * Makes sure a store's read models were made by this version, rebuilding them from the log when not
+ * (a new store, a store from before read models, an upgrade); closes the store if that fails.
+ */
+export const bringUpReadModels = async (store: EventStore, label: string, onRebuild?: (position: number) => void): Promise<EventStore> => {
+  try {
+    if (store.readModels !== undefined && !(await store.readModels.upToDate())) await store.readModels.rebuild(onRebuild);
+    return store;
+  } catch (e) {
+    await store.close().catch(() => undefined);
+    throw storeError(label, 'bringing the read models up to date', e);
+  }
+};
+
+/** The subject of the secret read-model look-ups are hashed with (a key like a person's, never forgotten). */
+export const LOOKUP_KEY_SUBJECT = 'read-models:lookups';
 
 /** Builds the EventStore over a prepared schema. */
 export const sqlStore = (config: SqlStoreConfig): EventStore => {
   const { sql, label, changes } = config;
   const q = statements(config.schema);
-  const shredder = makeShredder(sqlKeyStore(sql, quoteSchema(config.schema)), { keyCacheMs: config.keyCacheMs, worker: config.decryptInWorker === true });
+  const keyStore = sqlKeyStore(sql, quoteSchema(config.schema));
+  const shredder = makeShredder(keyStore, { keyCacheMs: config.keyCacheMs, worker: config.decryptInWorker === true });
+  config.onCaches?.(() => shredder.invalidateAll());
+  const models = config.readModels ?? null;
+  const lookupKey = async (): Promise<Buffer> => (await keyStore.current(LOOKUP_KEY_SUBJECT)).key;
+  const rowsOver = (driver: SqlDriver) => sqlRows(driver, { schema: config.schema, tables: models?.tables ?? [], shredder, lookupKey });
+  /**
+   * Runs an append's statement and, when the store keeps read models, applies the appended events to
+   * them in the same transaction: a view read after an append always sees it, and a crash leaves both or neither.
+   */
+  // A process keeping no read models still tells any rows in the schema that they are behind: the next
+  // process that keeps them rebuilds (once per process, before its first append).
+  let markedStale = false;
+  const markStale = async (): Promise<void> => {
+    if (markedStale) return;
+    const state = `${quoteSchema(config.schema)}.rm_state`;
+    await sql.query(`DO $$ BEGIN IF to_regclass('${state.replace(/'/g, "''")}') IS NOT NULL THEN UPDATE ${state} SET version = NULL; END IF; END $$`);
+    markedStale = true;
+  };
+  const inline = async <R>(statement: (driver: SqlDriver) => Promise<R>, appended: (result: R) => ReadonlyArray<StoredEvent>): Promise<R> => {
+    if (models === null) {
+      await markStale();
+      return statement(sql);
+    }
+    return sql.transaction(async (tx) => {
+      const result = await statement(tx);
+      const events = appended(result);
+      if (events.length > 0) await models.apply(events, rowsOver(tx));
+      return result;
+    });
+  };
+  const storedOf = (streamId: string, events: ReadonlyArray<NewEvent>, positions: ReadonlyArray<number>, firstVersion: number): StoredEvent[] =>
+    events.map((e, i) => ({ id: e.id, streamId, version: firstVersion + i, position: positions[i]!, type: e.type, data: e.data, metadata: e.metadata }) as StoredEvent);
   let closed = false;
   const running = new Set<Subscription>();
 
@@ -155,13 +214,14 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
             personal: sealed[i]!.personal,
           }));
           try {
-            const rows = await sql.query<{ position: unknown; version: unknown }>(q.append, [
-              streamId,
-              expectedLast,
-              events.length,
-              JSON.stringify(batch),
-              keyId,
-            ]);
+            const rows = await inline(
+              (driver) => driver.query<{ position: unknown; version: unknown }>(q.append, [streamId, expectedLast, events.length, JSON.stringify(batch), keyId]),
+              (inserted) => {
+                if (inserted.length === 0) return [];
+                const sorted = [...inserted].sort((a, b) => Number(a.position) - Number(b.position));
+                return storedOf(streamId, events, sorted.map((r) => Number(r.position)), Number(sorted[0]!.version));
+              },
+            );
             if (rows.length > 0) {
               changes.bump();
               return E.right({
@@ -228,12 +288,22 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
           });
           const heads = pending.map((i) => ({ s: i, stream_id: batches[i]!.streamId, expected: expectedLastOf(batches[i]!.expected) }));
           try {
-            const out = await sql.query<{ s: unknown; actual: unknown; first: unknown }>(q.appendMany, [
-              JSON.stringify(heads),
-              JSON.stringify(rows),
-              JSON.stringify([...keyIds]),
-              total,
-            ]);
+            const out = await inline(
+              (driver) => driver.query<{ s: unknown; actual: unknown; first: unknown }>(q.appendMany, [JSON.stringify(heads), JSON.stringify(rows), JSON.stringify([...keyIds]), total]),
+              (landed) => {
+                // In position order: the order of the batches, each stream's events in turn.
+                const stored: StoredEvent[] = [];
+                const byStream = new Map(landed.map((r) => [Number(r.s), r]));
+                for (const i of writing) {
+                  const r = byStream.get(i);
+                  if (r === undefined) continue;
+                  const n = batches[i]!.events.length;
+                  const from = Number(r.first) + (offsets.get(i) ?? 0);
+                  stored.push(...storedOf(batches[i]!.streamId, batches[i]!.events, Array.from({ length: n }, (_, v) => from + v), Number(r.actual) + 1));
+                }
+                return stored;
+              },
+            );
             if (out.length > 0) {
               changes.bump();
               for (const r of out) {
@@ -334,11 +404,62 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       }),
   };
 
+  const head = async (): Promise<number> => num((await sql.query<{ head: unknown }>(q.head))[0]?.head) ?? 0;
+  const readModels: ReadModelSource | undefined =
+    models === null
+      ? undefined
+      : {
+          ...rowsOver(sql),
+          // Inline, the rows reflect every committed append; rows following another log, the position they reached.
+          position: () =>
+            guard('reading the position of the read models', async () => {
+              const [row] = await sql.query<{ position: unknown }>(`SELECT position FROM ${quoteSchema(config.schema)}.rm_state WHERE name = $1`, [models.name]);
+              return Math.max(await head(), num(row?.position) ?? 0);
+            }),
+          follow: (events, position) =>
+            guard('applying events of another log to the read models', () =>
+              sql.transaction(async (tx) => {
+                if (events.length > 0) await models.apply(events, rowsOver(tx));
+                await tx.query(`INSERT INTO ${quoteSchema(config.schema)}.rm_state (name, version, position) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET position = greatest(${quoteSchema(config.schema)}.rm_state.position, EXCLUDED.position)`, [models.name, models.version, position]);
+              }),
+            ),
+          upToDate: () =>
+            guard('reading the read models\' version', async () => {
+              const [row] = await sql.query<{ version: unknown }>(`SELECT version FROM ${quoteSchema(config.schema)}.rm_state WHERE name = $1`, [models.name]);
+              return num(row?.version) === models.version;
+            }),
+          rebuild: (onProgress) =>
+            guard('rebuilding the read models', async () => {
+              const state = `${quoteSchema(config.schema)}.rm_state`;
+              await sql.transaction(async (tx) => {
+                for (const t of models.tables) await tx.query(`DELETE FROM ${tableOf(config.schema, t)}`);
+                await tx.query(`INSERT INTO ${state} (name, version, position) VALUES ($1, NULL, 0) ON CONFLICT (name) DO UPDATE SET version = NULL, position = 0`, [models.name]);
+              });
+              let after = 0;
+              for (;;) {
+                const page = await readAll({ after, limit: 5_000 });
+                if (page.length === 0) break;
+                const events: StoredEvent[] = [];
+                // An event that no longer decodes is left out here as in every fold (replay reports it).
+                for (const raw of page) {
+                  const d = decodeEvent(raw);
+                  if (d._tag === 'Right') events.push(d.right);
+                }
+                await sql.transaction((tx) => models.apply(events, rowsOver(tx)));
+                after = page[page.length - 1]!.position;
+                onProgress?.(after);
+              }
+              await sql.query(`UPDATE ${state} SET version = $2, position = $3 WHERE name = $1`, [models.name, models.version, after]);
+              return after;
+            }),
+        };
+
   return {
     append,
     appendMany,
     readStream,
     readAll,
+    ...(readModels === undefined ? {} : { readModels }),
     subscribe: (options) => {
       let release: (() => void) | undefined;
       const sub = followLog(

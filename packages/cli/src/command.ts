@@ -22,6 +22,7 @@ export interface Command {
 /** The options every command takes. */
 export const globalOptions = {
   store: { type: 'string' },
+  views: { type: 'string' },
   school: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },

@@ -17,8 +17,8 @@ import {
   type Handled,
   type TimeZone,
 } from '@contactable/core';
-import { catchUp, createProjection, projectionViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
-import { isStoreError, openStore, systemClock, uuidV7Ids } from '@contactable/adapters-store';
+import { catchUp, catchUpViews, createProjection, projectionViews, rowViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
+import { isStoreError, openStore, systemClock, uuidV7Ids, type OpenStoreOptions } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
 
@@ -47,12 +47,19 @@ export interface CliContext {
 }
 
 /** Builds the context for one run of the CLI. */
-export const createContext = (out: Output, storeUrl: string, schoolId: string): CliContext => {
+export const createContext = (out: Output, storeUrl: string, schoolId: string, viewsUrl?: string, storeOptions: OpenStoreOptions = {}): CliContext => {
   let opened: Promise<EventStore> | null = null;
+  let viewsStore: Promise<EventStore> | null = null;
+  const openViewsStore = (url: string): Promise<EventStore> => {
+    viewsStore ??= openStore(url).catch((e: unknown) => {
+      throw new CliError(isStoreError(e) ? `${e.message}\nCheck --views (a folder or postgres://...).` : `could not open the views store: ${String(e)}`);
+    });
+    return viewsStore;
+  };
   let projection: Projection | null = null;
   let views: Views | null = null;
   const store = (): Promise<EventStore> => {
-    opened ??= openStore(storeUrl).catch((e: unknown) => {
+    opened ??= openStore(storeUrl, storeOptions).catch((e: unknown) => {
       throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...).` : `could not open the store: ${String(e)}`);
     });
     return opened;
@@ -60,10 +67,22 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string): 
   const contextViews = async (): Promise<Views> => {
     if (views === null) {
       const s = await store();
-      const p = (projection ??= createProjection({ schoolId }));
-      views = projectionViews(p, async () => {
-        await catchUp(s, p);
-      });
+      if (s.readModels !== undefined) views = rowViews(s.readModels, schoolId);
+      else if (viewsUrl !== undefined) {
+        // The log keeps no read models (EventStoreDB): they live in another store and follow the log.
+        const kept = await openViewsStore(viewsUrl);
+        const rows = kept.readModels;
+        if (rows?.follow === undefined) throw new CliError(`--views ${viewsUrl} must name a PGlite folder or a postgres:// database: the read models are kept there.`);
+        views = rowViews(rows, schoolId, async () => {
+          await catchUpViews(s, rows);
+        });
+      } else {
+        // A store that keeps no read models (EventStoreDB): a fold of the log, caught up before each answer.
+        const p = (projection ??= createProjection({ schoolId }));
+        views = projectionViews(p, async () => {
+          await catchUp(s, p);
+        });
+      }
     }
     return views;
   };
@@ -74,10 +93,7 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string): 
     clock: systemClock,
     store,
     deps: async (clock) => ({ store: await store(), clock: clock ?? systemClock, ids: uuidV7Ids }),
-    zone: async () => {
-      if (views === null) return (await (await contextViews()).school()).timeZone;
-      return (await views.school()).timeZone;
-    },
+    zone: async () => (await (await contextViews()).school()).timeZone,
     projection: async () => {
       projection ??= createProjection({ schoolId });
       await catchUp(await store(), projection);
@@ -85,6 +101,7 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string): 
     },
     views: contextViews,
     close: async () => {
+      if (viewsStore !== null) await (await viewsStore).close();
       if (opened !== null) await (await opened).close();
     },
   };

@@ -1,4 +1,4 @@
 /** `@contactable/cli`: the `contactable` command, for running in-process (tests, services). */
 export { runCli } from './run.js';
-export { commands } from './commands/index.js';
+export { commandIndex } from './commands/index.js';
 export { webhookConfigsFromEnv } from './commands/messaging.js';

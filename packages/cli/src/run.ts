@@ -1,8 +1,7 @@
 /** Runs the `contactable` command line: parse, dispatch, report errors on stderr with an exit code. */
 import { parseArgs } from 'node:util';
 import { globalOptions, type Command } from './command.js';
-import { commands } from './commands/index.js';
-import { createContext, DEFAULT_STORE } from './context.js';
+import { commandIndex } from './commands/index.js';
 import { CliError, EXIT } from './errors.js';
 import { processOutput } from './output.js';
 
@@ -13,15 +12,22 @@ const help = (): string =>
     'usage: contactable COMMAND [options]',
     '',
     'commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(16)} ${c.summary}`),
+    ...commandIndex.map((c) => `  ${c.name.padEnd(16)} ${c.summary}`),
     '',
     'every command takes:',
     `  --store URL     where the log is: a folder (default ${DEFAULT_STORE}), memory:, postgres://..., esdb://...`,
     '  --school ID     the school (default: default)',
+    '  --views URL     where read models live for a store that keeps none (EventStoreDB): a folder or postgres://...',
     '  --json          one JSON document on stdout, nothing else there',
     '',
     'contactable COMMAND --help shows a command\'s options.',
   ].join('\n');
+
+// Must match context.ts's DEFAULT_STORE (kept here so help needs no store code).
+const DEFAULT_STORE = './.contactable';
+
+/** Commands that hold the store for long: they let other processes have a turn between operations. */
+const LONG_WORK: ReadonlySet<string> = new Set(['import', 'serve', 'demo', 'send', 'replay', 'retention', 'delete-leavers']);
 
 /** Runs one invocation; returns the exit code (never throws). */
 export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
@@ -30,11 +36,13 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
     process.stdout.write(`${help()}\n`);
     return name === undefined ? EXIT.usage : 0;
   }
-  const command: Command | undefined = commands.find((c) => c.name === name);
-  if (command === undefined) {
+  const entry = commandIndex.find((c) => c.name === name);
+  if (entry === undefined) {
     process.stderr.write(`contactable: unknown command "${name}"\n\n${help()}\n`);
     return EXIT.usage;
   }
+  // Only what this command needs is loaded (its module, and through it the packages it uses).
+  const command: Command = await entry.load();
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: [...rest], options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });
@@ -49,7 +57,17 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   const json = parsed.values.json === true;
   const storeUrl = typeof parsed.values.store === 'string' ? parsed.values.store : (process.env.CONTACTABLE_STORE ?? DEFAULT_STORE);
   const schoolId = typeof parsed.values.school === 'string' ? parsed.values.school : 'default';
-  const ctx = createContext(processOutput(json), storeUrl, schoolId);
+  const viewsUrl = typeof parsed.values.views === 'string' ? parsed.values.views : process.env.CONTACTABLE_VIEWS;
+  // On the embedded store, long work gives way to others between operations; a short look waits its turn,
+  // says so, and runs with a small buffer cache (it reads a few rows).
+  const long = LONG_WORK.has(name);
+  const { createContext } = await import('./context.js');
+  const ctx = createContext(processOutput(json), storeUrl, schoolId, viewsUrl === '' ? undefined : viewsUrl, {
+    purpose: name === 'import' ? 'import' : name === 'serve' ? 'console' : `${name} command`,
+    giveWay: long,
+    onWait: (holder) => process.stderr.write(`waiting for the ${holder.purpose} (pid ${holder.pid}) to let the store go...\n`),
+    ...(long ? {} : { settings: ['shared_buffers=16MB'] }),
+  });
   try {
     await command.run(ctx, { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals });
     return 0;

@@ -30,6 +30,8 @@ export * from './policies/primeParent.js';
 export * from './policies/existingParent.js';
 export * from './policies/retention.js';
 export * from './store/port.js';
+export * from './store/readModels.js';
+export * from './store/memoryRows.js';
 export * from './store/memory.js';
 export * from './handler.js';
 export * from './import/index.js';

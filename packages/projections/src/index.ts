@@ -29,3 +29,7 @@ export * from './explain.js';
 export * from './storeQueries.js';
 export * from './runner.js';
 export * from './views.js';
+export * from './rows/model.js';
+export * from './rows/engine.js';
+export * from './rows/views.js';
+export * from './rows/verify.js';

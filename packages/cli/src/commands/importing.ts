@@ -31,6 +31,7 @@ import { uuidV7Ids } from '@contactable/adapters-store';
 import { flag, str, strs, type Command } from '../command.js';
 import { contactLabel, handled, memberLabel, resolveContacts, resolveMember, todayFrom, type CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
+import { progressBar } from '../progress.js';
 
 /** The export formats `import` reads. */
 export type ImportFormat = 'ctf' | 'sims-csv' | 'oneroster' | 'address-book';
@@ -249,10 +250,14 @@ export const importCommand: Command = {
     const read = await settingsFor(ctx, str(args, 'settings'));
     const settings: ImportSettings = threshold === undefined ? read : { ...read, massChangeThreshold: threshold };
     if (flag(args, 'save-settings') && !dryRun && str(args, 'settings') === undefined) throw usageError('--save-settings saves the file given with --settings', importCommand.usage);
+    if (!ctx.out.json && process.stderr.isTTY === true) process.stderr.write(`reading ${basename(path)}...\n`);
     const snapshot = await readExport(path, format);
     const only = await refreshTargetFrom(ctx, snapshot, basename(path), str(args, 'refresh-member'), str(args, 'refresh-contact'));
     const runId = uuidV7Ids.next();
     const started = Date.now();
+    const showProgress = !ctx.out.json && process.stderr.isTTY === true;
+    const planning = progressBar('planning', showProgress);
+    const writing = progressBar('writing (log and views)', showProgress);
     const outcome = await runImport(await ctx.deps(), snapshot, settings, today, {
       dryRun,
       runId,
@@ -261,7 +266,14 @@ export const importCommand: Command = {
       schoolId: ctx.schoolId,
       ...(only !== undefined ? { only } : {}),
       ...(allow && by !== undefined ? { allowMassChange: { by } } : {}),
+      onProgress: (step, done, total) => {
+        if (step === 'plan') {
+          planning.update(done, total);
+          planning.finish();
+        } else writing.update(done, total);
+      },
     });
+    writing.finish();
     if (E.isLeft(outcome)) {
       if (outcome.left._tag === 'MassChangeRefused') throw new CliError(outcome.left.message);
       throw new CliError(`${outcome.left.message}\nRun the import again: it carries on where it stopped and records nothing twice.`);

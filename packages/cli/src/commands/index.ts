@@ -1,37 +1,38 @@
-/** Every `contactable` command, in the order help lists them. */
+/**
+ * Every `contactable` command, in the order help lists them: a name, a line for help, and where its code
+ * is. A command's module (and the packages it needs: the parsers, the providers, the store) is loaded only
+ * when that command runs, so `--help` and a quick look start as fast as Node itself allows.
+ */
 import type { Command } from '../command.js';
-import { optIn, optOut, reEnable } from './consent.js';
-import { dataIssuesCommand } from './dataIssues.js';
-import { contactsCommand } from './identity.js';
-import { demo } from './demo.js';
-import { audit, explain, replay } from './history.js';
-import { generate, importCommand } from './importing.js';
-import { feedback, send, sendPending } from './messaging.js';
-import { timeZone } from './school.js';
-import { deleteLeavers, leavers, retention } from './retention.js';
-import { dashboardCommand, linkedPeopleCommand, members } from './views.js';
+
+/** A command as help lists it, and how to load it. */
+export interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
 
 /** The commands. */
-export const commands: ReadonlyArray<Command> = [
-  importCommand,
-  members,
-  linkedPeopleCommand,
-  dashboardCommand,
-  dataIssuesCommand,
-  optOut,
-  optIn,
-  reEnable,
-  contactsCommand,
-  send,
-  sendPending,
-  feedback,
-  leavers,
-  deleteLeavers,
-  retention,
-  audit,
-  explain,
-  replay,
-  timeZone,
-  generate,
-  demo,
+export const commandIndex: ReadonlyArray<CommandEntry> = [
+  { name: 'import', summary: 'Sync from an MIS export (CTF XML, SIMS CSV folder, OneRoster folder or zip, address-book CSV); records only change', load: async () => (await import('./importing.js')).importCommand },
+  { name: 'members', summary: 'List members with their kind and roll status', load: async () => (await import('./views.js')).members },
+  { name: 'linked-people', summary: "A member's linked people: relationship, priority, prime, responsibility, details, usable methods", load: async () => (await import('./views.js')).linkedPeopleCommand },
+  { name: 'dashboard', summary: 'Students with a contactable prime parent, and messages sent in the last 7 days', load: async () => (await import('./views.js')).dashboardCommand },
+  { name: 'data-issues', summary: 'The data-issues list; filter it, save a filter under a name, or use a saved one', load: async () => (await import('./dataIssues.js')).dataIssuesCommand },
+  { name: 'opt-out', summary: 'Record that a contact does not want messages', load: async () => (await import('./consent.js')).optOut },
+  { name: 'opt-in', summary: 'Record that a contact wants messages again (after checking with them)', load: async () => (await import('./consent.js')).optIn },
+  { name: 're-enable', summary: 'Lift a block on a channel once you have checked with the contact', load: async () => (await import('./consent.js')).reEnable },
+  { name: 'contacts', summary: 'Join two contacts that are one person, or split one that is two people for a member', load: async () => (await import('./identity.js')).contactsCommand },
+  { name: 'send', summary: 'Send a message to an audience, only where consent and deliverability allow; report who was skipped and why', load: async () => (await import('./messaging.js')).send },
+  { name: 'send-pending', summary: 'Send the messages waiting in the outbox (confirmations queued without a provider, sends stopped part-way)', load: async () => (await import('./messaging.js')).sendPending },
+  { name: 'feedback', summary: 'Ingest one provider callback saved to a file (signature checked unless --unverified)', load: async () => (await import('./messaging.js')).feedback },
+  { name: 'leavers', summary: 'Leavers awaiting deletion, members excluded by the settings, and deleted people awaiting anonymisation', load: async () => (await import('./retention.js')).leavers },
+  { name: 'delete-leavers', summary: 'Delete chosen leavers (or members excluded by the settings): removes them and their links, and contacts left with no member', load: async () => (await import('./retention.js')).deleteLeavers },
+  { name: 'retention', summary: 'Anonymise people deleted 14+ days ago (their keys are destroyed) and reclaim the space', load: async () => (await import('./retention.js')).retention },
+  { name: 'audit', summary: 'Every event of a member or contact: when, who, why, what changed (XXXX once erased)', load: async () => (await import('./history.js')).audit },
+  { name: 'explain', summary: 'Could this contact be messaged on this channel at that moment, and why (the chain of events)', load: async () => (await import('./history.js')).explain },
+  { name: 'replay', summary: 'Rebuild every view from the log (as of an instant); --verify checks the kept views against a fresh fold, byte for byte', load: async () => (await import('./history.js')).replay },
+  { name: 'time-zone', summary: "Show or set the school's time zone (days on the dashboard, retention, date filters and printed times follow it)", load: async () => (await import('./school.js')).timeZone },
+  { name: 'generate', summary: 'Write a synthetic school (deterministic from a seed; --day N for the export N days later, with churn)', load: async () => (await import('./importing.js')).generate },
+  { name: 'demo', summary: 'Generate a sample school, import it, play a day (bounces, spam, STOP, leaver, re-enable, next-day sync) and show the views', load: async () => (await import('./demo.js')).demo },
 ];

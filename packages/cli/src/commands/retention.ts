@@ -5,7 +5,6 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { deleteLeaver, formatDate, runRetention, type LeaverDeleted } from '@contactable/core';
-import { catchUp, leavers as leaversView, membersOfContact } from '@contactable/projections';
 import { flag, str, type Command } from '../command.js';
 import { fullName, person, resolveMember, timeIn, todayFrom, writeClock } from '../context.js';
 import { CliError, usageError } from '../errors.js';
@@ -23,7 +22,7 @@ export const leavers: Command = {
   run: async (ctx, args) => {
     const zone = await ctx.zone();
     const today = todayFrom(str(args, 'today'), ctx.clock, zone);
-    const v = leaversView(await ctx.projection(), today);
+    const v = await (await ctx.views()).leavers(today);
     const json = {
       awaitingDeletion: v.awaitingDeletion.map((l) => ({ memberId: l.memberId, name: fullName(l.name), kind: l.kind, leftOn: l.leftOn, deletionQueued: l.deletionQueued })),
       excludedBySettings: v.excludedBySettings.map((x) => ({ memberId: x.memberId, name: fullName(x.name), kind: x.kind, because: x.because, since: x.since, deletionDue: x.deletionDue, deletionQueued: x.deletionQueued })),
@@ -58,13 +57,11 @@ export const deleteLeavers: Command = {
     const views = await ctx.views();
     const memberIds: string[] = [];
     for (const ref of args.positionals) memberIds.push(await resolveMember(views, ref));
-    const p = await ctx.projection();
     const deps = await ctx.deps(clock);
     const done: LeaverDeleted[] = [];
     for (const memberId of memberIds) {
       const r = await deleteLeaver(deps, memberId, { schoolId: ctx.schoolId, actor, reason: str(args, 'reason') ?? 'deleting leavers' }, async (contactId) => {
-        await catchUp(deps.store, p);
-        return membersOfContact(p, contactId);
+        return views.membersOf(contactId);
       });
       if (E.isLeft(r)) throw new CliError(`${r.left.message}${done.length > 0 ? ` (${done.length} leaver(s) before it were deleted)` : ''}`);
       done.push(r.right);
@@ -90,7 +87,7 @@ export const retention: Command = {
   run: async (ctx, args) => {
     const zone = await ctx.zone();
     const { clock, today } = writeClock(ctx, str(args, 'today'), flag(args, 'simulated-clock'), zone, 'retention');
-    const v = leaversView(await ctx.projection(), today);
+    const v = await (await ctx.views()).leavers(today);
     const report = await runRetention(
       await ctx.deps(clock),
       v.awaitingAnonymisation.map((a) => ({ subject: a.subject, id: a.id, deletedAt: a.deletedAt })),

@@ -71,7 +71,12 @@ export interface RunImportOptions {
    * (`massChangeAllowedBy`) and in the reason of every event it writes. Without it such an import is refused.
    */
   readonly allowMassChange?: { readonly by: string };
+  /** Told how far the run is: the plan made (`plan`, 1 of 1), then streams written so far of those planned (`write`). */
+  readonly onProgress?: (step: ImportStep, done: number, total: number) => void;
 }
+
+/** The steps of a run, as progress reports them. */
+export type ImportStep = 'plan' | 'write';
 
 /** Streams per `appendMany` call unless `batchStreams` says otherwise. */
 export const DEFAULT_BATCH_STREAMS = 500;
@@ -166,6 +171,13 @@ export const runImport = async (
     held = loaded.right;
   }
   const plan = planImport(snapshot, held, settings, today, options.only === undefined ? {} : { only: options.only });
+  options.onProgress?.('plan', 1, 1);
+  const totalStreams = plannedCommandCount(plan);
+  let streamsDone = 0;
+  const progressed = (n: number): void => {
+    streamsDone += n;
+    options.onProgress?.('write', streamsDone, totalStreams);
+  };
   if (options.dryRun === true || isNoChange(plan, held)) return E.right({ plan, counts: zeroCounts, recorded: false, refused: [], held });
   // The guard, before anything is written (R-IMP-7): a run it refuses leaves the store as it was.
   if (plan.massChange.exceeded && options.allowMassChange === undefined) {
@@ -313,6 +325,7 @@ export const runImport = async (
           const written = await appendMany(chunk.map((s) => ({ streamId: s.streamId, events: s.events, expected: exactVersion(s.version) })));
           if (E.isRight(written)) {
             chunk.forEach((s, i) => s.land(written.right[i]!.positions, written.right[i]!.nextVersion));
+            progressed(chunk.length);
             continue;
           }
           // Someone wrote to one of these streams meanwhile (R-OPS-2): nothing of the chunk was written;
@@ -321,13 +334,23 @@ export const runImport = async (
             streamId = s.streamId;
             await s.alone();
           }
+          progressed(chunk.length);
         }
       };
       await Promise.all(Array.from({ length: lanes }, lane));
     } else {
-      await inLanes(plan.contacts, lanes, async (p) => tallyContact(await apply(contactSequence, p, contacts)));
-      await inLanes(plan.members, lanes, async (p) => tallyMember(await apply(memberSequence, p, members)));
-      await inLanes(plan.groups, lanes, async (p) => tallyGroup(await apply(groupDecider, p, groups)));
+      await inLanes(plan.contacts, lanes, async (p) => {
+        tallyContact(await apply(contactSequence, p, contacts));
+        progressed(1);
+      });
+      await inLanes(plan.members, lanes, async (p) => {
+        tallyMember(await apply(memberSequence, p, members));
+        progressed(1);
+      });
+      await inLanes(plan.groups, lanes, async (p) => {
+        tallyGroup(await apply(groupDecider, p, groups));
+        progressed(1);
+      });
     }
     streamId = importStream(runId);
     await handleCommand(deps, importRunDecider, streamId, { type: 'FinishImportRun', runId, counts }, context(`${streamId}/finish`));

@@ -1,6 +1,8 @@
 /** The in-memory EventStore: the reference implementation of the port, for tests and embedding. */
 import * as E from 'fp-ts/lib/Either.js';
-import { mapEventPersonal } from '../events/catalogue.js';
+import { decodeEvent, mapEventPersonal, type StoredEvent } from '../events/catalogue.js';
+import type { InlineReadModels, ReadModelSource } from './readModels.js';
+import { memoryRows } from './memoryRows.js';
 import { subjectOfStream } from '../ids.js';
 import { ERASED } from '../personal.js';
 import {
@@ -18,12 +20,42 @@ import {
   type VersionConflict,
 } from './port.js';
 
+/** Options of the in-memory store. */
+export interface MemoryStoreOptions {
+  /** Read models to keep beside the log, applied with each append (none by default). */
+  readonly readModels?: InlineReadModels | null;
+}
+
 /** Creates an empty in-memory store. */
-export const memoryStore = (): EventStore => {
+export const memoryStore = (options: MemoryStoreOptions = {}): EventStore => {
   const log: RawEvent[] = [];
   const streams = new Map<string, RawEvent[]>();
   const checkpointMap = new Map<string, number>();
   const listeners = new Set<() => void>();
+
+  const models = options.readModels ?? null;
+  const rows = memoryRows();
+  // With read models, writes take turns: the rows an append changes are worked out before its events
+  // land, and both land together (a failure leaves neither), as in a SQL store's transaction.
+  let lane: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
+    if (models === null) return f();
+    const run = lane.then(f, f);
+    lane = run.catch(() => undefined);
+    return run;
+  };
+  const decoded = (raws: ReadonlyArray<RawEvent>): StoredEvent[] =>
+    raws.flatMap((raw) => {
+      const d = decodeEvent(raw);
+      return E.isRight(d) ? [d.right] : [];
+    });
+  /** Applies the events about to land to staged rows; the returned commit makes both land. */
+  const project = async (raws: ReadonlyArray<RawEvent>): Promise<() => void> => {
+    if (models === null || raws.length === 0) return () => undefined;
+    const stage = rows.stage();
+    await models.apply(decoded(raws), stage);
+    return stage.commit;
+  };
 
   const notify = (): void => {
     for (const l of listeners) l();
@@ -50,32 +82,37 @@ export const memoryStore = (): EventStore => {
     return { kind: 'write', actual };
   };
 
-  const write = (streamId: string, events: ReadonlyArray<NewEvent>, actual: number): AppendResult => {
-    const stream = streams.get(streamId) ?? [];
-    let version = actual;
-    const positions: number[] = [];
-    for (const e of events) {
-      version += 1;
-      const raw: RawEvent = { ...e, data: JSON.parse(JSON.stringify(e.data)) as unknown, streamId, version, position: log.length + 1 };
+  /** The raw events an append would write, from a first position (nothing is written). */
+  const prepare = (streamId: string, events: ReadonlyArray<NewEvent>, actual: number, first: number): RawEvent[] =>
+    events.map((e, i) => ({ ...e, data: JSON.parse(JSON.stringify(e.data)) as unknown, streamId, version: actual + 1 + i, position: first + i }));
+
+  const land = (raws: ReadonlyArray<RawEvent>): void => {
+    for (const raw of raws) {
       log.push(raw);
+      const stream = streams.get(raw.streamId) ?? [];
       stream.push(raw);
-      positions.push(raw.position);
+      streams.set(raw.streamId, stream);
     }
-    if (events.length > 0) streams.set(streamId, stream);
-    return { nextVersion: version, positions };
   };
+
+  const resultOf = (raws: ReadonlyArray<RawEvent>, actual: number): AppendResult => ({ nextVersion: actual + raws.length, positions: raws.map((r) => r.position) });
 
   const append = async (
     streamId: string,
     events: ReadonlyArray<NewEvent>,
     expected: ExpectedVersion,
   ): Promise<E.Either<VersionConflict, AppendResult>> => {
-    const checked = check(streamId, events, expected);
-    if (checked.kind === 'done') return E.right(checked.result);
-    if (checked.kind === 'conflict') return E.left(checked.conflict);
-    const result = write(streamId, events, checked.actual);
-    if (events.length > 0) notify();
-    return E.right(result);
+    return inTurn(async () => {
+      const checked = check(streamId, events, expected);
+      if (checked.kind === 'done') return E.right(checked.result);
+      if (checked.kind === 'conflict') return E.left(checked.conflict);
+      const raws = prepare(streamId, events, checked.actual, log.length + 1);
+      const commit = await project(raws);
+      land(raws);
+      commit();
+      if (events.length > 0) notify();
+      return E.right(resultOf(raws, checked.actual));
+    });
   };
 
   // Every check runs before any write, with no await between: all or nothing.
@@ -85,18 +122,30 @@ export const memoryStore = (): EventStore => {
       if (seen.has(b.streamId)) throw new Error(`appendMany: stream ${b.streamId} appears more than once in one call`);
       seen.add(b.streamId);
     }
-    const ready: Array<Exclude<ReturnType<typeof check>, { kind: 'conflict' }>> = [];
-    for (const b of batches) {
-      const c = check(b.streamId, b.events, b.expected);
-      if (c.kind === 'conflict') return E.left(c.conflict);
-      ready.push(c);
-    }
-    const results = batches.map((b, i) => {
-      const c = ready[i]!;
-      return c.kind === 'done' ? c.result : write(b.streamId, b.events, c.actual);
+    return inTurn(async () => {
+      const ready: Array<Exclude<ReturnType<typeof check>, { kind: 'conflict' }>> = [];
+      for (const b of batches) {
+        const c = check(b.streamId, b.events, b.expected);
+        if (c.kind === 'conflict') return E.left(c.conflict);
+        ready.push(c);
+      }
+      let next = log.length + 1;
+      const planned = batches.map((b, i) => {
+        const c = ready[i]!;
+        if (c.kind === 'done') return null;
+        const raws = prepare(b.streamId, b.events, c.actual, next);
+        next += raws.length;
+        return { raws, actual: c.actual };
+      });
+      const commit = await project(planned.flatMap((p) => p?.raws ?? []));
+      for (const p of planned) if (p !== null) land(p.raws);
+      commit();
+      if (planned.some((p) => p !== null && p.raws.length > 0)) notify();
+      return E.right(batches.map((_, i) => {
+        const p = planned[i];
+        return p === null || p === undefined ? (ready[i] as { result: AppendResult }).result : resultOf(p.raws, p.actual);
+      }));
     });
-    if (ready.some((c, i) => c.kind === 'write' && batches[i]!.events.length > 0)) notify();
-    return E.right(results);
   };
 
   const readStream = async (streamId: string, options?: { fromVersion?: number }): Promise<ReadonlyArray<RawEvent>> =>
@@ -151,6 +200,7 @@ export const memoryStore = (): EventStore => {
   };
 
   const forget = async (subject: string): Promise<void> => {
+    rows.forget(subject);
     for (const [streamId, stream] of streams) {
       if (subjectOfStream(streamId) !== subject) continue;
       for (const e of stream) {
@@ -168,6 +218,25 @@ export const memoryStore = (): EventStore => {
     },
   };
 
+  const readModels: ReadModelSource | undefined =
+    models === null
+      ? undefined
+      : {
+          get: rows.get,
+          find: rows.find,
+          lookup: rows.lookup,
+          countBy: rows.countBy,
+          position: () => inTurn(async () => log.length),
+          upToDate: async () => true,
+          rebuild: (onProgress) =>
+            inTurn(async () => {
+              rows.clear();
+              await models.apply(decoded(log), rows);
+              onProgress?.(log.length);
+              return log.length;
+            }),
+        };
+
   return {
     append,
     appendMany,
@@ -175,6 +244,7 @@ export const memoryStore = (): EventStore => {
     readAll,
     subscribe,
     forget,
+    ...(readModels === undefined ? {} : { readModels }),
     compact: async () => undefined,
     checkpoints,
     close: async () => {

@@ -2,6 +2,7 @@
 import type { Either } from 'fp-ts/lib/Either.js';
 import type { RawEventLike } from '../events/catalogue.js';
 import type { EventMetadata } from '../events/metadata.js';
+import type { ReadModelSource } from './readModels.js';
 
 /** What the writer believes about a stream: anything, that it does not exist, or its last revision. */
 export type ExpectedVersion =
@@ -99,6 +100,8 @@ export interface EventStore {
   readonly compact: () => Promise<void>;
   /** Named checkpoints for projections and subscribers, kept in the same store. */
   readonly checkpoints: CheckpointStore;
+  /** The read models the store keeps beside the log, updated in each append's transaction; absent where it keeps none. */
+  readonly readModels?: ReadModelSource;
   /** Releases connections and files. */
   readonly close: () => Promise<void>;
 }
