@@ -107,7 +107,9 @@ export const memoryStore = (options: MemoryStoreOptions = {}): EventStore => {
       if (checked.kind === 'done') return E.right(checked.result);
       if (checked.kind === 'conflict') return E.left(checked.conflict);
       const raws = prepare(streamId, events, checked.actual, log.length + 1);
-      const commit = await project(raws);
+      // Without read models writes do not take turns: no await between the check and the landing, or two
+      // appends racing on one stream would both pass the check.
+      const commit = models === null ? () => undefined : await project(raws);
       land(raws);
       commit();
       if (events.length > 0) notify();
@@ -137,7 +139,7 @@ export const memoryStore = (options: MemoryStoreOptions = {}): EventStore => {
         next += raws.length;
         return { raws, actual: c.actual };
       });
-      const commit = await project(planned.flatMap((p) => p?.raws ?? []));
+      const commit = models === null ? () => undefined : await project(planned.flatMap((p) => p?.raws ?? []));
       for (const p of planned) if (p !== null) land(p.raws);
       commit();
       if (planned.some((p) => p !== null && p.raws.length > 0)) notify();
