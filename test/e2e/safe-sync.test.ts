@@ -177,7 +177,7 @@ describe('safe syncs, end to end', () => {
     expect(welcomed.has('noor.newfamily@example.org')).toBe(true);
   }, 900_000);
 
-  it('R-AUD-1 R-DEL-2 honest time: --today on an import names the export\'s day only; a write for a later day is refused or runs on a marked simulated clock', async () => {
+  it("R-AUD-1 R-DEL-2 honest time: --today on an import names the export's day only; a write for a later day is refused or runs on a marked simulated clock", async () => {
     const store = ['--store', join(dir, 'time')];
     const future = '2099-01-04';
     const started = Date.now();

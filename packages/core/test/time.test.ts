@@ -63,7 +63,7 @@ describe('school time (zone.ts)', () => {
     expect(isLocalDate('28/02/2026')).toBe(false);
   });
 
-  it('R-AUD-1 printed times are the school\'s, labelled: 08:31 UTC in September is 09:31 BST; in December it is GMT', () => {
+  it("R-AUD-1 printed times are the school's, labelled: 08:31 UTC in September is 09:31 BST; in December it is GMT", () => {
     expect(formatLocalTime('2026-09-08T08:31:00.000Z')).toBe('09:31 BST, 8 Sep 2026');
     expect(formatLocalTime('2026-12-08T08:31:00.000Z')).toBe('08:31 GMT, 8 Dec 2026');
     expect(formatLocalTime('2026-07-01T23:30:00.000Z')).toBe('00:30 BST, 2 Jul 2026');

@@ -34,7 +34,7 @@ describe('days are the school\'s (Europe/London unless it sets another zone)', (
     ]);
   });
 
-  it('R-DSH-3 the data-issue date filters are the school\'s days', () => {
+  it("R-DSH-3 the data-issue date filters are the school's days", () => {
     // Blocked by three failures recorded an hour apart, the last at 23:30 UTC on 1 July: raised on 2 July in London.
     const p = given('2026-07-01T20:30:00.000Z', importContact('mum'), ...[1, 2, 3].map((n) => feedback('mum', 'perm', 'email', `2026-07-01T2${n}:00:00Z`)));
     const bounce = dataIssues(p, { type: 'permanent-bounce' });
