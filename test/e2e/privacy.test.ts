@@ -1,6 +1,6 @@
 /**
  * The built `contactable` command's privacy features on the embedded store: reason codes chosen from
- * a list (the free text beside them sealed), a subject access report (JSON and escaped HTML, London
+ * a list (the free text beside them sealed), a subject access report (JSON and escaped HTML, school-zone
  * times, recorded with who asked), the school's message retention, and key backups that refuse a
  * weak or wrong passphrase (R-AUD-1, R-DEL-3).
  */
@@ -75,8 +75,8 @@ describe('privacy from the command line', () => {
     expect(statSync(join(dir, 'sar.html')).mode & 0o077).toBe(0);
     const doc = JSON.parse(readFileSync(join(dir, 'sar.json'), 'utf8'));
     expect(doc).toMatchObject({ requestedBy: 'Data Protection Officer', timeZone: 'Europe/London' });
-    expect(doc.generatedAtLondon).toMatch(/ (BST|GMT)$/);
-    expect(doc.consent).toEqual([expect.objectContaining({ event: 'OptedOut', reasonCode: 'phoned-to-stop', reason: words, atLondon: expect.stringMatching(/ (BST|GMT)$/) })]);
+    expect(doc.generatedAtLocal).toMatch(/ (BST|GMT)$/);
+    expect(doc.consent).toEqual([expect.objectContaining({ event: 'OptedOut', reasonCode: 'phoned-to-stop', reason: words, atLocal: expect.stringMatching(/ (BST|GMT)$/) })]);
     expect(doc.details.find((d: any) => d.field === 'email').value).toContain(parent.email);
     expect(doc.links.map((l: any) => l.kind)).toContain('member');
     const html = readFileSync(join(dir, 'sar.html'), 'utf8');

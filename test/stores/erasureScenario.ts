@@ -200,8 +200,9 @@ export const eraseSchool = async (store: EventStore, school: School): Promise<Re
       { subject: 'member', id: school.oswin, deletedAt: school.deletedAt },
       { subject: 'contact', id: school.barnabus, deletedAt: school.deletedAt },
     ],
-    '2026-09-16',
     { schoolId: 'default', actor: { kind: 'system', name: 'retention' }, reasonCode: 'retention' },
+    // The clock's day (2026-09-16) in the school's zone.
+    'Europe/London',
     {
       candidates: [
         { messageId: school.personalMessage, requestedAt: DAY1, retentionDays: null, recipients: [school.barnabus] },

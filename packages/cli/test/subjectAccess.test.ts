@@ -1,8 +1,8 @@
-/** The subject access page and the office's clock: every value escaped, times in Europe/London with BST or GMT. */
+/** The subject access page and the office's clock: every value escaped, times in the school's zone (Europe/London with BST or GMT by default). */
 import { describe, expect, it } from 'vitest';
 import type { SubjectAccessReport } from '@contactable/projections';
 import { escapeHtml, subjectAccessDocument, subjectAccessHtml } from '../src/commands/subjectAccess.js';
-import { londonTime } from '../src/london.js';
+import { schoolTime as londonTime } from '../src/schoolTime.js';
 
 describe('London time', () => {
   it('says BST in summer and GMT in winter, across both changes of the clocks', () => {
@@ -32,7 +32,7 @@ describe('the subject access page', () => {
     messages: [{ messageId: evil, requestedAt: '2026-09-01T09:00:00Z', channel: evil, purpose: evil, subject: evil, body: evil, contentErased: false, outcome: evil }],
     dataIssues: [{ type: evil, memberId: evil, contactId: evil, detail: evil, raisedAt: '2026-09-01T09:00:00Z' }],
     otherRecords: [entry],
-    auditTrail: [{ position: 1, streamId: evil, version: 0, at: '2026-09-01T09:00:00Z', actor: evil, actorKind: 'person', reason: evil, reasonCode: evil, type: evil, summary: evil, correlationId: evil }],
+    auditTrail: [{ position: 1, streamId: evil, version: 0, at: '2026-09-01T09:00:00Z', actor: evil, actorKind: 'person', reason: evil, reasonCode: evil, type: evil, summary: evil, correlationId: evil, simulatedClock: null }],
   };
 
   it('escapes every value it prints, and prints times in London', () => {
@@ -44,8 +44,19 @@ describe('the subject access page', () => {
     expect(html.split(escapeHtml(evil)).length - 1).toBeGreaterThanOrEqual(30);
     expect(html).toContain('1 Sep 2026, 10:00 BST');
     expect(html).toContain('1 Dec 2026, 09:00 GMT');
-    expect(doc.consent[0]!.atLondon).toBe('1 Sep 2026, 10:00 BST');
-    expect(doc.details[0]!.sinceLondon).toBe('1 Dec 2026, 09:00 GMT');
+    expect(doc.timeZone).toBe('Europe/London');
+    expect(doc.consent[0]!.atLocal).toBe('1 Sep 2026, 10:00 BST');
+    expect(doc.details[0]!.sinceLocal).toBe('1 Dec 2026, 09:00 GMT');
     expect(escapeHtml(`a&b<c>"d'e\`f`)).toBe('a&amp;b&lt;c&gt;&quot;d&#39;e&#96;f');
+  });
+
+  it("prints times in the school's own zone when it set one, and says which", () => {
+    const doc = subjectAccessDocument(report, { schoolId: 's', generatedAt: '2026-12-01T09:00:00Z', requestedBy: 'DPO', timeZone: 'America/New_York' });
+    expect(doc.timeZone).toBe('America/New_York');
+    expect(doc.consent[0]!.atLocal).toMatch(/^1 Sep 2026, 05:00 /);
+    expect(doc.generatedAtLocal).toMatch(/^1 Dec 2026, 04:00 /);
+    const html = subjectAccessHtml(doc);
+    expect(html).toContain('America/New_York');
+    expect(html).not.toContain('BST');
   });
 });

@@ -9,7 +9,7 @@ import type { Clock } from './clock.js';
 import type { Decider } from './decider.js';
 import { domainError, type DomainError } from './errors.js';
 import { decodeEvent, schemaVersionOf, type Recorded, type StoredEvent, type UndecodableEvent } from './events/catalogue.js';
-import { isReasonCode, type Actor, type EventMetadata } from './events/metadata.js';
+import { isReasonCode, stampOf, type Actor, type EventMetadata } from './events/metadata.js';
 import { eventIdFor, type IdSource } from './idSource.js';
 import { exactVersion, lastVersion, type EventStore, type NewEvent } from './store/port.js';
 
@@ -95,7 +95,7 @@ export const handleCommand = async <C, Ev extends { type: string; data: unknown 
     if (E.isLeft(decided)) return decided;
     if (decided.right.length === 0) return E.right({ appended: [], state, version });
     const metadata: EventMetadata = {
-      occurredAt: deps.clock.now(),
+      ...stampOf(deps.clock),
       actor: context.actor,
       reason: context.reason ?? null,
       ...(context.reasonCode === undefined ? {} : { reasonCode: context.reasonCode }),
@@ -163,6 +163,9 @@ export const handleAcross = async (
   options: { readonly maxAttempts?: number } = {},
 ): Promise<E.Either<HandleError, ReadonlyArray<StoredEvent>>> => {
   const maxAttempts = options.maxAttempts ?? 8;
+  if (context.reasonCode !== undefined && !isReasonCode(context.reasonCode)) {
+    return E.left(domainError('invalid-command', 'A reason code is a short code (letters, digits, spaces and -, at most 40); put the words in the reason.'));
+  }
   const commandId = context.commandId ?? deps.ids.next();
   let contended = load[0]?.streamId ?? '';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
@@ -177,9 +180,10 @@ export const handleAcross = async (
     const decided = decide(states);
     if (E.isLeft(decided)) return decided;
     const metadata: EventMetadata = {
-      occurredAt: deps.clock.now(),
+      ...stampOf(deps.clock),
       actor: context.actor,
       reason: context.reason ?? null,
+      ...(context.reasonCode === undefined ? {} : { reasonCode: context.reasonCode }),
       correlationId: context.correlationId ?? commandId,
       causationId: context.causationId ?? null,
       schoolId: context.schoolId,

@@ -26,7 +26,7 @@ export const doctor: Command = {
       }
     }
     const store = await ctx.store();
-    const report = await runDoctor({ store, inspection: inspectionOf(store), lock });
+    const report = await runDoctor({ store, schoolId: ctx.schoolId, inspection: inspectionOf(store), lock });
     const json = { store: maskUrl(ctx.storeUrl), ...report };
     ctx.out.result(json, () => {
       for (const c of report.checks) {

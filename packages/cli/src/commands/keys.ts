@@ -6,12 +6,12 @@
  */
 import { closeSync, fsyncSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import type { EventStore } from '@contactable/core';
+import { DEFAULT_TIME_ZONE, type EventStore } from '@contactable/core';
 import { checkErasureSettings, exportKeys, importKeys, isStoreError, keyStatusOf, MIN_PASSPHRASE, openStore } from '@contactable/adapters-store';
 import { flag, str, type Args, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { londonTime } from '../london.js';
+import { schoolTime } from '../schoolTime.js';
 
 const USAGE =
   'contactable keys export --to FILE | keys import --from FILE [--recover] | keys status\n' +
@@ -122,9 +122,11 @@ const importCommand = async (ctx: CliContext, args: Args): Promise<void> => {
     } catch (e) {
       throw new CliError(`${from}: ${(e as Error).message}; nothing was imported.`);
     }
+    // A store opened to recover its keys has no read models to ask the school's zone of.
+    const zone = recover ? DEFAULT_TIME_ZONE : await ctx.zone();
     const json = { file: from, exportedAt: r.createdAt, restored: r.restored, alreadyHeld: r.alreadyHeld, erased: r.erased, conflicts: r.conflicts, unrecoverable: r.unrecoverable };
     ctx.out.result(json, () => {
-      ctx.out.line(`from the export of ${londonTime(r.createdAt)}: ${r.restored} key(s) restored, ${r.alreadyHeld} already held, ${r.erased} of people erased since (never restored)`);
+      ctx.out.line(`from the export of ${schoolTime(r.createdAt, zone)}: ${r.restored} key(s) restored, ${r.alreadyHeld} already held, ${r.erased} of people erased since (never restored)`);
       if (r.conflicts > 0) ctx.out.line(`${r.conflicts} person(s) hold another key now: their data from before stays unreadable.`);
       if (r.unrecoverable > 0) ctx.out.line(`${r.unrecoverable} key(s) wrapped under a destroyed key-encryption key and not in the export were dropped: their data reads XXXX.`);
       if (recover) ctx.out.line('Now run `contactable retention`: everyone erased since the backup was taken is erased again.');
@@ -138,6 +140,7 @@ const statusCommand = async (ctx: CliContext): Promise<void> => {
   const store = await ctx.store();
   const status = await keyStatusOf(store);
   const check = await checkErasureSettings(store);
+  const zone = await ctx.zone();
   const json = { keys: status, warnings: check.findings.filter((f) => f.level === 'warning'), backups: check.backups };
   ctx.out.result(json, () => {
     if (status === null) {
@@ -147,8 +150,8 @@ const statusCommand = async (ctx: CliContext): Promise<void> => {
     ctx.out.line(`key-encryption key: ${status.kekId ?? '(none yet)'} in ${status.source}${status.rotatable ? '' : ' (fixed: cannot be rotated)'}`);
     ctx.out.line(`keys held: ${status.keys}; erased so far: ${status.forgotten}`);
     const rw = status.lastRewrap;
-    ctx.out.line(`last re-wrap: ${rw === null ? 'never' : `${londonTime(rw.at)}, ${rw.rewrapped ? `${rw.keys} key(s) under ${rw.kekId}, ${rw.retired} old KEK(s) destroyed` : 'not done (fixed key)'}`}`);
-    ctx.out.line(`last key export: ${status.lastExportAt === null ? 'never' : londonTime(status.lastExportAt)}`);
+    ctx.out.line(`last re-wrap: ${rw === null ? 'never' : `${schoolTime(rw.at, zone)}, ${rw.rewrapped ? `${rw.keys} key(s) under ${rw.kekId}, ${rw.retired} old KEK(s) destroyed` : 'not done (fixed key)'}`}`);
+    ctx.out.line(`last key export: ${status.lastExportAt === null ? 'never' : schoolTime(status.lastExportAt, zone)}`);
     for (const w of json.warnings) ctx.out.line(`  - ${w.subject}${w.value === null ? '' : ` (${w.value})`}: ${w.advice}`);
   });
 };

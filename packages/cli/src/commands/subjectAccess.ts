@@ -1,51 +1,58 @@
 /**
  * `subject-access PERSON --by NAME [--out FILE]`: everything held on a member or contact (GDPR
- * Art. 15) as JSON and as a printable HTML page, times in Europe/London; the report is recorded as
+ * Art. 15) as JSON and as a printable HTML page, times in the school's zone; the report is recorded as
  * an event on the school's stream (who asked for it, when), its free-text reason sealed under the
  * person's own key.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { handleCommand, schoolDecider, schoolStream } from '@contactable/core';
+import { DEFAULT_TIME_ZONE, handleCommand, schoolDecider, schoolStream, type TimeZone } from '@contactable/core';
 import { subjectAccessReport, type SubjectAccessReport, type SubjectAccessSubject } from '@contactable/projections';
 import { str, type Command } from '../command.js';
 import { handled, person, reasonCodeFrom, resolveContact, resolveMember } from '../context.js';
 import { CliError, usageError } from '../errors.js';
-import { londonTime } from '../london.js';
+import { schoolTime } from '../schoolTime.js';
 
 /** Escapes text for HTML (element content and quoted attribute values alike). */
 export const escapeHtml = (value: unknown): string =>
   String(value ?? '').replace(/[&<>"'`]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;', '`': '&#96;' })[c]!);
 
-/** The JSON document: the report, who asked, when, and every instant also in London time. */
-export const subjectAccessDocument = (report: SubjectAccessReport, meta: { readonly schoolId: string; readonly generatedAt: string; readonly requestedBy: string }) => {
-  const withLondon = <T extends { readonly at: string }>(e: T) => ({ ...e, atLondon: londonTime(e.at) });
+/** The JSON document: the report, who asked, when, and every instant also in the school's time (`…Local`, zone in `timeZone`). */
+export const subjectAccessDocument = (
+  report: SubjectAccessReport,
+  meta: { readonly schoolId: string; readonly generatedAt: string; readonly requestedBy: string; readonly timeZone?: TimeZone },
+) => {
+  const zone = meta.timeZone ?? DEFAULT_TIME_ZONE;
+  const local = (at: string): string => schoolTime(at, zone);
+  const withLocal = <T extends { readonly at: string }>(e: T) => ({ ...e, atLocal: local(e.at) });
   return {
     report: 'subject access (GDPR Art. 15)',
     school: meta.schoolId,
     generatedAt: meta.generatedAt,
-    generatedAtLondon: londonTime(meta.generatedAt),
+    generatedAtLocal: local(meta.generatedAt),
     requestedBy: meta.requestedBy,
-    timeZone: 'Europe/London',
+    timeZone: zone,
     subject: report.subject,
     status: report.status,
     mergedRecords: report.mergedRecords,
-    details: report.details.map((d) => ({ ...d, sinceLondon: d.since === null ? null : londonTime(d.since) })),
+    details: report.details.map((d) => ({ ...d, sinceLocal: d.since === null ? null : local(d.since) })),
     links: report.links,
-    consent: report.consent.map(withLondon),
-    deliveries: report.deliveries.map(withLondon),
-    messages: report.messages.map((m) => ({ ...m, requestedAtLondon: m.requestedAt === null ? null : londonTime(m.requestedAt) })),
-    dataIssues: report.dataIssues.map((i) => ({ ...i, raisedAtLondon: londonTime(i.raisedAt) })),
-    otherRecords: report.otherRecords.map(withLondon),
+    consent: report.consent.map(withLocal),
+    deliveries: report.deliveries.map(withLocal),
+    messages: report.messages.map((m) => ({ ...m, requestedAtLocal: m.requestedAt === null ? null : local(m.requestedAt) })),
+    dataIssues: report.dataIssues.map((i) => ({ ...i, raisedAtLocal: local(i.raisedAt) })),
+    otherRecords: report.otherRecords.map(withLocal),
     auditTrail: report.auditTrail.map((a) => ({
       at: a.at,
-      atLondon: londonTime(a.at),
+      atLocal: local(a.at),
       event: a.type,
       actor: a.actor,
       reasonCode: a.reasonCode,
       reason: a.reason,
       summary: a.summary,
       position: a.position,
+      // Written under a simulated clock (a demo, a rehearsal on a later day): said beside its time.
+      simulatedClock: a.simulatedClock,
     })),
   };
 };
@@ -61,10 +68,10 @@ const table = (headers: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray
 
 const why = (code: string | null, reason: string | null): string => (code === null ? (reason ?? '') : reason === null ? code : `${code}: ${reason}`);
 
-/** The printable page: every value escaped, times in London. */
+/** The printable page: every value escaped, times in the school's zone. */
 export const subjectAccessHtml = (doc: Doc): string => {
   const name = doc.details.find((d) => d.field === 'name')?.value ?? doc.subject.id;
-  const events = (rows: Doc['consent']) => table(['When', 'Event', 'Who', 'Why', 'What'], rows.map((e) => [e.atLondon, e.event, e.actor, why(e.reasonCode, e.reason), e.summary]));
+  const events = (rows: Doc['consent']) => table(['When', 'Event', 'Who', 'Why', 'What'], rows.map((e) => [e.atLocal, e.event, e.actor, why(e.reasonCode, e.reason), e.summary]));
   return `<!doctype html>
 <html lang="en-GB">
 <head>
@@ -85,12 +92,12 @@ th { background: #eee; } .none { color: #555; font-style: italic; } .meta td:fir
 <tr><td>Status</td><td>${escapeHtml(doc.status)}</td></tr>
 <tr><td>Earlier records joined in</td><td>${escapeHtml(doc.mergedRecords.length === 0 ? 'none' : doc.mergedRecords.map((id) => `contact ${id}`).join(', '))}</td></tr>
 <tr><td>School</td><td>${escapeHtml(doc.school)}</td></tr>
-<tr><td>Prepared</td><td>${escapeHtml(doc.generatedAtLondon)}</td></tr>
+<tr><td>Prepared</td><td>${escapeHtml(doc.generatedAtLocal)}</td></tr>
 <tr><td>Requested by</td><td>${escapeHtml(doc.requestedBy)}</td></tr>
 </tbody></table>
-<p>Everything the school's contact records hold on this person. Times are UK time (Europe/London, BST in summer, GMT in winter). A value shown as XXXX was erased under the school's retention rules.</p>
+<p>Everything the school's contact records hold on this person. Times are the school's time (${escapeHtml(doc.timeZone)}${doc.timeZone === 'Europe/London' ? ', BST in summer, GMT in winter' : ''}). A value shown as XXXX was erased under the school's retention rules.</p>
 <h2>Details held</h2>
-${table(['Field', 'Value', 'Since'], doc.details.map((d) => [d.field, d.value ?? 'none', d.sinceLondon ?? '']))}
+${table(['Field', 'Value', 'Since'], doc.details.map((d) => [d.field, d.value ?? 'none', d.sinceLocal ?? '']))}
 <h2>Linked people</h2>
 ${table(['Who', 'Name', 'Relationship', 'Priority', 'Prime', 'Parental responsibility'], doc.links.map((l) => [`${l.kind} ${l.id}`, l.name ?? '', l.relationship, l.priority, l.prime ? 'yes' : 'no', l.parentalResponsibility ? 'yes' : 'no']))}
 <h2>Consent and blocks</h2>
@@ -98,13 +105,13 @@ ${events(doc.consent)}
 <h2>Deliveries</h2>
 ${events(doc.deliveries)}
 <h2>Messages</h2>
-${table(['Requested', 'Message', 'Channel', 'Subject', 'Body', 'Outcome'], doc.messages.map((m) => [m.requestedAtLondon ?? '', m.messageId, m.channel ?? '', m.subject ?? '', m.body ?? '', m.outcome]))}
+${table(['Requested', 'Message', 'Channel', 'Subject', 'Body', 'Outcome'], doc.messages.map((m) => [m.requestedAtLocal ?? '', m.messageId, m.channel ?? '', m.subject ?? '', m.body ?? '', m.outcome]))}
 <h2>Data issues</h2>
-${table(['Raised', 'Type', 'About', 'Detail'], doc.dataIssues.map((i) => [i.raisedAtLondon, i.type, i.memberId === null ? '' : `member ${i.memberId}`, i.detail]))}
+${table(['Raised', 'Type', 'About', 'Detail'], doc.dataIssues.map((i) => [i.raisedAtLocal, i.type, i.memberId === null ? '' : `member ${i.memberId}`, i.detail]))}
 <h2>Other records naming them</h2>
 ${events(doc.otherRecords)}
 <h2>Audit trail</h2>
-${table(['When', 'Event', 'Who', 'Why', 'What changed'], doc.auditTrail.map((a) => [a.atLondon, a.event, a.actor, why(a.reasonCode, a.reason), a.summary]))}
+${table(['When', 'Event', 'Who', 'Why', 'What changed'], doc.auditTrail.map((a) => [a.simulatedClock === null ? a.atLocal : `${a.atLocal} (simulated clock: ${a.simulatedClock})`, a.event, a.actor, why(a.reasonCode, a.reason), a.summary]))}
 </body>
 </html>
 `;
@@ -159,7 +166,7 @@ export const subjectAccess: Command = {
     const store = await ctx.store();
     const generatedAt = ctx.clock.now();
     const report = await subjectAccessReport(store, p, subject);
-    const doc = subjectAccessDocument(report, { schoolId: ctx.schoolId, generatedAt, requestedBy: actor.kind === 'person' ? actor.name : '' });
+    const doc = subjectAccessDocument(report, { schoolId: ctx.schoolId, generatedAt, requestedBy: actor.kind === 'person' ? actor.name : '', timeZone: await ctx.zone() });
     const base = (str(args, 'out') ?? `subject-access-${subject.kind}-${subject.id}-${generatedAt.slice(0, 10)}`).replace(/\.(json|html?)$/i, '');
     const files = { json: `${base}.json`, html: `${base}.html` };
     writeWhole(files.json, `${JSON.stringify(doc, null, 2)}\n`);

@@ -1,16 +1,19 @@
 /**
  * The store's integrity checks, each a small function over a DoctorContext. `contactable doctor` runs
- * them all; a check that does not apply to a store says so instead of finding anything. To add one (read
- * models out of step, once they are persisted), write a DoctorCheck and put it in `doctorChecks`.
+ * them all; a check that does not apply to a store says so instead of finding anything. To add one,
+ * write a DoctorCheck and put it in `doctorChecks`.
  * Findings name streams, positions, checkpoints and processes, never a personal value.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeEvent, readAllEvents, type EventStore } from '@contactable/core';
 import type { LockStatus, StoreInspection } from '@contactable/adapters-store';
+import { compareRowsWithFold, rebuildFromStore } from '@contactable/projections';
 
 /** What the checks may look at. */
 export interface DoctorContext {
   readonly store: EventStore;
+  /** The school whose views are checked against the log. */
+  readonly schoolId: string;
   /** The store's own tables, where it has them (PGlite, PostgreSQL); null otherwise. */
   readonly inspection: StoreInspection | null;
   /** An embedded folder's lock as found before the store was opened; null for other stores. */
@@ -151,8 +154,26 @@ export const folderLock: DoctorCheck = {
   },
 };
 
-/** The checks doctor runs, in order. Read models out of step will go here once they are persisted. */
-export const doctorChecks: ReadonlyArray<DoctorCheck> = [folderLock, undecodableEvents, personalDataKeys, checkpointsInStep];
+/** The views kept in the store (as appends wrote them) are what a fresh fold of the log gives, row by row. */
+export const readModelsInStep: DoctorCheck = {
+  id: 'read-models',
+  title: 'the views kept in the store agree with the log',
+  run: async ({ store, schoolId }) => {
+    if (store.readModels === undefined) return skipped('this store keeps no views (they are folded from the log on each look)');
+    if (!(await store.readModels.upToDate())) {
+      return looked([{ problem: 'the views were made by another version of contactable and are rebuilt at the next open that writes', where: 'the read-model tables', fix: 'run contactable replay (or any import) to rebuild them now' }], 'the read models\' version');
+    }
+    const fold = await rebuildFromStore(store, { schoolId });
+    const differences = await compareRowsWithFold(store.readModels, schoolId, fold);
+    return looked(
+      differences.map((d) => ({ problem: `${d}: the kept views are out of step with the log`, where: `the read-model tables (school ${schoolId})`, fix: 'run contactable replay to rebuild the views from the log; please report it with the store' })),
+      `${fold.members.size} member(s) and ${fold.contacts.size} contact(s) of school ${schoolId}, against the log up to position ${fold.position}`,
+    );
+  },
+};
+
+/** The checks doctor runs, in order. */
+export const doctorChecks: ReadonlyArray<DoctorCheck> = [folderLock, undecodableEvents, personalDataKeys, checkpointsInStep, readModelsInStep];
 
 /** What doctor found. */
 export interface DoctorReport {

@@ -6,11 +6,12 @@ import { domainError, type DomainError } from '../errors.js';
 import type { Recorded } from '../events/catalogue.js';
 import type { SchoolEvent, SyncSchedule } from '../events/school.js';
 import { defaultImportSettings, type DataIssueFilter, type ImportSettings } from '../settings.js';
+import { DEFAULT_TIME_ZONE, isTimeZone, type TimeZone } from '../zone.js';
 
 /** Days a message's content is kept unless the school says otherwise (a school year and a term, about). */
 export const DEFAULT_MESSAGE_RETENTION_DAYS = 365;
 
-/** A school's settings and saved filters. */
+/** A school's settings, saved filters, time zone and message retention. */
 export interface SchoolState {
   readonly settings: ImportSettings;
   readonly filters: Readonly<Record<string, DataIssueFilter>>;
@@ -18,6 +19,8 @@ export interface SchoolState {
   readonly messageRetentionDays?: number;
   /** The scheduled sync (absent until first set, and in snapshots made before it existed). */
   readonly sync?: SyncSchedule;
+  /** The zone its days and printed times follow (Europe/London until the school sets another). */
+  readonly timeZone: TimeZone;
 }
 
 /** No scheduled sync: what a school has until it sets one. */
@@ -35,6 +38,7 @@ export type SchoolCommand =
   | { readonly type: 'SaveDataIssueFilter'; readonly name: string; readonly filter: DataIssueFilter }
   | { readonly type: 'RemoveDataIssueFilter'; readonly name: string }
   | { readonly type: 'ChangeSyncSchedule'; readonly schedule: SyncSchedule }
+  | { readonly type: 'SetTimeZone'; readonly timeZone: TimeZone }
   | { readonly type: 'SetMessageRetention'; readonly days: number }
   | { readonly type: 'ReportSubjectAccess'; readonly subject: 'member' | 'contact'; readonly id: string };
 
@@ -52,6 +56,8 @@ export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): 
     }
     case 'SyncScheduleChanged':
       return { ...state, sync: event.data.schedule };
+    case 'TimeZoneChanged':
+      return { ...state, timeZone: event.data.timeZone };
     case 'MessageRetentionChanged':
       return { ...state, messageRetentionDays: event.data.days };
     case 'SubjectAccessReported':
@@ -76,6 +82,9 @@ export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<D
       const now = state.sync ?? noSyncSchedule;
       return E.right(now.exportPath === exportPath && now.at === at ? [] : [{ type: 'SyncScheduleChanged', data: { schedule: { exportPath, at } } }]);
     }
+    case 'SetTimeZone':
+      if (!isTimeZone(cmd.timeZone)) return E.left(domainError('invalid-command', `"${cmd.timeZone}" is not a time zone; give an IANA name such as Europe/London.`));
+      return E.right(state.timeZone === cmd.timeZone ? [] : [{ type: 'TimeZoneChanged', data: { timeZone: cmd.timeZone } }]);
     case 'SetMessageRetention':
       if (!Number.isInteger(cmd.days) || cmd.days < 1) return E.left(domainError('invalid-command', 'Message retention is a whole number of days, at least 1.'));
       return E.right(messageRetentionDaysOf(state) === cmd.days && state.messageRetentionDays !== undefined ? [] : [{ type: 'MessageRetentionChanged', data: { days: cmd.days } }]);
@@ -89,5 +98,5 @@ export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<D
 export const schoolDecider: Decider<SchoolCommand, SchoolEvent, SchoolState> = {
   decide: decideSchool,
   evolve: evolveSchool,
-  initialState: { settings: defaultImportSettings, filters: {} },
+  initialState: { settings: defaultImportSettings, filters: {}, timeZone: DEFAULT_TIME_ZONE },
 };

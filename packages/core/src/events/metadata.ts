@@ -1,6 +1,7 @@
 /** Every stored event says when, who (a person, an import run, a provider) and why (R-AUD-1). */
 import * as t from 'io-ts';
 import { Personal } from '../personal.js';
+import type { Clock } from '../clock.js';
 import { InstantCodec } from './common.js';
 
 /** Who caused an event. */
@@ -13,12 +14,16 @@ export const Actor = t.union([
 /** Who caused an event. */
 export type Actor = t.TypeOf<typeof Actor>;
 
+/** The clock an event was written under, when it was not the wall clock (a demo, a test, a run for a future day). */
+export const SimulatedClockNote = t.type({ note: t.string, wallClockAt: t.union([InstantCodec, t.null]) });
+
 /**
  * The metadata of a stored event. `reason` is free text a person typed or a provider sent
  * ("phoned to stop", a bounce quoting a name), so it is personal data: sealed under the key of
  * the person the event concerns and read `XXXX` once they are erased. `reasonCode` is a short,
  * non-personal code (`phoned-to-stop`, `bounce`, `MIS import`) kept in the clear, so the audit
- * still says why after erasure; events recorded before it existed have none.
+ * still says why after erasure. `simulatedClock` says the event was written under a clock that was
+ * not the wall clock. Events recorded before either existed have neither, and decode as before.
  */
 export const EventMetadata = t.intersection([
   t.type({
@@ -29,10 +34,19 @@ export const EventMetadata = t.intersection([
     causationId: t.union([t.string, t.null]),
     schoolId: t.string,
   }),
-  t.partial({ reasonCode: t.string }),
+  t.partial({ reasonCode: t.string, simulatedClock: SimulatedClockNote }),
 ]);
 /** The metadata of a stored event. */
 export type EventMetadata = t.TypeOf<typeof EventMetadata>;
+
+/**
+ * When an event happens, by the clock it is written under: its instant, and the clock's
+ * simulation note when it is not the wall clock (so no event passes a simulated time off as real).
+ */
+export const stampOf = (clock: Clock): Pick<EventMetadata, 'occurredAt' | 'simulatedClock'> => {
+  const occurredAt = clock.now();
+  return clock.simulated === undefined ? { occurredAt } : { occurredAt, simulatedClock: { note: clock.simulated.note, wallClockAt: clock.simulated.wallClockAt } };
+};
 
 /** A one-line description of an actor, for audit trails and explanations. */
 export const describeActor = (actor: Actor): string => {

@@ -1,10 +1,15 @@
 /**
- * Retention (R-DEL-2, R-DEL-3): people deleted 14 or more days ago are anonymised. The store forgets
- * the person's key first (crypto-shredding), then the fact is recorded; a crash between the two is
+ * Retention (R-DEL-2, R-DEL-3): people deleted 14 or more days ago are anonymised. "Today" is the
+ * clock's day in the school's zone, never a day passed in: the record of an anonymisation then always
+ * stands 14 days after the deletion by the same clock (a run for a later day needs a simulated clock,
+ * and its events say so). A message's content is erased once its retention (its own, else the
+ * school's) has run out, or once everyone it was sent to is anonymised. The store forgets
+ * the person's (or message's) key first (crypto-shredding), then the fact is recorded; a crash between the two is
  * finished by the next run, since forgetting twice is harmless and the decider records once.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { LocalDate } from '../clock.js';
+import { DEFAULT_TIME_ZONE, localDayOf, type TimeZone } from '../zone.js';
 import { contactDecider } from '../deciders/contact.js';
 import { memberDecider } from '../deciders/member.js';
 import { messageDecider } from '../deciders/message.js';
@@ -27,6 +32,8 @@ export interface RetentionCandidate {
 
 /** What a retention run did. */
 export interface RetentionReport {
+  /** The school day the run counted from (the clock's). */
+  readonly today: LocalDate;
   readonly anonymised: ReadonlyArray<RetentionCandidate>;
   readonly notYetDue: number;
   /** Messages whose content (subject, body, provider texts) was erased. */
@@ -44,22 +51,23 @@ export interface MessageRetention {
 }
 
 /**
- * Anonymises every candidate due on `today`, erases the content of messages due (by their
- * retention rule, or because everyone they were sent to is anonymised), then lets the store
- * reclaim the erased space (and, in a durable store, re-wrap the remaining keys).
+ * Anonymises every candidate due on the clock's day in the school's zone, erases the content of
+ * messages due (by their retention rule, or because everyone they were sent to is anonymised),
+ * then lets the store reclaim the erased space (and, in a durable store, re-wrap the remaining keys).
  */
 export const runRetention = async (
   deps: HandlerDeps,
   candidates: ReadonlyArray<RetentionCandidate>,
-  today: LocalDate,
   context: CommandContext,
+  timeZone: TimeZone = DEFAULT_TIME_ZONE,
   messages?: MessageRetention,
 ): Promise<RetentionReport> => {
+  const today = localDayOf(deps.clock.now(), timeZone);
   const anonymised: RetentionCandidate[] = [];
   const errors: string[] = [];
   let notYetDue = 0;
   for (const c of candidates) {
-    if (!dueForAnonymisation(c.deletedAt, today)) {
+    if (!dueForAnonymisation(c.deletedAt, today, timeZone)) {
       notYetDue += 1;
       continue;
     }
@@ -68,8 +76,8 @@ export const runRetention = async (
     for (const merged of c.mergedContacts ?? []) await deps.store.forget(contactStream(merged));
     const r: E.Either<HandleError, unknown> =
       c.subject === 'member'
-        ? await handleCommand(deps, memberDecider, stream, { type: 'AnonymiseMember', memberId: c.id, today }, context)
-        : await handleCommand(deps, contactDecider, stream, { type: 'AnonymiseContact', contactId: c.id, today }, context);
+        ? await handleCommand(deps, memberDecider, stream, { type: 'AnonymiseMember', memberId: c.id, today, timeZone }, context)
+        : await handleCommand(deps, contactDecider, stream, { type: 'AnonymiseContact', contactId: c.id, today, timeZone }, context);
     if (E.isLeft(r)) errors.push(r.left.message);
     else anonymised.push(c);
   }
@@ -78,7 +86,7 @@ export const runRetention = async (
     const gone = new Set(messages.anonymisedContacts);
     for (const c of anonymised) if (c.subject === 'contact') for (const id of [c.id, ...(c.mergedContacts ?? [])]) gone.add(id);
     for (const m of messages.candidates) {
-      if (!messageContentDue(m, today, messages.schoolDays, gone)) continue;
+      if (!messageContentDue(m, today, messages.schoolDays, gone, timeZone)) continue;
       const stream = messageStream(m.messageId);
       await deps.store.forget(stream);
       const r = await handleCommand(deps, messageDecider, stream, { type: 'RecordMessageContentErased', messageId: m.messageId }, context);
@@ -87,5 +95,5 @@ export const runRetention = async (
     }
   }
   if (anonymised.length > 0 || messagesErased.length > 0) await deps.store.compact();
-  return { anonymised, notYetDue, messagesErased, errors };
+  return { today, anonymised, notYetDue, messagesErased, errors };
 };
