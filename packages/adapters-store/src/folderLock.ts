@@ -59,7 +59,8 @@ export const defaultLockStrategy = (): LockStrategy => (process.platform === 'li
 
 const heldHere = new Set<string>();
 
-const alive = (pid: number): boolean => {
+/** True while a process of this machine is running (one we may not signal counts). */
+export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
     return true;

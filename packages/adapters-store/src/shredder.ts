@@ -253,42 +253,11 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
     return items.map((x) => (x.strings === null ? null : sealStrings(keyOf.get(x.subject)!, x.subject, x.id, x.strings)));
   };
 
-  const openLists: Shredder['openLists'] = async (items) => {
+  // Loads the keys of some key ids into the opening cache (a fresh one past its time-to-live).
+  const loadKeyIds = async (ids: Iterable<string | null>): Promise<void> => {
     const now = Date.now();
     const wanted = new Set<string>();
-    for (const x of items) {
-      const id = x.blob === null ? null : keyIdOf(x.blob);
-      if (id === null || gone.has(id)) continue;
-      const hit = opening.get(id);
-      if (hit === undefined || now - hit.at > ttl) wanted.add(id);
-    }
-    if (wanted.size > 0) {
-      const found = await keys.find([...wanted]);
-      for (const id of wanted) {
-        const hit = found.get(id);
-        if (hit === undefined) {
-          opening.delete(id);
-          gone.add(id);
-        } else {
-          opening.set(id, { key: openingKey(hit.key), raw: hit.key, at: now });
-          ownKey(id, hit.subject);
-        }
-      }
-    }
-    return items.map((x) => {
-      const parts = x.blob === null ? null : blobParts(x.blob);
-      const key = parts === null ? undefined : opening.get(parts.keyId);
-      if (parts === null || key === undefined) return null;
-      return stringsOf(decryptBody(nodeCrypto, key.key, aadText(x.subject, x.id), parts.body));
-    });
-  };
-
-  const loadKeys = async (rows: ReadonlyArray<SealedRow>): Promise<void> => {
-    const now = Date.now();
-    const wanted = new Set<string>();
-    for (const r of rows) {
-      if (r.personal === null) continue;
-      const id = keyIdOf(r.personal.slice(1));
+    for (const id of ids) {
       if (id === null || gone.has(id)) continue;
       const hit = opening.get(id);
       if (hit === undefined || now - hit.at > ttl) wanted.add(id);
@@ -307,6 +276,18 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
       }
     }
   };
+
+  const openLists: Shredder['openLists'] = async (items) => {
+    await loadKeyIds(items.map((x) => (x.blob === null ? null : keyIdOf(x.blob))));
+    return items.map((x) => {
+      const parts = x.blob === null ? null : blobParts(x.blob);
+      const key = parts === null ? undefined : opening.get(parts.keyId);
+      if (parts === null || key === undefined) return null;
+      return stringsOf(decryptBody(nodeCrypto, key.key, aadText(x.subject, x.id), parts.body));
+    });
+  };
+
+  const loadKeys = (rows: ReadonlyArray<SealedRow>): Promise<void> => loadKeyIds(rows.map((r) => (r.personal === null ? null : keyIdOf(r.personal.slice(1)))));
 
   let opener: BlobOpener | null = null;
   let openerFailed = false;

@@ -52,6 +52,21 @@ export interface Handled<S> {
   readonly version: number;
 }
 
+/** The metadata every event of one command carries: when (from the clock), who, why, and what it follows from. */
+export const metadataFor = (clock: Clock, context: CommandContext, correlationId: string): EventMetadata => ({
+  ...stampOf(clock),
+  actor: context.actor,
+  reason: context.reason ?? null,
+  ...(context.reasonCode === undefined ? {} : { reasonCode: context.reasonCode }),
+  correlationId: context.correlationId ?? correlationId,
+  causationId: context.causationId ?? null,
+  schoolId: context.schoolId,
+});
+
+/** A command's decided events, ready to append: ids derived from the command's id, so a retry writes the same ids. */
+export const newEventsOf = (commandId: string, decided: ReadonlyArray<{ readonly type: string; readonly data: unknown }>, metadata: EventMetadata): NewEvent[] =>
+  decided.map((e, i) => ({ id: eventIdFor(commandId, i), type: e.type, schemaVersion: schemaVersionOf(e.type), data: e.data, metadata }));
+
 /** Reads and folds a stream; an event that no longer decodes is an error naming its stream and position. */
 export const loadStream = async <C, Ev extends { type: string; data: unknown }, S>(
   store: EventStore,
@@ -94,22 +109,8 @@ export const handleCommand = async <C, Ev extends { type: string; data: unknown 
     const decided = decider.decide(command, state);
     if (E.isLeft(decided)) return decided;
     if (decided.right.length === 0) return E.right({ appended: [], state, version });
-    const metadata: EventMetadata = {
-      ...stampOf(deps.clock),
-      actor: context.actor,
-      reason: context.reason ?? null,
-      ...(context.reasonCode === undefined ? {} : { reasonCode: context.reasonCode }),
-      correlationId: context.correlationId ?? commandId,
-      causationId: context.causationId ?? null,
-      schoolId: context.schoolId,
-    };
-    const events: NewEvent[] = decided.right.map((e, i) => ({
-      id: eventIdFor(commandId, i),
-      type: e.type,
-      schemaVersion: schemaVersionOf(e.type),
-      data: e.data,
-      metadata,
-    }));
+    const metadata = metadataFor(deps.clock, context, commandId);
+    const events = newEventsOf(commandId, decided.right, metadata);
     const appended = await deps.store.append(streamId, events, exactVersion(version));
     if (E.isLeft(appended)) continue;
     const stored: StoredEvent[] = events.map((e, i) => ({
@@ -179,15 +180,7 @@ export const handleAcross = async (
     }
     const decided = decide(states);
     if (E.isLeft(decided)) return decided;
-    const metadata: EventMetadata = {
-      ...stampOf(deps.clock),
-      actor: context.actor,
-      reason: context.reason ?? null,
-      ...(context.reasonCode === undefined ? {} : { reasonCode: context.reasonCode }),
-      correlationId: context.correlationId ?? commandId,
-      causationId: context.causationId ?? null,
-      schoolId: context.schoolId,
-    };
+    const metadata = metadataFor(deps.clock, context, commandId);
     const batches = decided.right
       .filter((d) => d.events.length > 0)
       .map((d) => {
@@ -196,7 +189,7 @@ export const handleAcross = async (
           streamId: d.streamId,
           expected: exactVersion(version),
           version,
-          events: d.events.map((e, i): NewEvent => ({ id: eventIdFor(`${commandId}/${d.streamId}`, i), type: e.type, schemaVersion: schemaVersionOf(e.type), data: e.data, metadata })),
+          events: newEventsOf(`${commandId}/${d.streamId}`, d.events, metadata),
         };
       });
     if (batches.length === 0) return E.right([]);

@@ -7,20 +7,17 @@
 import * as E from 'fp-ts/lib/Either.js';
 import {
   decodeEvent,
-  eventIdFor,
+  metadataFor,
+  newEventsOf,
   exactVersion,
   messageDecider,
   messageStream,
-  schemaVersionOf,
-  stampOf,
   type CommandContext,
-  type EventMetadata,
   type HandleError,
   type HandlerDeps,
   type MessageCommand,
   type MessageEvent,
   type MessageState,
-  type NewEvent,
   type Recorded,
 } from '@contactable/core';
 
@@ -68,16 +65,8 @@ export const openLedger = async (
       const decided = messageDecider.decide(command, state);
       if (E.isLeft(decided)) return decided;
       if (decided.right.length === 0) return E.right(undefined);
-      const metadata: EventMetadata = {
-        ...stampOf(deps.clock),
-        actor: context.actor,
-        reason: context.reason ?? null,
-        ...(context.reasonCode === undefined ? {} : { reasonCode: context.reasonCode }),
-        correlationId: context.correlationId ?? messageId,
-        causationId: context.causationId ?? null,
-        schoolId: context.schoolId,
-      };
-      const events: NewEvent[] = decided.right.map((e, i) => ({ id: eventIdFor(commandId, i), type: e.type, schemaVersion: schemaVersionOf(e.type), data: e.data, metadata }));
+      const metadata = metadataFor(deps.clock, context, messageId);
+      const events = newEventsOf(commandId, decided.right, metadata);
       const appended = await deps.store.append(streamId, events, exactVersion(version));
       if (E.isRight(appended)) {
         for (const e of decided.right) state = messageDecider.evolve(state, { ...e, metadata } as Recorded<MessageEvent>);

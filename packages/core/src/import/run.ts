@@ -30,11 +30,10 @@ import { contactDecider } from '../deciders/contact.js';
 import { groupDecider } from '../deciders/group.js';
 import { importRunDecider } from '../deciders/importRun.js';
 import { memberDecider } from '../deciders/member.js';
-import { schemaVersionOf, type Recorded, type StoredEvent, type UndecodableEvent } from '../events/catalogue.js';
+import { type Recorded, type StoredEvent, type UndecodableEvent } from '../events/catalogue.js';
 import type { ImportCounts } from '../events/importRun.js';
-import { stampOf, type Actor, type EventMetadata } from '../events/metadata.js';
-import { describeHandleError, handleCommand, type CommandContext, type HandlerDeps } from '../handler.js';
-import { eventIdFor } from '../idSource.js';
+import type { Actor } from '../events/metadata.js';
+import { describeHandleError, handleCommand, metadataFor, newEventsOf, type CommandContext, type HandlerDeps } from '../handler.js';
 import { importStream, type ImportRunId, type SchoolId } from '../ids.js';
 import { exactVersion, type NewEvent } from '../store/port.js';
 import type { ImportSettings } from '../settings.js';
@@ -252,16 +251,8 @@ export const runImport = async (
     if (decided.right.length === 0) return null;
     const ctx = context(planned.streamId, had.version);
     const commandId = ctx.commandId!;
-    const metadata: EventMetadata = {
-      ...stampOf(deps.clock),
-      actor: ctx.actor,
-      reason: ctx.reason ?? null,
-      ...(ctx.reasonCode === undefined ? {} : { reasonCode: ctx.reasonCode }),
-      correlationId: ctx.correlationId ?? commandId,
-      causationId: ctx.causationId ?? null,
-      schoolId: ctx.schoolId,
-    };
-    const events: NewEvent[] = decided.right.map((e, i) => ({ id: eventIdFor(commandId, i), type: e.type, schemaVersion: schemaVersionOf(e.type), data: e.data, metadata }));
+    const metadata = metadataFor(deps.clock, ctx, commandId);
+    const events = newEventsOf(commandId, decided.right, metadata);
     return {
       streamId: planned.streamId,
       events,
