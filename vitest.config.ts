@@ -10,7 +10,7 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@contactable\/core\/testing$/, replacement: src('core', 'testing/index.ts') },
-      { find: /^@contactable\/(core|projections|adapters-sims|adapters-store|adapters-messaging|cli)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) },
+      { find: /^@contactable\/(core|projections|adapters-sims|adapters-store|adapters-eventstoredb|adapters-messaging|cli)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) },
     ],
   },
   test: {

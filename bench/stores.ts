@@ -156,29 +156,28 @@ const emmettDriver = async (url: string): Promise<Driver> => {
 };
 
 const floorDriver = async (url: string): Promise<Driver> => {
-  const { pool, close } = await openPostgresDatabase(url, { schema: 'floor_unused' });
-  await pool.query(`CREATE TABLE IF NOT EXISTS floor_events (
+  const { sql, close } = await openPostgresDatabase(url, { schema: 'floor_unused' });
+  await sql.query(`CREATE TABLE IF NOT EXISTS floor_events (
     position bigserial PRIMARY KEY, stream_id text NOT NULL, version int NOT NULL, event_id text NOT NULL,
     type text NOT NULL, data jsonb NOT NULL, metadata jsonb NOT NULL, UNIQUE (stream_id, version))`);
   return {
     append: async (streamId, events, version) => {
       const rows = events.map((e, i) => ({ v: version + 1 + i, id: e.id, type: e.type, data: e.data, metadata: e.metadata }));
-      await pool.query({
-        name: 'floor-append',
-        text: `INSERT INTO floor_events (stream_id, version, event_id, type, data, metadata)
+      // A named statement, as sql.query always makes one.
+      await sql.query(
+        `INSERT INTO floor_events (stream_id, version, event_id, type, data, metadata)
                SELECT $1, r.v, r.id, r.type, r.data, r.metadata FROM jsonb_to_recordset($2::jsonb) AS r(v int, id text, type text, data jsonb, metadata jsonb)`,
-        values: [streamId, JSON.stringify(rows)],
-      });
+        [streamId, JSON.stringify(rows)],
+      );
     },
     readAll: async () => {
       let n = 0;
       let after = 0;
       for (;;) {
-        const { rows } = await pool.query<{ position: string }>({
-          name: 'floor-read',
-          text: 'SELECT position, stream_id, version, event_id, type, data, metadata FROM floor_events WHERE position > $1 ORDER BY position LIMIT 1000',
-          values: [after],
-        });
+        const rows = await sql.query<{ position: string }>(
+          'SELECT position, stream_id, version, event_id, type, data, metadata FROM floor_events WHERE position > $1 ORDER BY position LIMIT 1000',
+          [after],
+        );
         n += rows.length;
         if (rows.length < 1000) return n;
         after = Number(rows[rows.length - 1]!.position);

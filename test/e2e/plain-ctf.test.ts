@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../../packages/adapters-messaging/test/support/smtpSink.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
 const MAIN = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
 
@@ -31,21 +32,25 @@ const json = async (args: ReadonlyArray<string>, cwd: string): Promise<any> => {
 
 let sink: SmtpSink;
 let dir: string;
+let pg: TestPostgres;
 
 beforeAll(async () => {
   if (!existsSync(MAIN)) throw new Error(`the CLI is not built (${MAIN}): run pnpm build`);
   sink = await startSmtpSink();
+  // A PostgreSQL database: every command is its own process, and a server makes each start quick.
+  pg = await startPostgres();
   dir = mkdtempSync(join(tmpdir(), 'contactable-plain-'));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await sink.close();
+  await pg?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
 describe('a plain CTF, end to end', () => {
   it('R-LNK-1 R-CON-2 R-CON-9 siblings share one contact; an opt-out by email reaches both; no address is emailed twice', async () => {
-    const store = ['--store', join(dir, 'store')];
+    const store = ['--store', await pg.newDatabase('plain')];
     const gen = await json(['generate', '--pupils', '120', '--seed', 'plain', '--format', 'ctf', '--plain', '--out', 'school.xml'], dir);
     expect(gen.format).toBe('ctf');
     const text = readFileSync(join(dir, 'school.xml'), 'utf8');

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { clientConnectionString, openEventStoreDbStore } from '../../packages/adapters-store/src/index.js';
+import { clientConnectionString, openEventStoreDbStore } from '../../packages/adapters-eventstoredb/src/index.js';
 import { describeStoreConformance } from './conformance.js';
 
 const url = process.env['EVENTSTORE_URL'];
@@ -33,9 +33,9 @@ describeStoreConformance(
 );
 
 describe('eventstoredb URLs', () => {
-  it('reads kurrentdb:// as the same protocol under its new name', () => {
-    expect(clientConnectionString('kurrentdb://admin:changeit@localhost:2113?tls=false')).toBe('esdb://admin:changeit@localhost:2113?tls=false');
-    expect(clientConnectionString('kurrentdb+discover://cluster:2113')).toBe('esdb+discover://cluster:2113');
-    expect(clientConnectionString('esdb://localhost:2113')).toBe('esdb://localhost:2113');
+  it('hands the client esdb:// under its new name, kurrentdb:// (the old name makes it print a warning)', () => {
+    expect(clientConnectionString('esdb://admin:changeit@localhost:2113?tls=false')).toBe('kurrentdb://admin:changeit@localhost:2113?tls=false');
+    expect(clientConnectionString('esdb+discover://cluster:2113')).toBe('kurrentdb+discover://cluster:2113');
+    expect(clientConnectionString('kurrentdb://localhost:2113')).toBe('kurrentdb://localhost:2113');
   });
 });

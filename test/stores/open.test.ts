@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { noStream } from '../../packages/core/src/index.js';
-import { isStoreError, maskUrl, openStore, storeError, storeKind, systemClock, uuidV7Ids } from '../../packages/adapters-store/src/index.js';
+import { isStoreError, loadOptional, maskUrl, openStore, storeError, storeKind, systemClock, uuidV7Ids } from '../../packages/adapters-store/src/index.js';
 import { plainEvent } from './fixtures.js';
 
 const cleanup: Array<() => void | Promise<void>> = [];
@@ -127,6 +127,22 @@ describe('openStore', () => {
     expect(isStoreError(e)).toBe(true);
     expect(e.message).toContain('esdb://admin:***@127.0.0.1');
     expect(e.message).not.toContain('hunter2');
+  });
+});
+
+describe('optional store packages', () => {
+  it('a store whose package is not installed fails saying which package to install, password masked', async () => {
+    const e = await failure(loadOptional('@contactable/no-such-store', 'esdb://admin:hunter2@db:2113', 'An esdb:// store'));
+    expect(isStoreError(e)).toBe(true);
+    expect(e.message).toContain('needs the package @contactable/no-such-store, which is not installed');
+    expect(e.message).toContain('npm install @contactable/no-such-store');
+    expect(e.message).toContain('esdb://admin:***@db:2113');
+    expect(e.message).not.toContain('hunter2');
+  });
+
+  it('an installed one loads', async () => {
+    const m = await loadOptional<{ readonly default: { readonly Pool: unknown } }>('pg', 'postgres://db/x', 'A postgres:// store');
+    expect(m).toHaveProperty('default.Pool');
   });
 });
 

@@ -1,7 +1,8 @@
 /** The conformance suite against PostgreSQL: a throwaway cluster, a fresh schema per case. */
+import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import type { InlineReadModels } from '../../packages/core/src/index.js';
-import { openPostgresDatabase, openPostgresStore } from '../../packages/adapters-store/src/index.js';
+import { openPostgresStore } from '../../packages/adapters-store/src/index.js';
 import { postgresBinDir, startPostgres, type TestPostgres } from '../support/postgres.js';
 import { describeStoreConformance, type StoreUnderTest } from './conformance.js';
 
@@ -21,8 +22,8 @@ const factory = async (options: { readonly readModels?: InlineReadModels | null 
   const url = server!.url;
   const schema = `case_${++cases}`;
   let store = await openPostgresStore(url, { schema, pollMs: 200, ...options });
-  // A second pool on the same schema: the back door a DBA (or a second writer) would use.
-  const side = await openPostgresDatabase(url, { schema, poolSize: 4 });
+  // A second pool on the same schema (the store made it): the back door a DBA (or a second writer) would use.
+  const side = { pool: new pg.Pool({ connectionString: url, max: 4 }) };
   const held = new Set<{ release: (destroy?: boolean) => void }>();
   return {
     get store() {
@@ -65,7 +66,7 @@ const factory = async (options: { readonly readModels?: InlineReadModels | null 
     dispose: async () => {
       // A case that failed mid-gap must not leave a transaction holding every later reader back.
       for (const c of held) c.release(true);
-      await side.close();
+      await side.pool.end();
       await store.close();
     },
   };

@@ -19,7 +19,7 @@ import { parseNotifyKey } from './providers/notifyKey.js';
 import { sendGridProvider } from './providers/sendgrid.js';
 import { smtpProvider } from './providers/smtp.js';
 import { twilioProvider } from './providers/twilio.js';
-import { withRateLimit, realTiming, type Timing } from './rateLimit.js';
+import { withRateLimit } from './rateLimit.js';
 import { maskUrl } from './redact.js';
 
 /** A provider URL that could not be used, with a message that names the problem (never the secret). */
@@ -34,10 +34,9 @@ export interface ProviderSet {
   readonly sms: SmsProvider | null;
 }
 
-/** Edges a provider needs: HTTP (injectable for tests) and time for the rate limiter. */
+/** Edges a provider needs: HTTP (injectable for tests). */
 export interface ProviderUrlOptions {
   readonly fetch?: FetchLike;
-  readonly timing?: Timing;
   /** For Notify tokens (ms since the epoch). */
   readonly now?: () => number;
 }
@@ -71,7 +70,6 @@ export const providerFromUrl = (raw: string, options: ProviderUrlOptions = {}): 
     return fail(raw, 'is not a URL; expected e.g. smtp://host:587?from=..., notify://KEY@host?template=..., twilio://SID:TOKEN@host?from=..., sendgrid://KEY@host?from=...');
   }
   const scheme = u.protocol.replace(/:$/, '');
-  const timing = options.timing ?? realTiming;
   const rate = numberParam(u, 'rate');
   const timeoutMs = numberParam(u, 'timeout');
   if (Number.isNaN(rate)) return fail(raw, 'has a rate that is not a positive number (messages per second).');
@@ -86,7 +84,7 @@ export const providerFromUrl = (raw: string, options: ProviderUrlOptions = {}): 
     }
   }
   const http = { ...(options.fetch !== undefined ? { fetch: options.fetch } : {}), ...(timeoutMs !== undefined ? { timeoutMs } : {}) };
-  const limit = <P extends Provider>(p: P, dflt: number): P => withRateLimit(p, rate ?? dflt, timing);
+  const limit = <P extends Provider>(p: P, dflt: number): P => withRateLimit(p, rate ?? dflt);
   const from = u.searchParams.get('from') ?? '';
   try {
     switch (scheme) {

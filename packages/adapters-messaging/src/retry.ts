@@ -1,4 +1,12 @@
-/** Retries a provider call on retryable errors with bounded exponential backoff (sleep is injected for tests). */
+/**
+ * Retries a provider call on retryable errors with bounded exponential backoff (sleep is injected for tests).
+ *
+ * Hand-written on purpose: the loop's decisions are the domain, not the schedule. A permanent error
+ * stops at once; before retrying an ambiguous failure the provider is asked whether it took the message;
+ * a Retry-After can lengthen a wait; the outcome is a value with its attempt count. p-retry, the maintained
+ * library, covers only the schedule, steers by exceptions, waits on real timers with no sleep to inject,
+ * and its current major needs Node 22.
+ */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Accepted, Provider, ProviderError, OutboundMessage } from './ports.js';
 

@@ -1,31 +1,34 @@
 /** Rate limiting per provider, injected fetch, and redaction of provider texts. */
 import * as E from 'fp-ts/lib/Either.js';
-import { describe, expect, it } from 'vitest';
-import { backoffDelay, defaultRetryPolicy, providerError, providerFromUrl, rateLimiter, redact, withRateLimit, type FetchLike, type Timing } from '@contactable/adapters-messaging';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { backoffDelay, defaultRetryPolicy, providerError, providerFromUrl, rateLimiter, redact, withRateLimit, type FetchLike } from '@contactable/adapters-messaging';
 import { fakeEmail } from './support/fakes.js';
 
-const fakeTiming = (): Timing & { readonly at: () => number } => {
-  let now = 0;
-  return { now: () => now, sleep: async (ms) => void (now += ms), at: () => now };
-};
-
 describe('rate limiting', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('R-CON-9: calls through one provider start at most `rate` a second, concurrent callers queueing', async () => {
-    // Time stands still while five callers arrive together: each is told to wait one slot longer.
-    const waits: number[] = [];
-    const timing: Timing = { now: () => 0, sleep: async (ms) => void waits.push(ms) };
+    // Fake time: five callers arrive together and each starts one slot (100 ms at 10 a second) after the last.
+    vi.useFakeTimers({ now: 0 });
     const fake = fakeEmail();
-    const limited = withRateLimit(fake.provider, 10, timing);
-    await Promise.all(Array.from({ length: 5 }, (_, i) => limited.send({ to: `p${i}@example.org`, subject: null, body: 'b', messageId: 'm', contactId: `c${i}`, reference: `m:c${i}` })));
-    expect(waits).toEqual([100, 200, 300, 400]);
+    const startedAt: number[] = [];
+    const inner = fake.provider;
+    const limited = withRateLimit({ ...inner, send: (m) => (startedAt.push(Date.now()), inner.send(m)) }, 10);
+    const all = Promise.all(Array.from({ length: 5 }, (_, i) => limited.send({ to: `p${i}@example.org`, subject: null, body: 'b', messageId: 'm', contactId: `c${i}`, reference: `m:c${i}` })));
+    await vi.advanceTimersByTimeAsync(1_000);
+    await all;
+    expect(startedAt).toEqual([0, 100, 200, 300, 400]);
     expect(fake.sent).toHaveLength(5);
   });
 
   it('R-CON-9: an unlimited rate never waits', async () => {
-    const timing = fakeTiming();
-    const limiter = rateLimiter(Number.POSITIVE_INFINITY, timing);
+    vi.useFakeTimers({ now: 0 });
+    const limiter = rateLimiter(Number.POSITIVE_INFINITY);
     for (let i = 0; i < 100; i++) await limiter.take();
-    expect(timing.at()).toBe(0);
+    expect(Date.now()).toBe(0);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('R-CON-9: backoff doubles, honours Retry-After, and is capped', () => {

@@ -1,8 +1,12 @@
-/** Retries with exponential backoff on 5xx, 429 and timeouts (fake sleep); 4xx are not retried; an account error stops the run. */
+/**
+ * Retries with exponential backoff on 5xx, 429 and timeouts; 4xx are not retried; an account error stops the run.
+ * No real timer decides anything here: sleeps are recorded, not waited, and a timeout is a provider whose
+ * answer is lost (the stub takes the request, the injected fetch reports a timeout), not a race against one.
+ */
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { contactStream, messageStream, memoryStore } from '@contactable/core';
-import { providerFromUrl, send, storeDirectory, type SendDeps } from '@contactable/adapters-messaging';
+import { providerFromUrl, send, storeDirectory, type FetchLike, type SendDeps } from '@contactable/adapters-messaging';
 import { startHttpStub, type HttpStub, type StubReply } from './support/httpStub.js';
 import { SCHOOL, importContact, makeDeps, streamEvents } from './support/world.js';
 
@@ -14,10 +18,18 @@ afterAll(() => stub.close());
 
 const NOTIFY_KEY = 'k-26785a09-ab16-4eb0-8407-a37497a57506-3d844edf-8d35-48ac-975b-e847b4f122b0';
 
+/** A reply the provider makes but we never get: the stub has taken the request, and the client sees a timeout. */
+const LOST = { 'x-stub-answer-lost': '1' };
+const losingFetch: FetchLike = async (url, init) => {
+  const reply = await fetch(url, init);
+  if (reply.headers.get('x-stub-answer-lost') === '1') throw new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+  return reply;
+};
+
 const setup = async (url: string, contacts = ['c-1']) => {
   const deps = makeDeps(memoryStore());
   for (const [i, id] of contacts.entries()) await importContact(deps, { id, email: `p${i}@example.org` });
-  const set = providerFromUrl(url);
+  const set = providerFromUrl(url, { fetch: losingFetch });
   if (E.isLeft(set)) throw new Error(set.left.message);
   const sleeps: number[] = [];
   const sendDeps: SendDeps = { ...deps, schoolId: SCHOOL, directory: storeDirectory(deps.store), email: set.right.email, sleep: async (ms) => void sleeps.push(ms) };
@@ -25,7 +37,8 @@ const setup = async (url: string, contacts = ['c-1']) => {
   return { deps, sendDeps, sleeps };
 };
 
-const sendgrid = () => `sendgrid://KEY@h?from=office@school.example&timeout=100&base=${stub.url}`;
+// A timeout generous enough that a loaded machine never reaches it: timeouts here are LOST answers.
+const sendgrid = () => `sendgrid://KEY@h?from=office@school.example&timeout=30000&base=${stub.url}`;
 const message = (id: string) => ({ messageId: id, channel: 'email' as const, subject: 'S', body: 'B' });
 const ok = <T>(r: E.Either<{ message: string }, T>): T => {
   if (E.isLeft(r)) throw new Error(r.left.message);
@@ -51,7 +64,7 @@ describe('retry and backoff', () => {
 
   it('R-CON-9: a timeout is retried', async () => {
     const { sendDeps, sleeps } = await setup(sendgrid());
-    stub.respond = (_r, i) => (i === 0 ? { status: 202, headers: { 'x-message-id': 'too-late' }, delayMs: 400 } : { status: 202, headers: { 'x-message-id': 'sg-3' } });
+    stub.respond = (_r, i) => (i === 0 ? { status: 202, headers: { 'x-message-id': 'too-late', ...LOST } } : { status: 202, headers: { 'x-message-id': 'sg-3' } });
     const report = ok(await send(sendDeps, message('m-timeout'), { kind: 'contacts', contactIds: ['c-1'] }));
     expect(sleeps).toEqual([500]);
     expect(report.sent[0]!.providerMessageId).toBe('sg-3');
@@ -59,11 +72,11 @@ describe('retry and backoff', () => {
 
   it('R-CON-9: with retryAmbiguous off, a timeout is not retried where the provider cannot be asked: failed, in doubt', async () => {
     const { sendDeps } = await setup(sendgrid());
-    stub.respond = () => ({ status: 202, headers: { 'x-message-id': 'too-late' }, delayMs: 400 });
+    stub.respond = () => ({ status: 202, headers: { 'x-message-id': 'too-late', ...LOST } });
     const report = ok(await send({ ...sendDeps, retry: { retryAmbiguous: false } }, message('m-timeout-once'), { kind: 'contacts', contactIds: ['c-1'] }));
     expect(stub.requests).toHaveLength(1);
     expect(report.inDoubt).toEqual(['c-1']);
-    expect(report.failed[0]!.error).toMatch(/no answer within 100 ms; in doubt/);
+    expect(report.failed[0]!.error).toMatch(/no answer within 30000 ms; in doubt/);
   });
 
   it('R-CON-9: a 4xx is not retried: one request, a recorded failure, the others still sent', async () => {
@@ -105,11 +118,11 @@ describe('retry and backoff', () => {
   });
 
   it('R-CON-9: after a Notify timeout the reference is looked up before retrying, so the message is not sent twice', async () => {
-    const { deps, sendDeps } = await setup(`notify://${NOTIFY_KEY}@h?template=t&timeout=100&base=${stub.url}`);
+    const { deps, sendDeps } = await setup(`notify://${NOTIFY_KEY}@h?template=t&timeout=30000&base=${stub.url}`);
     stub.respond = (req) =>
       req.method === 'GET'
         ? { status: 200, body: { notifications: [{ id: 'n-taken', reference: 'm-notify:c-1' }] } }
-        : { status: 201, body: { id: 'n-taken' }, delayMs: 400 };
+        : { status: 201, body: { id: 'n-taken' }, headers: LOST };
     const report = ok(await send(sendDeps, message('m-notify'), { kind: 'contacts', contactIds: ['c-1'] }));
     expect(stub.requests.filter((r) => r.method === 'POST')).toHaveLength(1);
     expect(report.sent).toEqual([{ contactId: 'c-1', providerMessageId: 'n-taken' }]);

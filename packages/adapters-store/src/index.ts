@@ -1,8 +1,8 @@
-/** `@contactable/adapters-store`: EventStore implementations (PGlite, PostgreSQL, EventStoreDB) and the runtime ports. */
-export { openStore, storeKind, type OpenStoreOptions } from './open.js';
-export { openPgliteStore, openPgliteDatabase, pgliteDriver, DEFAULT_FOLDER, type PgliteStoreOptions, type OpenDatabase } from './pglite.js';
-export { openPostgresStore, openPostgresDatabase, poolDriver, type PostgresStoreOptions, type OpenPostgres } from './postgres.js';
-export { openEventStoreDbStore, clientConnectionString, DEFAULT_KEYS_FOLDER, type EventStoreDbOptions } from './eventstoredb.js';
+/** `@contactable/adapters-store`: EventStore implementations (PGlite, PostgreSQL; EventStoreDB through `@contactable/adapters-eventstoredb`) and the runtime ports. */
+export { openStore, storeKind, EVENTSTORE_PACKAGE, type OpenStoreOptions } from './open.js';
+export { loadOptional } from './optional.js';
+export { openPgliteStore, openPgliteDatabase, pgliteDriver, DEFAULT_FOLDER, type PgliteConnection, type PgliteTransaction, type PgliteStoreOptions, type OpenDatabase } from './pglite.js';
+export { openPostgresStore, openPostgresDatabase, poolDriver, type PgConnection, type PgPool, type PgQuery, type PostgresStoreOptions, type OpenPostgres } from './postgres.js';
 export { StoreError, isStoreError, maskUrl, storeError } from './errors.js';
 export { makeShredder, sealingSubject, UNDECRYPTABLE, type Shredder, type ShredderOptions, type SealedData, type SealedRow } from './shredder.js';
 export { sqlKeyStore, type KeyStore } from './keys.js';

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { memoryStore, type EventStore, type InlineReadModels } from '@contactable/core';
 import { contactableReadModels } from '@contactable/projections';
 import { StoreError } from './errors.js';
+import { loadOptional } from './optional.js';
 import type { Holder } from './turns.js';
 import { DEFAULT_FOLDER, openPgliteStore } from './pglite.js';
 import { openPostgresStore } from './postgres.js';
@@ -33,6 +34,14 @@ export interface OpenStoreOptions {
   readonly settings?: ReadonlyArray<string>;
 }
 
+/** The package that holds the EventStoreDB store (an optional peer of this one). */
+export const EVENTSTORE_PACKAGE = '@contactable/adapters-eventstoredb';
+
+// The slice of that package openStore calls (it depends on us, so we cannot import its types).
+interface EventStoreDbModule {
+  readonly openEventStoreDbStore: (url: string, options: OpenStoreOptions) => Promise<EventStore>;
+}
+
 /** Which kind of store a URL names, or null when it names none we know. */
 export const storeKind = (url: string): 'memory' | 'pglite' | 'postgres' | 'eventstoredb' | null => {
   if (url === 'memory:' || url === 'memory://') return 'memory';
@@ -55,8 +64,8 @@ export const openStore = async (url: string = DEFAULT_FOLDER, options: OpenStore
     case 'postgres':
       return openPostgresStore(url, options);
     case 'eventstoredb': {
-      // Loaded on demand: the gRPC client is heavy and most installs never use it.
-      const { openEventStoreDbStore } = await import('./eventstoredb.js');
+      // A package of its own, loaded on demand: its gRPC client is heavy and most installs never use it.
+      const { openEventStoreDbStore } = await loadOptional<EventStoreDbModule>(EVENTSTORE_PACKAGE, url, 'An esdb:// store');
       return openEventStoreDbStore(url, options);
     }
     case 'pglite':

@@ -1,7 +1,7 @@
 /** The embedded default: an EventStore over PGlite (PostgreSQL in WebAssembly) in a folder on disk. */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { PGlite } from '@electric-sql/pglite';
 import type { EventStore, InlineReadModels } from '@contactable/core';
 import { contactableReadModels } from '@contactable/projections';
 import { ChangeSignal } from './changes.js';
@@ -39,8 +39,19 @@ export interface OpenDatabase {
   readonly close: () => Promise<void>;
 }
 
+/** What the drivers need of a PGlite transaction: our own type, so our declarations need none of PGlite's. */
+export interface PgliteTransaction {
+  readonly query: <R>(text: string, params?: unknown[], options?: { rowMode?: 'array' | 'object' }) => Promise<{ readonly rows: R[] }>;
+  readonly exec: (text: string) => Promise<ReadonlyArray<{ readonly rows: unknown[] }>>;
+}
+
+/** What `pgliteDriver` needs of a PGlite instance (a PGlite is one). */
+export interface PgliteConnection extends PgliteTransaction {
+  readonly transaction: <T>(f: (tx: PgliteTransaction) => Promise<T>) => Promise<T>;
+}
+
 /** A SqlDriver inside a PGlite transaction. */
-const transactionDriver = (tx: Transaction): SqlDriver => {
+const transactionDriver = (tx: PgliteTransaction): SqlDriver => {
   const self: SqlDriver = {
     query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> => {
       if (params !== undefined) return (await tx.query<R>(text, [...params])).rows;
@@ -61,7 +72,7 @@ const transactionDriver = (tx: Transaction): SqlDriver => {
  * transaction is open every query joins it: PGlite has one connection, so a query outside would wait
  * for the transaction to end, and the transaction (sealing keys, say) for it.
  */
-export const pgliteDriver = (db: PGlite): SqlDriver => {
+export const pgliteDriver = (db: PgliteConnection): SqlDriver => {
   let active: SqlDriver | null = null;
   const self: SqlDriver = {
     transaction: async (f) => {

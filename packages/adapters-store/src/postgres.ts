@@ -1,5 +1,5 @@
 /**
- * An EventStore over PostgreSQL (`pg`). Appends are one statement each (its own
+ * An EventStore over PostgreSQL (`pg`, an optional peer loaded on demand). Appends are one statement each (its own
  * transaction); positions are gap-safe for readers (see sql.ts).
  *
  * Following the log: a follower catches up page by page, then sleeps until a
@@ -9,13 +9,17 @@
  * LISTEN connection. One LISTEN connection per store, opened only while some
  * follower runs.
  */
-import pg from 'pg';
+import type pg from 'pg';
 import { contactableReadModels } from '@contactable/projections';
 import type { EventStore, InlineReadModels } from '@contactable/core';
 import { ChangeSignal } from './changes.js';
 import { storeError } from './errors.js';
+import { loadOptional } from './optional.js';
 import { DEFAULT_SCHEMA, channelOf, quoteSchema, type SqlDriver } from './sql.js';
 import { bringUpReadModels, ensureSchema, sqlStore } from './sqlStore.js';
+
+/** The PostgreSQL driver (an optional peer): loaded when a postgres:// store is opened, so an embedded-only install does without it. */
+const loadPg = async (url: string): Promise<typeof pg> => (await loadOptional<{ readonly default: typeof pg }>('pg', url, 'A postgres:// store')).default;
 
 /** Options for the PostgreSQL store. */
 export interface PostgresStoreOptions {
@@ -46,12 +50,30 @@ const nameOf = (text: string): string => {
   return name;
 };
 
+/** One query as `pg` takes it: a named statement is parsed and planned once per connection. */
+export interface PgQuery {
+  readonly name?: string;
+  readonly text: string;
+  readonly values?: unknown[];
+  readonly rowMode?: 'array';
+}
+
+/** What the drivers need of a connection (a `pg` client): our own type, so our declarations need none of `pg`'s. */
+export interface PgConnection {
+  readonly query: (query: string | PgQuery) => Promise<{ readonly rows: unknown[] }>;
+}
+
+/** What `poolDriver` needs of a pool (a `pg` Pool is one). */
+export interface PgPool extends PgConnection {
+  readonly connect: () => Promise<PgConnection & { readonly release: (destroy?: boolean) => void }>;
+}
+
 /** A SqlDriver over one checked-out client, inside a transaction the caller began. */
-const clientDriver = (client: pg.PoolClient): SqlDriver => {
+const clientDriver = (client: PgConnection): SqlDriver => {
   const self: SqlDriver = {
     query: async <R>(text: string, params?: ReadonlyArray<unknown>): Promise<ReadonlyArray<R>> =>
       (params === undefined ? await client.query(text) : await client.query({ name: nameOf(text), text, values: [...params] })).rows as R[],
-    queryArrays: async (text, params) => (await client.query({ name: nameOf(text), text, values: [...params], rowMode: 'array' })).rows,
+    queryArrays: async (text, params) => (await client.query({ name: nameOf(text), text, values: [...params], rowMode: 'array' })).rows as unknown[][],
     script: async (text) => {
       await client.query(text);
     },
@@ -62,7 +84,7 @@ const clientDriver = (client: pg.PoolClient): SqlDriver => {
 };
 
 /** A SqlDriver over a pg Pool. */
-export const poolDriver = (pool: pg.Pool): SqlDriver => ({
+export const poolDriver = (pool: PgPool): SqlDriver => ({
   transaction: async (f) => {
     const client = await pool.connect();
     try {
@@ -82,7 +104,7 @@ export const poolDriver = (pool: pg.Pool): SqlDriver => ({
     const result = await pool.query({ name: nameOf(text), text, values: [...params] });
     return result.rows as R[];
   },
-  queryArrays: async (text, params) => (await pool.query({ name: nameOf(text), text, values: [...params], rowMode: 'array' })).rows,
+  queryArrays: async (text, params) => (await pool.query({ name: nameOf(text), text, values: [...params], rowMode: 'array' })).rows as unknown[][],
   script: async (text) => {
     const client = await pool.connect();
     try {
@@ -100,7 +122,6 @@ export const poolDriver = (pool: pg.Pool): SqlDriver => ({
 
 /** An open pool with our schema in it. */
 export interface OpenPostgres {
-  readonly pool: pg.Pool;
   readonly sql: SqlDriver;
   readonly close: () => Promise<void>;
 }
@@ -111,10 +132,11 @@ export const openPostgresDatabase = async (
   options: Pick<PostgresStoreOptions, 'schema' | 'poolSize' | 'connectTimeoutMs' | 'readModels'> = {},
 ): Promise<OpenPostgres> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
+  const driver = await loadPg(url);
   let pool: pg.Pool;
   try {
     quoteSchema(schema);
-    pool = new pg.Pool({
+    pool = new driver.Pool({
       connectionString: url,
       max: options.poolSize ?? 10,
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5_000,
@@ -126,14 +148,15 @@ export const openPostgresDatabase = async (
   }
   // An idle connection that drops must not crash the process; the next query reconnects.
   pool.on('error', () => undefined);
-  const sql = poolDriver(pool);
+  // pg's overloaded query() is more than PgPool asks for; the cast only forgets the overloads.
+  const sql = poolDriver(pool as unknown as PgPool);
   try {
     await ensureSchema(sql, schema, options.readModels);
   } catch (e) {
     await pool.end().catch(() => undefined);
     throw storeError(url, 'opening the PostgreSQL store', e);
   }
-  return { pool, sql, close: () => pool.end() };
+  return { sql, close: () => pool.end() };
 };
 
 /** Opens the store at a `postgres://` URL, creating its tables if needed; fails fast (a StoreError naming the masked URL). */
@@ -142,13 +165,14 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
   const readModels = options.readModels === undefined ? contactableReadModels : options.readModels;
   const { sql, close } = await openPostgresDatabase(url, { ...options, readModels });
+  const driver = await loadPg(url);
 
   const changes = new ChangeSignal();
   let watchers = 0;
   let listener: pg.Client | null = null;
   const startListening = (): void => {
     if (listener !== null) return;
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
+    const client = new driver.Client({ connectionString: url, connectionTimeoutMillis: connectTimeoutMs });
     listener = client;
     const drop = (): void => {
       if (listener === client) listener = null;

@@ -25,6 +25,9 @@ export const steppingClock = (start: Instant, stepMs = 1000): Clock => {
   };
 };
 
+// Hand-written: two one-line functions over ISO strings, pure and zone-free. date-fns computes in the
+// process's time zone and would need @date-fns/utc (a second package) to give the same answers.
+
 /** The calendar date (UTC) of an instant. */
 export const dateOf = (at: Instant): LocalDate => at.slice(0, 10);
 

@@ -97,7 +97,7 @@ describe('command handler', () => {
           expect((state as ContactRecord).optedOut).not.toBeNull();
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: Number(process.env['LAW_RUNS'] ?? 1000) },
     );
   });
 

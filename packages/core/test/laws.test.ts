@@ -4,7 +4,8 @@ import { contactDecider, memberDecider } from '../src/index.js';
 import { arbContactCommands, arbMemberCommands, laws } from '../src/testing/index.js';
 
 // Each law runs 1,000 times; fast-check prints the seed and the shrunk counterexample on failure.
-const runs = { numRuns: 1000 };
+// LAW_RUNS lowers the count for mutation testing (pnpm mutation), where every surviving-mutant check reruns the laws.
+const runs = { numRuns: Number(process.env['LAW_RUNS'] ?? 1000) };
 
 describe('laws of the core', () => {
   it('folding the same contact events always gives the same state (determinism)', () => {

@@ -1,11 +1,18 @@
 /** MisSnapshot -> SIMS-style CSV reports (the same columns the parser reads), row by row. */
+import { stringify, type Options } from 'csv-stringify/sync';
 import type { MisLink, MisMember, MisSnapshot } from '@contactable/core';
 import { ukDate } from '../dates.js';
 import { defaultSimsColumns, type LocatedColumn, type SimsColumns } from './columns.js';
 
+// RFC 4180 with CRLF, as SIMS writes it; a field with a line break of either kind, or with spaces at
+// either end (which a reader that trims would lose), is quoted too.
+const CSV_OPTIONS: Options = { record_delimiter: 'windows', quoted_match: [/^\s|\s$/, /[\r\n]/] };
+
+/** One CSV row, CRLF-terminated, each field quoted when it must be. */
+const line = (fields: ReadonlyArray<string>): string => stringify([[...fields]], CSV_OPTIONS);
+
 /** One CSV field, quoted when it must be. */
-export const csvField = (v: string): string => (/[",\r\n]|^\s|\s$/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
-const line = (fields: ReadonlyArray<string>): string => `${fields.map(csvField).join(',')}\r\n`;
+export const csvField = (v: string): string => line([v]).slice(0, -2);
 const yn = (b: boolean): string => (b ? 'Yes' : 'No');
 
 /** The four reports' text, each as a generator of pieces. */

@@ -209,7 +209,11 @@ export const importCommand: Command = {
       },
     });
     writing.finish();
-    if (E.isLeft(outcome)) throw new CliError(`${outcome.left.message}\nRun the import again: it carries on where it stopped and records nothing twice.`);
+    if (E.isLeft(outcome)) {
+      const cause = outcome.left._tag === 'ImportInterrupted' ? outcome.left.cause : null;
+      if (process.env.CONTACTABLE_DEBUG === '1' && cause !== null) ctx.out.note(`cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
+      throw new CliError(`${outcome.left.message}${cause instanceof Error ? ` (${cause.message.split('\n')[0]})` : ''}\nRun the import again: it carries on where it stopped and records nothing twice.`);
+    }
     const o = outcome.right;
     const counts = planCounts(o.plan);
     let confirmationsSent = 0;

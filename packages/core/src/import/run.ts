@@ -90,6 +90,11 @@ export interface ImportOutcome {
   readonly refused: ReadonlyArray<RefusedCommand>;
   /** What the school holds after the run, to hand to the next run in the same process. */
   readonly held: HeldState;
+  /**
+   * The highest log position this run wrote (its ImportRunFinished event), to wait on before reading a view
+   * (`catchUp` until the view's position reaches it); null when it wrote nothing (dry run, no change).
+   */
+  readonly lastPosition: number | null;
 }
 
 /** The store failed part-way; run the import again (it converges). */
@@ -165,7 +170,7 @@ export const runImport = async (
     streamsDone += n;
     options.onProgress?.('write', streamsDone, totalStreams);
   };
-  if (options.dryRun === true || isNoChange(plan, held)) return E.right({ plan, counts: zeroCounts, recorded: false, refused: [], held });
+  if (options.dryRun === true || isNoChange(plan, held)) return E.right({ plan, counts: zeroCounts, recorded: false, refused: [], held, lastPosition: null });
 
   const runId = options.runId;
   const actor: Actor = options.actor ?? { kind: 'import', runId };
@@ -184,6 +189,10 @@ export const runImport = async (
   const refused: RefusedCommand[] = [];
   const counts = { ...zeroCounts, confirmations: plan.confirmations.length };
   let streamId = importStream(runId);
+  let lastPosition: number | null = null;
+  const wrote = (positions: ReadonlyArray<number>): void => {
+    for (const p of positions) if (p >= 0 && (lastPosition === null || p > lastPosition)) lastPosition = p;
+  };
 
   const apply = async <C, Ev extends { type: string; data: unknown }, S>(
     decider: Decider<C, Ev, S>,
@@ -199,6 +208,7 @@ export const runImport = async (
     }
     known.set(planned.id, { state: handled.right.state, version: handled.right.version });
     counts.eventsAppended += handled.right.appended.length;
+    wrote(handled.right.appended.map((e) => e.position));
     return handled.right.appended;
   };
 
@@ -241,6 +251,7 @@ export const runImport = async (
         const state = stored.reduce((st, e) => decider.evolve(st, e as unknown as Recorded<Ev>), had.state);
         known.set(planned.id, { state, version: nextVersion });
         counts.eventsAppended += stored.length;
+        wrote(positions);
         tally(stored);
       },
       alone: async () => tally(await apply(decider, planned, known)),
@@ -264,7 +275,7 @@ export const runImport = async (
   const batchStreams = Math.max(0, Math.floor(options.batchStreams ?? DEFAULT_BATCH_STREAMS));
 
   try {
-    await handleCommand(
+    const started = await handleCommand(
       deps,
       importRunDecider,
       streamId,
@@ -281,6 +292,7 @@ export const runImport = async (
       },
       context(streamId),
     );
+    if (E.isRight(started)) wrote(started.right.appended.map((e) => e.position));
     const lanes = Math.max(1, options.concurrency ?? 1);
     if (appendMany !== undefined && batchStreams > 0) {
       // Same order as the per-stream path: contacts, members, groups; decided a chunk at a time.
@@ -332,7 +344,8 @@ export const runImport = async (
       });
     }
     streamId = importStream(runId);
-    await handleCommand(deps, importRunDecider, streamId, { type: 'FinishImportRun', runId, counts }, context(`${streamId}/finish`));
+    const finished = await handleCommand(deps, importRunDecider, streamId, { type: 'FinishImportRun', runId, counts }, context(`${streamId}/finish`));
+    if (E.isRight(finished)) wrote(finished.right.appended.map((e) => e.position));
   } catch (cause) {
     return E.left({
       _tag: 'ImportInterrupted',
@@ -354,5 +367,5 @@ export const runImport = async (
       warnings: plan.warnings.map((w) => `${w.code}:${w.message}`),
     },
   };
-  return E.right({ plan, counts, recorded: true, refused, held: after });
+  return E.right({ plan, counts, recorded: true, refused, held: after, lastPosition });
 };

@@ -107,9 +107,10 @@ export const memoryStore = (options: MemoryStoreOptions = {}): EventStore => {
       if (checked.kind === 'done') return E.right(checked.result);
       if (checked.kind === 'conflict') return E.left(checked.conflict);
       const raws = prepare(streamId, events, checked.actual, log.length + 1);
-      const commit = await project(raws);
+      // Without read models nothing is awaited between the check and the write (two writers cannot both pass).
+      const commit = models === null ? null : await project(raws);
       land(raws);
-      commit();
+      commit?.();
       if (events.length > 0) notify();
       return E.right(resultOf(raws, checked.actual));
     });
@@ -137,9 +138,9 @@ export const memoryStore = (options: MemoryStoreOptions = {}): EventStore => {
         next += raws.length;
         return { raws, actual: c.actual };
       });
-      const commit = await project(planned.flatMap((p) => p?.raws ?? []));
+      const commit = models === null ? null : await project(planned.flatMap((p) => p?.raws ?? []));
       for (const p of planned) if (p !== null) land(p.raws);
-      commit();
+      commit?.();
       if (planned.some((p) => p !== null && p.raws.length > 0)) notify();
       return E.right(batches.map((_, i) => {
         const p = planned[i];

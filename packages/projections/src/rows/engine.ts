@@ -22,6 +22,7 @@ import { COUNTED } from '../dashboardCounters.js';
 import { streamKindOf } from '../eventKinds.js';
 import { sameIssue } from '../issueStore.js';
 import { memberIssuesOf } from '../memberIssues.js';
+import { countMessageSent } from '../messages.js';
 import { createProjection, type DataIssue, type IdList, type MemberEntry, type Projection } from '../state.js';
 import { dayOf } from '../time.js';
 import {
@@ -42,6 +43,12 @@ import {
 
 /** The read models' name and version: rows made by another version are rebuilt from the log. */
 export const READ_MODELS_VERSION = 1;
+
+/**
+ * Contact events the lean view ignores (contactView.ts): they change no row, so a batch of them (a send's
+ * MessageSent, a provider's delivery reports) reads no rows; a message sent only counts on its day.
+ */
+const NEUTRAL: ReadonlySet<string> = new Set(['DeliverySucceeded', 'DeliveryFailed', 'SpamComplaintReceived', 'MessageSent', 'ContactSplit']);
 
 const linkTargets = (e: StoredEvent): ContactId | null => {
   switch (e.type) {
@@ -85,7 +92,7 @@ const load = async (rows: RowWriter, schoolId: string, events: ReadonlyArray<Sto
       memberIds.add((e.data as { memberId: MemberId }).memberId);
       const c = linkTargets(e);
       if (c !== null) contactIds.add(c);
-    } else if (kind === 'contact') contactIds.add((e.data as { contactId: ContactId }).contactId);
+    } else if (kind === 'contact' && !NEUTRAL.has(e.type)) contactIds.add((e.data as { contactId: ContactId }).contactId);
     else if (kind === 'group') groupIds.add((e.data as { groupId: GroupId }).groupId);
     else if (kind === 'school' || kind === 'import') school = true;
   }
@@ -180,6 +187,13 @@ const store = async (rows: RowWriter, schoolId: string, p: Projection, loaded: L
   for (const [day, counts] of p.messagesByDay) await rows.add(TABLES.messages, schoolId, day, { email: counts.email, sms: counts.sms }, { day });
 };
 
+/** Messages sent per day and channel, for a batch that changes nothing else (R-DSH-2). */
+const countSent = async (rows: RowWriter, schoolId: string, events: ReadonlyArray<StoredEvent>): Promise<void> => {
+  const p = createProjection({ schoolId });
+  for (const e of events) if (e.type === 'MessageSent') countMessageSent(p, e.metadata.occurredAt, (e.data as { channel: 'email' | 'sms' }).channel);
+  for (const [day, counts] of p.messagesByDay) await rows.add(TABLES.messages, schoolId, day, { email: counts.email, sms: counts.sms }, { day });
+};
+
 /** Applies appended events to the rows, school by school. */
 export const applyToRows = async (events: ReadonlyArray<StoredEvent>, rows: RowWriter): Promise<void> => {
   const bySchool = new Map<string, StoredEvent[]>();
@@ -190,6 +204,10 @@ export const applyToRows = async (events: ReadonlyArray<StoredEvent>, rows: RowW
     else list.push(e);
   }
   for (const [schoolId, list] of bySchool) {
+    if (list.every((e) => NEUTRAL.has(e.type))) {
+      await countSent(rows, schoolId, list);
+      continue;
+    }
     const { p, loaded } = await load(rows, schoolId, list);
     const hadSchool = list.some((e) => streamKindOf(e) === 'school' || streamKindOf(e) === 'import');
     const schoolBefore = JSON.stringify({

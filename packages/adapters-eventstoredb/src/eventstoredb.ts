@@ -1,7 +1,6 @@
 /**
- * An EventStore over EventStoreDB (`@eventstore/db-client`): the only file that knows
- * the client, so moving to `@kurrent/kurrentdb-client` (`expectedRevision` became
- * `streamState`) touches nothing else.
+ * An EventStore over EventStoreDB / KurrentDB (`@kurrent/kurrentdb-client`, the maintained
+ * successor of `@eventstore/db-client`): the only file that knows the client.
  *
  * - Positions are the commit positions of `$all`. Servers before 22.6 do not give
  *   positions on stream reads; there `readStream` reports -1 and appends report -1.
@@ -14,12 +13,12 @@
  */
 import type {
   AllStreamResolvedEvent,
-  AppendExpectedRevision,
-  EventStoreDBClient,
+  AppendStreamState,
   JSONType,
+  KurrentDBClient,
   Position,
   ResolvedEvent,
-} from '@eventstore/db-client';
+} from '@kurrent/kurrentdb-client';
 import * as E from 'fp-ts/lib/Either.js';
 import type {
   AppendResult,
@@ -32,13 +31,20 @@ import type {
   Subscription,
   VersionConflict,
 } from '@contactable/core';
-import { StoreError, storeError } from './errors.js';
-import { sqlKeyStore } from './keys.js';
-import { openPgliteDatabase, type OpenDatabase } from './pglite.js';
-import { openPostgresDatabase } from './postgres.js';
-import { makeShredder, type SealedRow } from './shredder.js';
-import { DEFAULT_SCHEMA, quoteSchema, statements } from './sql.js';
-import { rotateWal } from './sqlStore.js';
+import {
+  DEFAULT_SCHEMA,
+  StoreError,
+  makeShredder,
+  openPgliteDatabase,
+  openPostgresDatabase,
+  quoteSchema,
+  rotateWal,
+  sqlKeyStore,
+  statements,
+  storeError,
+  type OpenDatabase,
+  type SealedRow,
+} from '@contactable/adapters-store';
 
 /** Options for the EventStoreDB store. */
 export interface EventStoreDbOptions {
@@ -60,10 +66,10 @@ interface Envelope {
 }
 const ENVELOPE = 'contactable';
 
-/** The client's connection string for our URL: `kurrentdb://` is the same protocol under its new name. */
-export const clientConnectionString = (url: string): string => url.replace(/^kurrentdb(\+discover)?:\/\//i, 'esdb$1://');
+/** The client's connection string for our URL: `esdb://` is the old name of `kurrentdb://` (the client warns on the old one). */
+export const clientConnectionString = (url: string): string => url.replace(/^esdb(\+discover)?:\/\//i, 'kurrentdb$1://');
 
-const revisionOf = (expected: ExpectedVersion): AppendExpectedRevision => {
+const streamStateOf = (expected: ExpectedVersion): AppendStreamState => {
   switch (expected.kind) {
     case 'any':
       return 'any';
@@ -98,12 +104,12 @@ const toRow = (e: Recorded): SealedRow | null => {
 
 /** Opens the store at an `esdb://` (or `kurrentdb://`) URL, with keys and checkpoints in `options.keys`. */
 export const openEventStoreDbStore = async (url: string, options: EventStoreDbOptions = {}): Promise<EventStore> => {
-  const esdb = await import('@eventstore/db-client');
+  const esdb = await import('@kurrent/kurrentdb-client');
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const timeout = options.connectTimeoutMs ?? 5_000;
-  let client: EventStoreDBClient;
+  let client: KurrentDBClient;
   try {
-    client = esdb.EventStoreDBClient.connectionString(clientConnectionString(url));
+    client = esdb.KurrentDBClient.connectionString(clientConnectionString(url));
   } catch (e) {
     throw storeError(url, 'opening the EventStoreDB store', e);
   }
@@ -176,7 +182,7 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
         }),
       );
       try {
-        const result = await client.appendToStream(streamId, data, { expectedRevision: revisionOf(expected) });
+        const result = await client.appendToStream(streamId, data, { streamState: streamStateOf(expected) });
         const next = Number(result.nextExpectedRevision);
         const rows = await readRows(streamId, next - events.length + 1);
         const written = writtenFrom(rows, events[0]!.id, events.length);
