@@ -10,11 +10,14 @@ export default defineConfig({
   resolve: {
     alias: [
       { find: /^@contactable\/core\/testing$/, replacement: src('core', 'testing/index.ts') },
-      { find: /^@contactable\/(core|projections|adapters-sims|adapters-store|adapters-eventstoredb|adapters-messaging|cli)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) },
+      { find: /^@contactable\/console\/(accounts|webhooks)$/, replacement: fileURLToPath(new URL('./packages/console/src/$1.ts', import.meta.url)) },
+      { find: /^@contactable\/(core|projections|adapters-sims|adapters-store|adapters-eventstoredb|adapters-messaging|console|cli)$/, replacement: fileURLToPath(new URL('./packages/$1/src/index.ts', import.meta.url)) },
     ],
   },
   test: {
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
+    // The fault suite runs on its own (pnpm chaos); its CI slices are test/chaos/*.slice.test.ts.
+    exclude: ['**/node_modules/**', '**/dist/**', '**/*.chaos.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],

@@ -29,6 +29,7 @@ import {
   type Clock,
   type EventStore,
   type HandlerDeps,
+  type ImportLimitsOverride,
   type IdSource,
   type LocalDate,
   type MisSnapshot,
@@ -36,15 +37,8 @@ import {
 } from '@contactable/core';
 import { systemClock, uuidV7Ids } from '@contactable/adapters-store';
 import { fileSource, parseCtf, parseSimsCsv } from '@contactable/adapters-sims';
-import {
-  ingestCallback,
-  memoryCallbackMemory,
-  storeDirectory,
-  type CallbackMemory,
-  type CallbackProvider,
-  type CallbackRejected,
-  type WebhookConfigs,
-} from '@contactable/adapters-messaging';
+import type { CallbackMemory, WebhookConfigs } from '@contactable/adapters-messaging';
+import { createWebhookHandler, WEBHOOK_PROVIDERS } from '@contactable/console/webhooks';
 import { createProjection, createRunner, linkedPeople, type ProjectionRunner } from '@contactable/projections';
 
 /** Where log lines go. Lines hold counts, ids and timings, never personal data. */
@@ -70,7 +64,7 @@ export interface ServiceOptions {
   readonly publicUrl?: string;
   /** Visits an SNS SubscribeURL once a verified SubscriptionConfirmation arrives; without it the URL is logged. */
   readonly confirmSubscription?: (url: string) => Promise<void>;
-  /** Replay guard for callbacks (default: this service's own memory). */
+  /** Replay guard for callbacks (default: kept in the event log, so a restart or a second instance still knows). */
   readonly callbackMemory?: CallbackMemory;
   /** The MIS export the sync reads: a CTF file (`.xml`) or a SIMS CSV folder (students.csv, contacts.csv...). */
   readonly exportPath?: string;
@@ -130,7 +124,6 @@ export interface Service {
 /** The export formats the sync reads. */
 export type ExportFormat = 'ctf' | 'sims-csv';
 
-const PROVIDERS: ReadonlyArray<CallbackProvider> = ['sendgrid', 'twilio', 'ses', 'notify'];
 const SYNC_AT = /^([01]\d|2[0-3]):([0-5]\d)$/;
 const DAY_MS = 86_400_000;
 
@@ -154,25 +147,8 @@ class HttpError extends Error {
   }
 }
 
-/** The status for a refused callback (the messaging README's table). */
-export const statusForRejection = (reason: CallbackRejected['reason']): number => {
-  switch (reason) {
-    case 'unsigned':
-      return 401;
-    case 'bad-signature':
-    case 'unauthorised':
-    case 'untrusted-certificate':
-    case 'stale':
-      return 403;
-    case 'malformed':
-      return 400;
-    case 'replayed':
-      return 200;
-    case 'misconfigured':
-    case 'unknown-provider':
-      return 500;
-  }
-};
+/** The status for a refused callback (the console's webhook endpoints decide it). */
+export { statusForRejection } from '@contactable/console/webhooks';
 
 const send = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void => {
   if (res.headersSent) return;
@@ -240,17 +216,17 @@ export const guessExportFormat = async (path: string): Promise<ExportFormat> => 
   throw new SyncError('cannot tell the export format: give a CTF file (.xml) or a SIMS CSV folder');
 };
 
-const readExport = async (path: string, format: ExportFormat): Promise<MisSnapshot> => {
+const readExport = async (path: string, format: ExportFormat, limits: ImportLimitsOverride): Promise<MisSnapshot> => {
   const f = (name: string) => join(path, name);
   const parsed =
     format === 'ctf'
-      ? await parseCtf(fileSource(path))
+      ? await parseCtf(fileSource(path), { limits })
       : await parseSimsCsv({
           students: fileSource(f('students.csv')),
           contacts: fileSource(f('contacts.csv')),
           ...(existsSync(f('staff.csv')) ? { staff: fileSource(f('staff.csv')) } : {}),
           ...(existsSync(f('groups.csv')) ? { groups: fileSource(f('groups.csv')) } : {}),
-        });
+        }, { limits });
   // Parse errors name the file and place, never a value from it.
   if (parsed._tag === 'Left') throw new SyncError(parsed.left.message);
   return parsed.right;
@@ -309,14 +285,16 @@ export const createService = (options: ServiceOptions): Service => {
   });
   const deps: HandlerDeps = { store, clock, ids };
   const runner: ProjectionRunner = createRunner({ store: options.store, projection: createProjection({ schoolId }), name: `http-service:${schoolId}` });
-  const callbackDeps = {
-    ...deps,
+  // The webhook endpoints are the console's (`contactable serve` serves the same ones), mounted here.
+  const webhooks = createWebhookHandler({
+    deps,
     schoolId,
-    directory: storeDirectory(options.store),
     webhooks: options.webhooks ?? {},
-    memory: options.callbackMemory ?? memoryCallbackMemory(),
+    logger: log,
+    ...(options.publicUrl !== undefined ? { publicUrl: options.publicUrl } : {}),
     ...(options.confirmSubscription !== undefined ? { confirmSubscription: options.confirmSubscription } : {}),
-  };
+    ...(options.callbackMemory !== undefined ? { callbackMemory: options.callbackMemory } : {}),
+  });
 
   /** Resolves once the live views hold everything this service wrote (or after a bounded wait: then they may lag a little). */
   const caughtUp = async (): Promise<void> => {
@@ -345,9 +323,10 @@ export const createService = (options: ServiceOptions): Service => {
       if (path === undefined || path === '') return fail('no export is configured (CONTACTABLE_EXPORT)');
       if (!existsSync(path)) return fail('the export path does not exist');
       const format = await guessExportFormat(path);
-      const snapshot = await readExport(path, format);
       const settings = await loadImportSettings(store, schoolId);
       if (settings._tag === 'Left') return fail(settings.left.message);
+      // The school's import limits bound what one export may hold (a hostile file is refused whole, quickly).
+      const snapshot = await readExport(path, format, settings.right.limits ?? {});
       const runId = `sync-${ids.next()}`;
       const outcome = await runImport(deps, snapshot, settings.right, today(), { runId, format, sourceName: basename(path), schoolId });
       if (outcome._tag === 'Left') return fail(`${outcome.left.message} (the next sync carries on where it stopped)`);
@@ -422,32 +401,10 @@ export const createService = (options: ServiceOptions): Service => {
 
   // ---- HTTP ---------------------------------------------------------------------------------------
 
-  const webhook = async (req: IncomingMessage, res: ServerResponse, provider: CallbackProvider): Promise<void> => {
+  const webhook = async (req: IncomingMessage, res: ServerResponse, provider: string): Promise<void> => {
     const body = await readBody(req, maxBody);
-    const base = options.publicUrl ?? `http://${req.headers.host ?? '127.0.0.1'}`;
-    const url = base.replace(/\/+$/, '') + (req.url ?? '/');
-    const r = await ingestCallback(callbackDeps, provider, { body, headers: req.headers, url }, { verify: true });
-    if (r._tag === 'Left') {
-      const status = statusForRejection(r.left.reason);
-      log.info(`callback ${provider}: refused (${r.left.reason}), answered ${status}`);
-      // The rejection's message names what was wrong, never a personal value.
-      if (status === 200) send(res, 200, { replayed: true, written: 0 });
-      else send(res, status, { error: r.left.message });
-      return;
-    }
-    const report = r.right;
-    if (report.subscribeUrl !== null) log.info(`callback ${provider}: an SNS subscription awaits confirmation: visit ${report.subscribeUrl}`);
-    log.info(`callback ${provider}: ${report.facts} facts, ${report.written} events, ${report.unmatched} unmatched, ${report.unchanged} unchanged, ${report.errors.length} refused`);
-    send(res, 200, {
-      provider: report.provider,
-      facts: report.facts,
-      written: report.written,
-      unmatched: report.unmatched,
-      unchanged: report.unchanged,
-      ignored: report.ignored.length,
-      errors: report.errors.length,
-      subscriptionConfirmed: report.subscriptionConfirmed,
-    });
+    const answer = await webhooks(provider, { body, headers: req.headers, pathAndQuery: req.url ?? '/', host: req.headers.host });
+    send(res, answer.status, answer.body);
   };
 
   const optOut = async (req: IncomingMessage, res: ServerResponse, contactId: string): Promise<void> => {
@@ -500,7 +457,7 @@ export const createService = (options: ServiceOptions): Service => {
       return;
     }
     if (parts.length === 2 && parts[0] === 'webhooks') {
-      const provider = PROVIDERS.find((p) => p === parts[1]);
+      const provider = WEBHOOK_PROVIDERS.find((p) => p === parts[1]);
       if (provider === undefined) throw new HttpError(404, 'no such provider: use sendgrid, twilio, ses or notify');
       only('POST');
       return webhook(req, res, provider);

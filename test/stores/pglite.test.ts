@@ -1,11 +1,13 @@
 /** The conformance suite against the embedded PGlite store, each case in a fresh folder copied from a template. */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventStore } from '../../packages/core/src/index.js';
 import { openPgliteDatabase, openPgliteStore } from '../../packages/adapters-store/src/index.js';
 import { describeStoreConformance, type StoreUnderTest } from './conformance.js';
+import { contactHistory } from './fixtures.js';
+import { noStream } from '../../packages/core/src/index.js';
 
 let root = '';
 let template = '';
@@ -65,3 +67,36 @@ describeStoreConformance(
   },
   { noGapCase: 'PGlite is one connection in one process, no concurrent transactions' },
 );
+
+describe('a store whose creation stopped part-way (R-AUD-4)', () => {
+  it('is created again: the unfinished data folder held nothing', async () => {
+    const folder = join(root, 'half-made');
+    mkdirSync(join(folder, 'pgdata', 'base'), { recursive: true });
+    writeFileSync(join(folder, 'pgdata', 'PG_VERSION'), '17\n');
+    writeFileSync(join(folder, 'creating'), '1\n');
+    const store = await openPgliteStore(folder);
+    try {
+      expect(await store.readAll({ after: 0, limit: 1 })).toEqual([]);
+      expect(existsSync(join(folder, 'creating'))).toBe(false);
+    } finally {
+      await store.close();
+    }
+  }, 180_000);
+
+  it('a store without the marker is never started again: its events stay', async () => {
+    const folder = join(root, 'kept');
+    cpSync(template, folder, { recursive: true });
+    const first = await openPgliteStore(folder);
+    const contact = contactHistory('kept-1', { given: 'Ruby', family: 'Evans', email: 'ruby@example.org', mobile: '+447700900123' });
+    expect((await first.append(contact.streamId, contact.events, noStream))._tag).toBe('Right');
+    const before = (await first.readAll({ after: 0, limit: 100 })).length;
+    expect(before).toBe(contact.events.length);
+    await first.close();
+    const again = await openPgliteStore(folder);
+    try {
+      expect((await again.readAll({ after: 0, limit: 100 })).length).toBe(before);
+    } finally {
+      await again.close();
+    }
+  }, 180_000);
+});

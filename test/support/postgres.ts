@@ -19,10 +19,16 @@ export interface TestPostgres {
   readonly url: string;
   /** The cluster's data folder (for byte scans). */
   readonly dataDir: string;
-  /** Makes a fresh empty database and returns its URL. */
-  readonly newDatabase: (name?: string) => Promise<string>;
+  /** Makes a fresh empty database (or a copy of `template`, a database nobody is connected to) and returns its URL. */
+  readonly newDatabase: (name?: string, template?: string) => Promise<string>;
+  /** Drops a database (closing its connections first). */
+  readonly dropDatabase: (name: string) => Promise<void>;
   /** A plain-SQL `pg_dump` of a database (default: the one `url` names). */
   readonly pgDump: (databaseUrl?: string) => Promise<string>;
+  /** Stops the server at once (as a crash would: `-m immediate`), keeping its folder; `resume` starts it again on the same port. */
+  readonly pause: () => Promise<void>;
+  /** Starts a paused server again. */
+  readonly resume: () => Promise<void>;
   /** Stops the server and deletes its folder. */
   readonly stop: () => Promise<void>;
 }
@@ -87,22 +93,28 @@ export const startPostgres = async (options: { readonly settings?: Readonly<Reco
     const serverOptions = Object.entries(settings)
       .map(([k, v]) => `-c ${k}=${v}`)
       .join(' ');
-    await exec('pg_ctl', ['-D', dataDir, '-o', serverOptions, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start']);
+    const start = () => exec('pg_ctl', ['-D', dataDir, '-o', serverOptions, '-l', join(dir, 'server.log'), '-w', '-t', '60', 'start']);
+    await start();
     const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
     let databases = 0;
     return {
       url,
       dataDir,
-      newDatabase: async (name) => {
+      newDatabase: async (name, template) => {
         const db = name ?? `test_${process.pid}_${++databases}`;
-        const [cmd, argv] = [join(bin, 'psql'), ['-X', '-q', '-d', url, '-c', `CREATE DATABASE "${db}"`]];
+        const [cmd, argv] = [join(bin, 'psql'), ['-X', '-q', '-d', url, '-c', `CREATE DATABASE "${db}"${template !== undefined ? ` TEMPLATE "${template}"` : ''}`]];
         await run(cmd, argv, { timeout: 30_000 });
         return `postgres://postgres@127.0.0.1:${port}/${db}`;
+      },
+      dropDatabase: async (name) => {
+        await run(join(bin, 'psql'), ['-X', '-q', '-d', url, '-c', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`], { timeout: 30_000 });
       },
       pgDump: async (databaseUrl = url) => {
         const { stdout } = await run(join(bin, 'pg_dump'), ['--no-owner', '-d', databaseUrl], { maxBuffer: 1 << 30, timeout: 120_000 });
         return stdout;
       },
+      pause: () => exec('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']),
+      resume: start,
       stop: async () => {
         try {
           await exec('pg_ctl', ['-D', dataDir, '-m', 'immediate', '-w', 'stop']);

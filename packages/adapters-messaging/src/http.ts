@@ -30,7 +30,24 @@ export const retryAfterMs = (value: string | null, now: number = Date.now()): nu
   return Number.isNaN(at) ? null : Math.max(0, at - now);
 };
 
-/** Sends one request; a network failure or a timeout becomes a retryable error, never a throw. */
+// Failures that mean the request never reached the provider: nothing can have been taken.
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'UND_ERR_CONNECT_TIMEOUT']);
+const TLS_REFUSED = /^(ERR_TLS_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|ERR_SSL_)/;
+
+const causeCode = (e: unknown): string | null => {
+  for (let c: unknown = e, depth = 0; c !== null && typeof c === 'object' && depth < 4; c = (c as { cause?: unknown }).cause, depth++) {
+    const code = (c as { code?: unknown }).code;
+    if (typeof code === 'string') return code;
+  }
+  return null;
+};
+
+/**
+ * Sends one request; a network failure or a timeout becomes a retryable error, never a throw. A request
+ * that never reached the provider (refused, no such host, TLS refused) is about the provider being
+ * unreachable (scope account: the send stops, nobody was handed over); a timeout or a connection lost
+ * after the request went out may have been taken (ambiguous: in doubt).
+ */
 export const request = async (
   provider: string,
   url: string,
@@ -44,13 +61,13 @@ export const request = async (
     return E.right({ status: res.status, headers: res.headers, text: await res.text() });
   } catch (e) {
     const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');
-    // After a timeout the provider may still have taken the message: the caller treats it as in doubt.
-    return E.left(
-      providerError(provider, 'retryable', timedOut ? `no answer within ${timeoutMs} ms` : `could not reach the provider (${redact(e instanceof Error ? e.message : String(e))})`, {
-        code: timedOut ? 'timeout' : 'network',
-        ambiguous: timedOut,
-      }),
-    );
+    if (timedOut) return E.left(providerError(provider, 'retryable', `no answer within ${timeoutMs} ms`, { code: 'timeout', ambiguous: true }));
+    const code = causeCode(e);
+    if (code !== null && (NEVER_CONNECTED.has(code) || TLS_REFUSED.test(code))) {
+      return E.left(providerError(provider, 'retryable', `could not reach the provider (${code})`, { code, scope: 'account' }));
+    }
+    // Lost after connecting: the request may have been taken.
+    return E.left(providerError(provider, 'retryable', `the connection to the provider was lost (${redact(code ?? (e instanceof Error ? e.message : String(e)))})`, { code: code ?? 'network', ambiguous: true }));
   }
 };
 

@@ -19,7 +19,9 @@ export interface OutboundMessage {
 /**
  * Why a provider did not take a message. `permanent` will fail again (4xx, bad recipient, SMTP 5xx);
  * `retryable` may work later (5xx, 429, timeout, SMTP 4xx). `scope: 'account'` means the problem is ours
- * (credentials, sender, configuration), not the recipient's: the send stops rather than fail everyone.
+ * (credentials, sender, configuration, or the provider unreachable), not the recipient's: the send stops
+ * rather than fail everyone, and nobody it reached was handed over. `ambiguous` means the message was
+ * handed over and no answer came: it may have been taken (in doubt).
  */
 export interface ProviderError {
   readonly _tag: 'ProviderError';

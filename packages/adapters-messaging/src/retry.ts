@@ -19,15 +19,15 @@ export interface RetryPolicy {
   /** No wait is longer than this, even when the provider asks (default 30 s). */
   readonly maxDelayMs: number;
   /**
-   * Retry after a timeout even when the provider cannot be asked whether it took the message
-   * (SMTP, SendGrid, Twilio): true (default) favours delivery; false never risks a second copy
-   * and leaves the recipient failed, in doubt.
+   * Retry after a hand-over with no answer (a timeout) even when the provider cannot be asked whether it
+   * took the message (SMTP, SendGrid, Twilio): true favours delivery at the risk of a second copy;
+   * false (default) never risks one and leaves the recipient in doubt, for staff to decide.
    */
   readonly retryAmbiguous: boolean;
 }
 
-/** The default policy: 5 attempts, 0.5 s, 1 s, 2 s, 4 s between them. */
-export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, retryAmbiguous: true };
+/** The default policy: 5 attempts, 0.5 s, 1 s, 2 s, 4 s between them; no blind retry after a hand-over with no answer. */
+export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, retryAmbiguous: false };
 
 /** The wait before attempt `attempt + 1` (attempt counts from 1): the larger of backoff and Retry-After, capped. */
 export const backoffDelay = (policy: RetryPolicy, attempt: number, error: ProviderError): number =>

@@ -3,7 +3,7 @@ import { generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { contactDecider, contactStream, loadStream, type ContactRecord, type EventStore } from '@contactable/core';
-import { ingestCallback, parseSes, sesFacts, snsEnvelope, trustedSnsUrl, type SesWebhookConfig } from '@contactable/adapters-messaging';
+import { ingestCallback, parseSes, sesFacts, snsEnvelope, trustedSnsCertificateUrl, trustedSnsUrl, type SesWebhookConfig } from '@contactable/adapters-messaging';
 import { FAMILY, PARENT, callbackDeps, callbackSchool } from './support/callbacks.js';
 import { fixtureJson, fixtureText } from './support/fixtures.js';
 import { selfSignedCertificate } from './support/selfSignedCert.js';
@@ -20,6 +20,7 @@ const config = (extra: Partial<SesWebhookConfig> = {}): SesWebhookConfig => ({
     fetched.push(url);
     return cert.pem;
   },
+  topicArns: [TOPIC],
   ...extra,
 });
 
@@ -129,9 +130,13 @@ describe('SES notifications through SNS', () => {
       ['http certificate URL', deps, sns(msg, { certUrl: 'http://sns.eu-west-2.amazonaws.com/cert.pem' }), 'untrusted-certificate'],
       ['look-alike host', deps, sns(msg, { certUrl: 'https://sns.eu-west-2.amazonaws.com.evil.example/cert.pem' }), 'untrusted-certificate'],
       ['S3 host', deps, sns(msg, { certUrl: 'https://s3.amazonaws.com/sns/cert.pem' }), 'untrusted-certificate'],
-      ['other region', deps, sns(msg, { certUrl: 'https://sns.us-east-1.amazonaws.com/cert.pem' }), 'untrusted-certificate'],
+      ['other region', deps, sns(msg, { certUrl: 'https://sns.us-east-1.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem' }), 'untrusted-certificate'],
+      ['other path on the SNS host', deps, sns(msg, { certUrl: 'https://sns.eu-west-2.amazonaws.com/cert.pem' }), 'untrusted-certificate'],
+      ['another account\'s topic', deps, sns(msg, { topic: 'arn:aws:sns:eu-west-2:999999999999:ses-events' }), 'unauthorised'],
+      ['topics not pinned', callbackDeps(store, NOW, { ses: config({ topicArns: undefined }) }), sns(msg), 'misconfigured'],
+      ['topics pinned empty', callbackDeps(store, NOW, { ses: config({ topicArns: [''] }) }), sns(msg), 'misconfigured'],
       ['stale', deps, sns(msg, { timestamp: '2026-09-01T07:00:00.000Z' }), 'stale'],
-      ['expired certificate', callbackDeps(store, NOW, { ses: { fetchCertificate: async () => expired.pem } }), sns(msg, { key: expired.privateKey }), 'untrusted-certificate'],
+      ['expired certificate', callbackDeps(store, NOW, { ses: { fetchCertificate: async () => expired.pem, topicArns: [TOPIC] } }), sns(msg, { key: expired.privateKey }), 'untrusted-certificate'],
       ['unknown topic', callbackDeps(store, NOW, { ses: config({ topicArns: ['arn:aws:sns:eu-west-2:123456789012:other'] }) }), sns(msg), 'unauthorised'],
       ['unsigned', deps, { body: JSON.stringify({ ...JSON.parse(sns(msg).body), Signature: undefined }), headers: {} }, 'unsigned'],
       ['replayed', deps, genuine, 'replayed'],
@@ -151,6 +156,48 @@ describe('SES notifications through SNS', () => {
     expect(trustedSnsUrl('https://user@sns.eu-west-2.amazonaws.com/x.pem')).toBeNull();
     expect(trustedSnsUrl('https://sns.eu-west-2.amazonaws.com:8443/x.pem')).toBeNull();
     expect(trustedSnsUrl('https://evilsns.eu-west-2.amazonaws.com/x.pem')).toBeNull();
+  });
+
+  it('R-CON-3: the signing-certificate URL is pinned to host, region and path: exactly these are trusted', () => {
+    const pinned: ReadonlyArray<[string, string | null]> = [
+      ['https://sns.eu-west-2.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', 'eu-west-2'],
+      ['https://sns.us-east-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem', 'us-east-1'],
+      ['https://sns.us-gov-west-1.amazonaws.com/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem', 'us-gov-west-1'],
+      ['https://sns.cn-north-1.amazonaws.com.cn/SimpleNotificationService-9c6465fa7f48f5cacd23014631ec1136.pem', 'cn-north-1'],
+      ['https://sns.eu-west-2.amazonaws.com:443/SimpleNotificationService-0123456789abcdef.pem', 'eu-west-2'],
+      ['https://SNS.EU-WEST-2.AMAZONAWS.COM/SimpleNotificationService-0123456789abcdef.pem', 'eu-west-2'],
+      ['http://sns.eu-west-2.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://sns.eu-west-2.amazonaws.com.evil.example/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://sns.eu-west-2.amazonaws.com%2eevil.example/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://evil.example/sns.eu-west-2.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://sns.eu-west-2.amazonaws.com@evil.example/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://evil.example#@sns.eu-west-2.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://sns-eu-west-2.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://sns.eu-west-2.evil.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://sns.eu_west_2.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://sns.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://s3.eu-west-2.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://sns.eu-west-2.amazonaws.com:8443/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://sns.eu-west-2.amazonaws.com/cert.pem', null],
+      ['https://sns.eu-west-2.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem?x=1', null],
+      ['https://sns.eu-west-2.amazonaws.com/SimpleNotificationService-0123456789abcdef.pem#x', null],
+      ['https://sns.eu-west-2.amazonaws.com/other/SimpleNotificationService-0123456789abcdef.pem', null],
+      ['https://sns.eu-west-2.amazonaws.com/SimpleNotificationService-[REDACTED].pem', null],
+      ['https://sns.eu-west-2.amazonaws.com/?Action=ConfirmSubscription', null],
+    ];
+    for (const [url, region] of pinned) expect(trustedSnsCertificateUrl(url), url).toBe(region);
+  });
+
+  it('R-CON-3: a SubscribeURL in another region than the topic is refused', async () => {
+    const store = await callbackSchool();
+    const visited: string[] = [];
+    const deps = { ...callbackDeps(store, NOW, { ses: config() }), confirmSubscription: async (url: string) => void visited.push(url) };
+    const r = await ingestCallback(deps, 'ses', sns('subscribe', { type: 'SubscriptionConfirmation', alter: (m) => void (m.SubscribeURL = 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&TopicArn=x&Token=t0k3n') }), { verify: true });
+    // Altering the URL also breaks the signature: refused either way, and never visited.
+    expect(E.isLeft(r)).toBe(true);
+    expect(visited).toEqual([]);
+    const parsed = parseSes({ Type: 'SubscriptionConfirmation', MessageId: 'x', TopicArn: TOPIC, Message: 'm', Timestamp: NOW, SubscribeURL: 'https://sns.us-east-1.amazonaws.com/?Action=ConfirmSubscription&Token=t' }, null);
+    expect(E.isLeft(parsed) && parsed.left.reason).toBe('untrusted-certificate');
   });
 });
 
@@ -195,9 +242,9 @@ describe('SES sample payloads', () => {
     ]);
     expect(parse('ses-bounce-temporary.json').map((f) => f.kind === 'failed' && f.permanent)).toEqual([false]);
     expect(parse('ses-delivery.json').map((f) => [f.kind, f.address, f.observedAt])).toEqual([['delivered', 'arrived.mail@example.com', '2025-09-03T08:15:40.706Z']]);
-    // A redacted signature cannot pass verification.
+    // Redacted, it cannot pass verification: its certificate URL is no longer SNS's.
     const store = await callbackSchool();
-    const r = await ingestCallback(callbackDeps(store, NOW, { ses: config() }), 'ses', { body: fixtureText('sns/ses-bounce-permanent.json'), headers: {} }, { verify: true });
-    expect(E.isLeft(r) && r.left.reason).toBe('bad-signature');
+    const r = await ingestCallback(callbackDeps(store, NOW, { ses: config({ topicArns: ['arn:aws:sns:eu-west-2:111122223333:ses-events'] }) }), 'ses', { body: fixtureText('sns/ses-bounce-permanent.json'), headers: {} }, { verify: true });
+    expect(E.isLeft(r) && r.left.reason).toBe('untrusted-certificate');
   });
 });

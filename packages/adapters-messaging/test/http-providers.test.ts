@@ -71,17 +71,21 @@ describe('SendGrid provider', () => {
 });
 
 describe('Twilio provider', () => {
-  it('R-CON-9: form-encoded To/From/Body/StatusCallback to Messages.json with basic auth; the sid is the provider id', async () => {
+  it('R-CON-9 R-CON-5: form-encoded To/From/Body/StatusCallback (with the send time, signed by Twilio with the URL) to Messages.json with basic auth; the sid is the provider id', async () => {
     stub.requests.length = 0;
     stub.respond = () => ({ status: 201, body: { sid: 'SM123', status: 'queued' } });
     const { sms } = providers(`twilio://AC123:tok%2Fen@api.twilio.com?from=%2B447700900000&status_callback=https://school.example/twilio&base=${stub.url}`);
+    const before = Math.floor(Date.now() / 1000);
     const r = await sms!.send(msg('+447700900123'));
     expect(r).toEqual(E.right({ providerMessageId: 'SM123' }));
     const req = stub.requests[0]!;
     expect(req.path).toBe('/2010-04-01/Accounts/AC123/Messages.json');
+    const sentAt = Number(new URL(new URLSearchParams(req.body).get('StatusCallback')!).searchParams.get('t'));
+    expect(sentAt).toBeGreaterThanOrEqual(before);
+    expect(sentAt).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
     expect(req.headers.authorization).toBe(`Basic ${Buffer.from('AC123:tok/en').toString('base64')}`);
     expect(req.headers['content-type']).toBe('application/x-www-form-urlencoded');
-    expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual({ To: '+447700900123', From: '+447700900000', Body: 'On Friday', StatusCallback: 'https://school.example/twilio' });
+    expect(Object.fromEntries(new URLSearchParams(req.body))).toEqual({ To: '+447700900123', From: '+447700900000', Body: 'On Friday', StatusCallback: `https://school.example/twilio?t=${sentAt}` });
   });
 
   it('R-CON-9: Twilio 21211 (invalid number) is permanent for the recipient; 20003 is about our account; 20429 is retryable', async () => {

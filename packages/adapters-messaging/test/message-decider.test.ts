@@ -31,18 +31,40 @@ describe('message decider', () => {
     expect(E.isLeft(r) && r.left.code).toBe('already-exists');
   });
 
-  it('R-CON-9: an attempt marker names recipients only; a recipient marked before is refused unless knowingly resent', () => {
+  it('R-CON-9: an attempt marker names recipients only; a recipient marked before is refused', () => {
     const batch: MessageEvent = { type: 'SendBatchStarted', data: { messageId: 'm-1', batch: 1, contactIds: ['c-1'] } };
     expect(given(messageDecider, requested).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-1'] })).toEqual(E.right([batch]));
     expect(E.isLeft(given(messageDecider, requested).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-9'] }))).toBe(true);
     const again = given(messageDecider, [...requested, batch]).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-1'] });
     expect(E.isLeft(again) && again.left.code).toBe('already-exists');
-    expect(given(messageDecider, [...requested, batch]).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-1'], resending: ['c-1'] })).toEqual(
-      E.right([{ type: 'SendBatchStarted', data: { messageId: 'm-1', batch: 2, contactIds: ['c-1'] } }]),
-    );
     // Released markers (our account's fault) may be marked again.
     const released: MessageEvent = { type: 'SendAttemptsReleased', data: { messageId: 'm-1', contactIds: ['c-1'], reason: 'sendgrid refused (401)' } };
     expect(E.isRight(given(messageDecider, [...requested, batch, released]).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-1'] }))).toBe(true);
+  });
+
+  it('R-CON-9 R-AUD-1: a recipient in doubt is never marked again until staff decide; the decision reopens only those in doubt', () => {
+    const batch: MessageEvent = { type: 'SendBatchStarted', data: { messageId: 'm-1', batch: 1, contactIds: ['c-1', 'c-2'] } };
+    const doubt: MessageEvent = { type: 'RecipientInDoubt', data: { messageId: 'm-1', contactId: 'c-1', detail: 'no answer within 15000 ms' } };
+    expect(given(messageDecider, [...requested, batch]).when({ type: 'RecordInDoubt', messageId: 'm-1', contactId: 'c-1', detail: 'no answer within 15000 ms' })).toEqual(E.right([doubt]));
+    expect(given(messageDecider, [...requested, batch, doubt]).when({ type: 'RecordInDoubt', messageId: 'm-1', contactId: 'c-1', detail: 'again' })).toEqual(E.right([]));
+    expect(E.isLeft(given(messageDecider, [...requested, batch, doubt]).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-1'] }))).toBe(true);
+    // Only recipients in doubt can be resent; all of them when none are named.
+    const notInDoubt = given(messageDecider, [...requested, batch, doubt]).when({ type: 'DecideResendInDoubt', messageId: 'm-1', contactIds: ['c-2'] });
+    expect(E.isLeft(notInDoubt) && notInDoubt.left.message).toMatch(/c-2 is not in doubt/);
+    const decided: MessageEvent = { type: 'InDoubtResendDecided', data: { messageId: 'm-1', contactIds: ['c-1'] } };
+    expect(given(messageDecider, [...requested, batch, doubt]).when({ type: 'DecideResendInDoubt', messageId: 'm-1' })).toEqual(E.right([decided]));
+    expect(given(messageDecider, [...requested, batch]).when({ type: 'DecideResendInDoubt', messageId: 'm-1' })).toEqual(E.right([]));
+    expect(given(messageDecider, [...requested, batch, doubt, decided]).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-1'] })).toEqual(
+      E.right([{ type: 'SendBatchStarted', data: { messageId: 'm-1', batch: 2, contactIds: ['c-1'] } }]),
+    );
+    // c-2 was marked and never decided on: still refused.
+    expect(E.isLeft(given(messageDecider, [...requested, batch, doubt, decided]).when({ type: 'StartSendBatch', messageId: 'm-1', contactIds: ['c-2'] }))).toBe(true);
+  });
+
+  it('R-CON-9: a message with anyone in doubt does not complete', () => {
+    const doubt: MessageEvent = { type: 'RecipientInDoubt', data: { messageId: 'm-1', contactId: 'c-1', detail: 'x' } };
+    const r = given(messageDecider, [...requested, doubt]).when({ type: 'CompleteMessage', messageId: 'm-1', outcome: { sent: 1, failed: 0, skipped: 1 } });
+    expect(E.isLeft(r) && r.left.message).toMatch(/1 recipient\(s\) in doubt/);
   });
 
   it('R-CON-9: a failure or a late skip is recorded once, and ends that recipient', () => {

@@ -2,8 +2,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { contactStream, messageStream, memoryStore, type EventStore } from '@contactable/core';
-import { providerFromUrl, send, storeDirectory, type EmailProvider, type SendDeps, type SendReport } from '@contactable/adapters-messaging';
+import { contactStream, messageStream, memoryStore, sequentialIds, type EventStore } from '@contactable/core';
+import { providerFromUrl, resumeSend, send, storeDirectory, type EmailProvider, type SendDeps, type SendReport } from '@contactable/adapters-messaging';
 import { Crash, crashingStore, dyingWith, fakeEmail } from './support/fakes.js';
 import { startHttpStub, type HttpStub } from './support/httpStub.js';
 import { startSmtpSink, type SmtpSink } from './support/smtpSink.js';
@@ -36,8 +36,11 @@ const school = async (): Promise<EventStore> => {
   return store;
 };
 
+// Each run is a new process: its fresh ids must not repeat an earlier run's (a repeated event id is a no-op append).
+let runs = 0;
 const depsFor = (store: EventStore, email: EmailProvider, extra: Partial<SendDeps> = {}): SendDeps => ({
   ...makeDeps(store, '2026-09-02T08:00:00.000Z'),
+  ids: sequentialIds(`run-${++runs}`),
   schoolId: SCHOOL,
   directory: storeDirectory(store),
   email,
@@ -87,14 +90,42 @@ describe('crash and re-run (outbox)', () => {
     const report = ok(await send(depsFor(store, smtp), message('m-b'), audience));
     // parent3 got it once, from the first run; nobody got it twice.
     expect(receivedCounts(before)).toEqual(everyoneOnce);
-    expect(report.inDoubt).toEqual(['c-3']);
-    expect(report.failed.map((f) => f.contactId)).toEqual(['c-3']);
-    expect(report.failed[0]!.error).toMatch(/^in doubt/);
-    const done = (await streamEvents(store, messageStream('m-b'))).at(-1)!;
-    expect(done).toMatchObject({ type: 'MessageCompleted', data: { sent: 5, failed: 1, skipped: 0 } });
+    expect(report.inDoubt).toEqual([{ contactId: 'c-3', detail: expect.stringMatching(/stopped before recording the outcome/) }]);
+    expect(report.failed).toEqual([]);
+    // In doubt is not an outcome: the message waits for a decision.
+    expect(report.completed).toBe(false);
+    expect((await streamEvents(store, messageStream('m-b'))).map((e) => e.type)).not.toContain('MessageCompleted');
+    // A plain re-run changes nothing and still lists them.
+    const again = ok(await send(depsFor(store, smtp), message('m-b'), audience));
+    expect(again).toMatchObject({ sent: [], inDoubt: [{ contactId: 'c-3' }], completed: false });
+    expect(receivedCounts(before)).toEqual(everyoneOnce);
   });
 
-  it('R-CON-9: a crash after the marker but before the provider call: in doubt by default; resendInDoubt sends it once', async () => {
+  it('R-CON-9 R-AUD-1: staff decide to resend to the in-doubt recipients: sent once more with the same Message-ID, the decision recorded with who made it', async () => {
+    const store = await school();
+    const before = sink.received.length;
+    const c = crashingStore(store, (streamId) => streamId === contactStream('c-3'));
+    await crashRun(send(depsFor(c.store, dyingWith(smtp, c.crashed)), message('m-b2'), audience));
+    expect(ok(await send(depsFor(store, smtp), message('m-b2'), audience)).inDoubt.map((d) => d.contactId)).toEqual(['c-3']);
+    const byStaff = { kind: 'person' as const, name: 'J. Bursar' };
+    const resend = ok(await resumeSend(depsFor(store, smtp, { resendInDoubt: true, actor: byStaff }), 'm-b2'));
+    expect(resend).toMatchObject({ resent: ['c-3'], inDoubt: [], completed: true });
+    // parent3 had it from the first run: the copy carries the same Message-ID, so the receiving side can tell.
+    const copies = sink.received.slice(before).filter((r) => r.to.includes('parent3@example.org'));
+    expect(copies).toHaveLength(2);
+    expect(new Set(copies.map((r) => r.messageId)).size).toBe(1);
+    const decided = (await streamEvents(store, messageStream('m-b2'))).find((e) => e.type === 'InDoubtResendDecided')!;
+    expect(decided.data).toEqual({ messageId: 'm-b2', contactIds: ['c-3'] });
+    expect(decided.metadata.actor).toEqual(byStaff);
+    // Sent once: a further resend finds nobody in doubt and sends nothing.
+    const after = sink.received.length;
+    expect(ok(await resumeSend(depsFor(store, smtp, { resendInDoubt: true, actor: byStaff }), 'm-b2'))).toMatchObject({ resent: [], sent: [] });
+    expect(sink.received.length).toBe(after);
+    const sentEvents = (await streamEvents(store, contactStream('c-3'))).filter((e) => e.type === 'MessageSent');
+    expect(sentEvents).toHaveLength(1);
+  });
+
+  it('R-CON-9: a crash after the marker but before the provider call: in doubt; the decided resend sends it once', async () => {
     const store = await school();
     const before = sink.received.length;
     const crashAt = new Set(['parent4@example.org']);
@@ -107,10 +138,13 @@ describe('crash and re-run (outbox)', () => {
       return smtp.send(m);
     } };
     await crashRun(send(depsFor(store, dying), message('m-c'), audience));
-    const report = ok(await send(depsFor(store, smtp, { resendInDoubt: true }), message('m-c'), audience));
+    const resumed = ok(await send(depsFor(store, smtp), message('m-c'), audience));
+    expect(resumed.sent.map((s) => s.contactId)).toEqual(['c-5', 'c-6']);
+    expect(resumed.inDoubt.map((d) => d.contactId)).toEqual(['c-4']);
+    const report = ok(await send(depsFor(store, smtp, { resendInDoubt: true, actor: { kind: 'person', name: 'Office' } }), message('m-c'), audience));
     expect(receivedCounts(before)).toEqual(everyoneOnce);
-    expect(report.sent.map((s) => s.contactId)).toEqual(['c-4', 'c-5', 'c-6']);
-    expect(report.inDoubt).toEqual([]);
+    expect(report.sent.map((s) => s.contactId)).toEqual(['c-4']);
+    expect(report).toMatchObject({ resent: ['c-4'], inDoubt: [], completed: true });
   });
 
   it('R-CON-9: with GOV.UK Notify an in-doubt recipient is settled by looking up our reference, not by sending again', async () => {
@@ -147,28 +181,30 @@ describe('crash and re-run (outbox)', () => {
     } catch (e) {
       if (!(e instanceof Crash)) throw e;
     }
-    const report = ok(await send(depsFor(store, fake.provider, { batchSize, resendInDoubt }), message('m-law'), audience));
+    let report = ok(await send(depsFor(store, fake.provider, { batchSize }), message('m-law'), audience));
+    const inDoubt = report.inDoubt.map((d) => d.contactId);
+    if (resendInDoubt) report = ok(await send(depsFor(store, fake.provider, { batchSize, resendInDoubt, actor: { kind: 'person', name: 'Office' } }), message('m-law'), audience));
     const counts = new Map<string, number>();
     for (const m of fake.sent) counts.set(m.contactId, (counts.get(m.contactId) ?? 0) + 1);
-    return { report, count: (id: string) => counts.get(id) ?? 0 };
+    return { report, inDoubt, count: (id: string) => counts.get(id) ?? 0 };
   };
 
-  it('R-CON-9 law: wherever the process dies, after a re-run nobody has been sent to twice and everyone not in doubt exactly once', async () => {
+  it('R-CON-9 law: wherever the process dies, after a re-run nobody has been sent to twice, everyone not in doubt exactly once, and the message completes exactly when nobody is in doubt', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 3 }), async (crashAt, batchSize) => {
-        const { report, count } = await crashThenRerun(crashAt, batchSize, false);
-        return report.completed && IDS.every((id) => count(id) <= 1 && (report.inDoubt.includes(id) || count(id) === 1));
+        const { report, inDoubt, count } = await crashThenRerun(crashAt, batchSize, false);
+        return report.completed === (inDoubt.length === 0) && inDoubt.length <= batchSize && IDS.every((id) => count(id) <= 1 && (inDoubt.includes(id) || count(id) === 1));
       }),
       { numRuns: 200 },
     );
   });
 
-  it('R-CON-9 law: with resendInDoubt, everyone is reached, and only an in-doubt recipient can be reached twice', async () => {
+  it('R-CON-9 law: with the decided resend, everyone is reached and the message completes; only an in-doubt recipient can be reached twice', async () => {
     await fc.assert(
       fc.asyncProperty(fc.integer({ min: 0, max: 40 }), fc.integer({ min: 1, max: 3 }), async (crashAt, batchSize) => {
-        const { report, count } = await crashThenRerun(crashAt, batchSize, true);
+        const { report, inDoubt, count } = await crashThenRerun(crashAt, batchSize, true);
         const twice = IDS.filter((id) => count(id) > 1);
-        return report.completed && IDS.every((id) => count(id) >= 1 && count(id) <= 2) && twice.length <= batchSize;
+        return report.completed && report.inDoubt.length === 0 && IDS.every((id) => count(id) >= 1 && count(id) <= 2) && twice.every((id) => inDoubt.includes(id));
       }),
       { numRuns: 200 },
     );

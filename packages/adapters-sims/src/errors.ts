@@ -17,7 +17,21 @@ export type ParseErrorCode =
   | 'missing-column'
   | 'missing-file'
   | 'duplicate-id'
-  | 'invalid-value';
+  | 'invalid-value'
+  /** Over one of the import limits (`limit` names it). */
+  | 'over-limit'
+  /** A section or record the format does not have (a misspelt `<CTFPupilData>`). */
+  | 'unknown-element'
+  /** A row that refers to someone the export does not hold (a contact row for an unknown pupil). */
+  | 'unknown-reference'
+  /** The same id given twice with different details. */
+  | 'conflicting-duplicate'
+  /** An export that holds no pupils (importing it would mark every pupil a leaver). */
+  | 'no-pupils'
+  /** A zip archive that is damaged, or packed in a way we do not read. */
+  | 'corrupt-archive'
+  /** A zip archive with entries that climb out of the folder, repeat, or lie about their size. */
+  | 'unsafe-archive';
 
 /** A file that could not be read as the format it claims to be. */
 export interface ParseError {
@@ -32,6 +46,8 @@ export interface ParseError {
   readonly element: string | null;
   /** The CSV column or XML child at fault. */
   readonly field: string | null;
+  /** The import limit the file went over (e.g. `maxNameLength`), for `over-limit`. */
+  readonly limit: string | null;
   readonly message: string;
 }
 
@@ -44,8 +60,9 @@ export interface Where {
   readonly field?: string | null;
 }
 
-const place = (file: string, w: Where): string => {
-  const parts = [file];
+/** Where a problem is, as text: "contacts.csv, row 3, line 4, field Priority" (the file left out when ''). */
+export const placeOf = (file: string, w: Where): string => {
+  const parts = file === '' ? [] : [file];
   if (w.row != null) parts.push(`row ${w.row}`);
   if (w.line != null) parts.push(`line ${w.line}${w.column != null ? `, column ${w.column}` : ''}`);
   if (w.element != null) parts.push(`<${w.element}>`);
@@ -54,7 +71,7 @@ const place = (file: string, w: Where): string => {
 };
 
 /** Builds a parse error; the message is prefixed with where it is. */
-export const parseError = (code: ParseErrorCode, file: string, where: Where, what: string): ParseError => ({
+export const parseError = (code: ParseErrorCode, file: string, where: Where, what: string, limit: string | null = null): ParseError => ({
   _tag: 'ParseError',
   code,
   file,
@@ -63,7 +80,8 @@ export const parseError = (code: ParseErrorCode, file: string, where: Where, wha
   row: where.row ?? null,
   element: where.element ?? null,
   field: where.field ?? null,
-  message: `${place(file, where)}: ${what}`,
+  limit,
+  message: `${placeOf(file, where)}: ${what}`,
 });
 
 /** Thrown inside a parser and caught at its edge, so deep code can stop at the first bad record. */
@@ -74,10 +92,22 @@ export class ParseFailure extends Error {
 }
 
 /** Stops parsing with a typed error. */
-export const failWith = (code: ParseErrorCode, file: string, where: Where, what: string): never => {
-  throw new ParseFailure(parseError(code, file, where, what));
+export const failWith = (code: ParseErrorCode, file: string, where: Where, what: string, limit: string | null = null): never => {
+  throw new ParseFailure(parseError(code, file, where, what, limit));
+};
+
+const FS_PROBLEMS: Readonly<Record<string, string>> = {
+  ENOENT: 'the file does not exist: check the path',
+  EACCES: 'permission to read the file is denied',
+  EPERM: 'permission to read the file is denied',
+  EISDIR: 'this is a folder, not a file',
+  EMFILE: 'too many files are open: try again',
+  EIO: 'the disk could not be read',
 };
 
 /** Turns anything thrown inside a parser into a typed error naming the file (an unexpected fault says so, without its text). */
-export const toParseError = (e: unknown, file: string): ParseError =>
-  e instanceof ParseFailure ? e.error : parseError('unreadable', file, {}, 'the file could not be read');
+export const toParseError = (e: unknown, file: string): ParseError => {
+  if (e instanceof ParseFailure) return e.error;
+  const code = typeof e === 'object' && e !== null && 'code' in e ? String((e as { code: unknown }).code) : '';
+  return parseError('unreadable', file, {}, FS_PROBLEMS[code] ?? 'the file could not be read');
+};

@@ -16,3 +16,5 @@ export * from './oneroster/parse.js';
 export * from './addressBook.js';
 export * from './generate/prng.js';
 export * from './generate/school.js';
+export * from './limits.js';
+export * from './zip.js';

@@ -10,9 +10,10 @@ describe('address book', () => {
   it('reads entries and plans address-book contacts', async () => {
     const r = await parseAddressBookCsv(fileSource(fixture('addressbook.csv')));
     if (E.isLeft(r)) throw new Error(r.left.message);
-    expect(r.right.map((e) => e.ref)).toEqual(['GOV1', 'GOV2']);
+    expect(r.right.entries.map((e) => e.ref)).toEqual(['GOV1', 'GOV2']);
+    expect(r.right.warnings).toEqual([]);
     const h = harness();
-    const plan = planAddressBook(r.right, await heldOf(h.store));
+    const plan = planAddressBook(r.right.entries, await heldOf(h.store));
     expect(plan.commands.map((c) => c.command.type)).toEqual(['AddContact', 'AddContact']);
     expect(plan.warnings).toEqual([]);
   });
@@ -21,7 +22,7 @@ describe('address book', () => {
     await h.run(snapshot({ members: [pupil('p1')], contacts: [contact('c1', [{ value: 'theo.governor@example.org', location: 'Home' }])], links: [link('p1', 'c1')] }));
     const r = await parseAddressBookCsv(fileSource(fixture('addressbook.csv')));
     if (E.isLeft(r)) throw new Error(r.left.message);
-    const plan = planAddressBook(r.right, await heldOf(h.store));
+    const plan = planAddressBook(r.right.entries, await heldOf(h.store));
     expect(plan.warnings).toHaveLength(1);
     expect(plan.warnings[0]!.message).toContain('rows 1');
     expect(plan.warnings[0]!.message).not.toContain('theo');

@@ -50,12 +50,12 @@ describe('bad CTF files', () => {
     expect(err.element).not.toBeNull();
     expect(err.line).toBeGreaterThan(1);
   });
-  it('a UTF-16 file is an encoding error', async () => {
-    const text = ctfOf('');
-    const bytes = new Uint8Array(2 + text.length * 2);
-    bytes.set([0xff, 0xfe]);
-    for (let i = 0; i < text.length; i++) bytes[2 + i * 2] = text.charCodeAt(i);
-    await expectRejected(parseCtf(bytesSource('u16.xml', bytes)), { code: 'encoding', file: 'u16.xml', line: 1 });
+  it('a UTF-32 file is an encoding error (UTF-16 is read: see hostile.test.ts)', async () => {
+    const text = ctfOf('<Pupil><UPN>A1</UPN></Pupil>\n');
+    const bytes = new Uint8Array(4 + text.length * 4);
+    bytes.set([0xff, 0xfe, 0, 0]);
+    for (let i = 0; i < text.length; i++) bytes[4 + i * 4] = text.charCodeAt(i);
+    await expectRejected(parseCtf(bytesSource('u32.xml', bytes)), { code: 'encoding', file: 'u32.xml', line: 1 });
   });
   it('Latin-1 bytes are an encoding error on their line', async () => {
     const text = new TextEncoder().encode(ctfOf('<Pupil><UPN>A1</UPN><Surname>Ren_</Surname></Pupil>\n'));

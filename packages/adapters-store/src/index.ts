@@ -3,6 +3,7 @@ export { openStore, storeKind, EVENTSTORE_PACKAGE, type OpenStoreOptions } from 
 export { loadOptional } from './optional.js';
 export { openPgliteStore, openPgliteDatabase, pgliteDriver, DEFAULT_FOLDER, type PgliteConnection, type PgliteTransaction, type PgliteStoreOptions, type OpenDatabase } from './pglite.js';
 export { openPostgresStore, openPostgresDatabase, poolDriver, type PgConnection, type PgPool, type PgQuery, type PostgresStoreOptions, type OpenPostgres } from './postgres.js';
+export { lockFolder, lockStatus, readLockFile, lockSocketName, defaultLockStrategy, type LockStrategy, type LockStatus, type LockHolder, type FolderLockOptions } from './folderLock.js';
 export { StoreError, isStoreError, maskUrl, storeError } from './errors.js';
 export { makeShredder, sealingSubject, UNDECRYPTABLE, type Shredder, type ShredderOptions, type SealedData, type SealedRow } from './shredder.js';
 export { sqlKeyStore, type KeyStore } from './keys.js';
@@ -14,3 +15,4 @@ export { followLog, type FollowSource } from './subscription.js';
 export { ChangeSignal } from './changes.js';
 export { systemClock, uuidV7Ids } from './runtime.js';
 export { folderHolder, folderTurns, type Holder, type TurnOptions, type Turns } from './turns.js';
+export { inspectionOf, registerInspection, sqlInspection, type StoreInspection, type SealedWithoutKey, type KeyWithoutData } from './inspection.js';

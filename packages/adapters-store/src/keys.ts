@@ -72,3 +72,6 @@ export const sqlKeyStore = (sql: SqlDriver, schema: string): KeyStore => ({
     await sql.query(`DELETE FROM ${schema}.subject_keys WHERE subject = $1`, [subject]);
   },
 });
+
+/** The subject of the secret read-model look-ups are hashed with (a key like a person's, never forgotten, sealing no event). */
+export const LOOKUP_KEY_SUBJECT = 'read-models:lookups';

@@ -1,15 +1,14 @@
 /** One entry point from a URL to a store: `memory:`, a folder (PGlite), `postgres://`, `esdb://` / `kurrentdb://`. */
 import { fileURLToPath } from 'node:url';
-import { memoryStore, type EventStore, type InlineReadModels } from '@contactable/core';
+import { memoryStore, type EventStore } from '@contactable/core';
 import { contactableReadModels } from '@contactable/projections';
 import { StoreError } from './errors.js';
 import { loadOptional } from './optional.js';
-import type { Holder } from './turns.js';
-import { DEFAULT_FOLDER, openPgliteStore } from './pglite.js';
+import { DEFAULT_FOLDER, openPgliteStore, type PgliteStoreOptions } from './pglite.js';
 import { openPostgresStore } from './postgres.js';
 
-/** Options every kind of store understands (each ignores what does not apply to it). */
-export interface OpenStoreOptions {
+/** Options every kind of store understands (each ignores what does not apply to it; read models and turns are PGlite's and PostgreSQL's). */
+export interface OpenStoreOptions extends Omit<PgliteStoreOptions, 'schema'> {
   /** The SQL schema holding our tables (default `contactable`). */
   readonly schema?: string;
   /** EventStoreDB only: where keys and checkpoints live, a PGlite folder or a `postgres://` URL. */
@@ -18,20 +17,6 @@ export interface OpenStoreOptions {
   readonly connectTimeoutMs?: number;
   /** PostgreSQL only: connections in the pool (default 10). */
   readonly poolSize?: number;
-  /** PGlite and PostgreSQL: read models kept beside the log (default contactable's; null: the log alone). */
-  readonly readModels?: InlineReadModels | null;
-  /** Told of progress when the read models are (re)built from the log on opening. */
-  readonly onRebuild?: (position: number) => void;
-  /** PGlite only: what this process does with the store, shown to others waiting for it. */
-  readonly purpose?: string;
-  /** PGlite only: told once when another process holds the folder and this one waits for its turn. */
-  readonly onWait?: (holder: Holder) => void;
-  /** PGlite only: how long to wait for a turn, in ms (default 120000). */
-  readonly waitMs?: number;
-  /** PGlite only: give the folder to a waiting process between operations (long work). */
-  readonly giveWay?: boolean;
-  /** PGlite only: PostgreSQL settings for this process's database. */
-  readonly settings?: ReadonlyArray<string>;
 }
 
 /** The package that holds the EventStoreDB store (an optional peer of this one). */

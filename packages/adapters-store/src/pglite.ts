@@ -1,5 +1,5 @@
 /** The embedded default: an EventStore over PGlite (PostgreSQL in WebAssembly) in a folder on disk. */
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import type { EventStore, InlineReadModels } from '@contactable/core';
@@ -117,6 +117,29 @@ const startDb = async (folder: string, settings: ReadonlyArray<string>): Promise
   }
 };
 
+// A store being created carries this marker until its schema is in place: a creation stopped part-way
+// (killed during PostgreSQL's initdb, say) left a data folder that may not open, and nothing was ever
+// stored in it, so the next open starts it again. A store without the marker is never removed.
+const CREATING = 'creating';
+
+/** Starts the folder's database with our schema in it, creating it (or starting again a creation stopped part-way) when needed. */
+const startWithSchema = async (folder: string, settings: ReadonlyArray<string>, schema: string, readModels: InlineReadModels | null): Promise<PGlite> => {
+  const marker = join(folder, CREATING);
+  const data = join(folder, 'pgdata');
+  if (existsSync(marker)) rmSync(data, { recursive: true, force: true });
+  const fresh = !existsSync(data);
+  if (fresh) writeFileSync(marker, `${process.pid}\n`);
+  const db = await startDb(folder, settings);
+  try {
+    await ensureSchema(pgliteDriver(db), schema, readModels);
+  } catch (e) {
+    await db.close().catch(() => undefined);
+    throw e;
+  }
+  if (fresh) rmSync(marker, { force: true });
+  return db;
+};
+
 /** Opens (creating if needed) the PGlite database of a folder, in `<folder>/pgdata`, with our schema in it; holds the folder until closed. */
 export const openPgliteDatabase = async (folder: string, schema: string = DEFAULT_SCHEMA, readModels: InlineReadModels | null = null, turn: TurnOptions = {}): Promise<OpenDatabase> => {
   try {
@@ -128,9 +151,8 @@ export const openPgliteDatabase = async (folder: string, schema: string = DEFAUL
   await turns.take();
   let db: PGlite | undefined;
   try {
-    db = await startDb(folder, []);
+    db = await startWithSchema(folder, [], schema, readModels);
     const sql = pgliteDriver(db);
-    await ensureSchema(sql, schema, readModels);
     const opened = db;
     return {
       sql,
@@ -138,13 +160,13 @@ export const openPgliteDatabase = async (folder: string, schema: string = DEFAUL
         try {
           await opened.close();
         } finally {
-          turns.release();
+          await turns.release();
         }
       },
     };
   } catch (e) {
     await db?.close().catch(() => undefined);
-    turns.release();
+    await turns.release();
     throw storeError(folder, 'opening the embedded store', e);
   }
 };
@@ -212,7 +234,7 @@ const turnTakingDriver = (folder: string, turns: Turns, first: PGlite, settings:
         await db?.close();
       } finally {
         db = null;
-        turns.release();
+        await turns.release();
       }
     },
   };
@@ -236,11 +258,10 @@ export const openPgliteStore = async (folder: string = DEFAULT_FOLDER, options: 
   await turns.take();
   let first: PGlite | undefined;
   try {
-    first = await startDb(folder, settings);
-    await ensureSchema(pgliteDriver(first), schema, readModels);
+    first = await startWithSchema(folder, settings, schema, readModels);
   } catch (e) {
     await first?.close().catch(() => undefined);
-    turns.release();
+    await turns.release();
     throw storeError(folder, 'opening the embedded store', e);
   }
   const changes = new ChangeSignal();

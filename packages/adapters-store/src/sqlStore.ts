@@ -18,11 +18,12 @@ import {
 } from '@contactable/core';
 import type { ChangeSignal } from './changes.js';
 import { StoreError, errorCode, storeError } from './errors.js';
-import { sqlKeyStore } from './keys.js';
+import { LOOKUP_KEY_SUBJECT, sqlKeyStore } from './keys.js';
 import { makeShredder, sealingSubject, type SealedRow } from './shredder.js';
 import { readModelScript, sqlRows, tableOf } from './readModelTables.js';
 import { quoteSchema, schemaScript, statements, type SqlDriver } from './sql.js';
 import { followLog } from './subscription.js';
+import { registerInspection, sqlInspection } from './inspection.js';
 
 /** How a SQL store is wired to its database. */
 export interface SqlStoreConfig {
@@ -133,9 +134,6 @@ export const bringUpReadModels = async (store: EventStore, label: string, onRebu
     throw storeError(label, 'bringing the read models up to date', e);
   }
 };
-
-/** The subject of the secret read-model look-ups are hashed with (a key like a person's, never forgotten). */
-export const LOOKUP_KEY_SUBJECT = 'read-models:lookups';
 
 /** Builds the EventStore over a prepared schema. */
 export const sqlStore = (config: SqlStoreConfig): EventStore => {
@@ -486,7 +484,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
             }),
         };
 
-  return {
+  return registerInspection({
     append,
     appendMany,
     readStream,
@@ -527,5 +525,5 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       await shredder.close();
       await config.close();
     },
-  };
+  }, sqlInspection(sql, config.schema));
 };

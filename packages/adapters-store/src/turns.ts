@@ -5,10 +5,10 @@
  * two operations (never inside a transaction), sees the note, closes the folder and lets it go; the
  * waiter takes it, does its work and closes; the holder then takes it back and carries on.
  */
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { StoreError } from './errors.js';
-import { lockFolder } from './folderLock.js';
+import { lockFolder, readLockFile } from './folderLock.js';
 
 const WAITING = 'waiting-';
 
@@ -48,18 +48,13 @@ export interface Turns {
   /** Lets the folder go and waits until those waiting have had their turn. */
   readonly giveWay: () => Promise<void>;
   /** Lets the folder go for good. */
-  readonly release: () => void;
+  readonly release: () => Promise<void>;
 }
 
 /** The holder of a folder, or null when none is alive. */
 export const folderHolder = (folder: string): Holder | null => {
-  try {
-    const [pid, purpose] = readFileSync(join(resolve(folder), 'lock'), 'utf8').split('\n');
-    const n = Number(pid);
-    return Number.isInteger(n) && n > 0 && alive(n) ? { pid: n, purpose: purpose?.trim() || 'another process' } : null;
-  } catch {
-    return null;
-  }
+  const held = readLockFile(join(resolve(folder), 'lock'));
+  return held !== null && alive(held.pid) ? { pid: held.pid, purpose: held.purpose ?? 'another process' } : null;
 };
 
 const waiters = (folder: string): number[] => {
@@ -78,7 +73,7 @@ export const folderTurns = (folder: string, options: TurnOptions = {}): Turns =>
   const purpose = options.purpose ?? 'contactable';
   const waitMs = options.waitMs ?? 120_000;
   const note = join(folder, `${WAITING}${process.pid}`);
-  let release: (() => void) | null = null;
+  let release: (() => Promise<void>) | null = null;
   let told = false;
   // Checking the folder costs a directory read: at most every so often.
   let checkedAt = 0;
@@ -90,10 +85,10 @@ export const folderTurns = (folder: string, options: TurnOptions = {}): Turns =>
     try {
       for (;;) {
         try {
-          release = lockFolder(folder, purpose);
+          release = await lockFolder(folder, { purpose });
           return;
         } catch (e) {
-          if (!(e instanceof StoreError) || !/in use by process/.test(e.message)) throw e;
+          if (!(e instanceof StoreError) || !/in use by/.test(e.message)) throw e;
           if (Date.now() > until) throw new StoreError(folder, `the store is still busy (${folderHolder(folder)?.purpose ?? 'another process'}) after ${Math.round(waitMs / 1000)} s; try again when it has finished`);
           if (!waiting) {
             writeFileSync(note, purpose);
@@ -123,7 +118,7 @@ export const folderTurns = (folder: string, options: TurnOptions = {}): Turns =>
     },
     giveWay: async () => {
       const waiting = waiters(folder);
-      release?.();
+      await release?.();
       release = null;
       // Those waiting now go first: until their notes are gone (each removes its own once it has the
       // folder) and the folder is free again, this process does not take it back.
@@ -131,8 +126,8 @@ export const folderTurns = (folder: string, options: TurnOptions = {}): Turns =>
       while (Date.now() < until && waiters(folder).some((pid) => waiting.includes(pid))) await sleep(20);
       await take();
     },
-    release: () => {
-      release?.();
+    release: async () => {
+      await release?.();
       release = null;
     },
   };

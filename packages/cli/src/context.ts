@@ -1,4 +1,7 @@
 /** What every command gets: output, the school, the store (opened on first use), the read models and the runtime ports. */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   dateOf,
@@ -10,8 +13,8 @@ import {
   type HandlerDeps,
   type Handled,
 } from '@contactable/core';
-import { catchUp, catchUpViews, createProjection, projectionViews, rowViews, type ContactSummary, type Found, type MemberSummary, type Projection, type Views } from '@contactable/projections';
-import { isStoreError, openStore, systemClock, uuidV7Ids, type OpenStoreOptions } from '@contactable/adapters-store';
+import { catchUp, catchUpViews, contactLabel, createProjection, memberLabel, projectionViews, rowViews, type ContactSummary, type Found, type Projection, type Views } from '@contactable/projections';
+import { isStoreError, openStore, storeKind, systemClock, uuidV7Ids, type OpenStoreOptions } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
 
@@ -37,8 +40,15 @@ export interface CliContext {
   readonly close: () => Promise<void>;
 }
 
-/** Builds the context for one run of the CLI. */
-export const createContext = (out: Output, storeUrl: string, schoolId: string, viewsUrl?: string, storeOptions: OpenStoreOptions = {}): CliContext => {
+/** Builds the context for one run of the CLI (`open` opens the store: tests give their own). */
+export const createContext = (
+  out: Output,
+  storeUrl: string,
+  schoolId: string,
+  viewsUrl?: string,
+  storeOptions: OpenStoreOptions = {},
+  open: (url: string, options: OpenStoreOptions) => Promise<EventStore> = openStore,
+): CliContext => {
   let opened: Promise<EventStore> | null = null;
   let viewsStore: Promise<EventStore> | null = null;
   const openViewsStore = (url: string): Promise<EventStore> => {
@@ -50,7 +60,11 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string, v
   let projection: Projection | null = null;
   let views: Views | null = null;
   const store = (): Promise<EventStore> => {
-    opened ??= openStore(storeUrl, storeOptions).catch((e: unknown) => {
+    opened ??= Promise.resolve()
+      .then(() => checkStoreFolder(storeUrl))
+      .then(() => open(storeUrl, storeOptions))
+      .catch((e: unknown) => {
+      if (e instanceof CliError) throw e;
       throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...).` : `could not open the store: ${String(e)}`);
     });
     return opened;
@@ -96,36 +110,72 @@ export const createContext = (out: Output, storeUrl: string, schoolId: string, v
   };
 };
 
+/** Who an account change is recorded as: the person named with `--by`, else the command line itself. */
+export const byOrCli = (by: string | undefined): Actor => (by === undefined || by.trim() === '' ? { kind: 'system', name: 'contactable CLI' } : { kind: 'person', name: by.trim() });
+
 /** A person acting through the CLI (`--by`), or an error saying to name them. */
 export const person = (by: string | undefined, what: string): Actor => {
   if (by === undefined || by.trim() === '') throw new CliError(`${what} is recorded with who did it: add --by "Your Name".`, 2);
   return { kind: 'person', name: by.trim() };
 };
 
-/** Today (YYYY-MM-DD) from --today, or the real clock; a malformed date is an error naming the option. */
-export const todayFrom = (value: string | undefined, clock: Clock): string => {
-  if (value === undefined) return dateOf(clock.now());
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new CliError(`--today must be a date as YYYY-MM-DD (got "${value}").`, 2);
+/**
+ * The folder of `--store` must be a store or empty: a non-empty folder that is not one (a typo naming
+ * the exports folder, a home folder) would have the embedded database written into it. A store's
+ * folder holds `pgdata` (PostgreSQL's files, with PG_VERSION); a `lock` or `waiting-PID` notes alone are a store not yet made.
+ */
+export const checkStoreFolder = (url: string): void => {
+  if (storeKind(url) !== 'pglite') return;
+  const folder = /^file:/i.test(url) ? fileURLToPath(url) : url;
+  if (!existsSync(folder)) return;
+  if (!statSync(folder).isDirectory()) throw new CliError(`--store ${folder} is a file, not a folder: give the store's folder (or a new one to create it).`);
+  if (existsSync(join(folder, 'pgdata', 'PG_VERSION'))) return;
+  // The store's own machinery may come before its data: the lock, notes of processes waiting their turn,
+  // and a creation stopped part-way (its marker and unfinished data, started again at the next open).
+  const creating = existsSync(join(folder, 'creating'));
+  const entries = readdirSync(folder).filter((e) => !/^(lock|lock\.break|lock\..*\.tmp|creating|waiting-\d+)$/.test(e) && !(creating && e === 'pgdata'));
+  if (entries.length === 0) return;
+  const shown = entries.slice(0, 5).map((e) => (statSync(join(folder, e), { throwIfNoEntry: false })?.isDirectory() === true ? `${e}/` : e));
+  throw new CliError(
+    `--store ${folder} is a folder that is not a contactable store: it holds ${entries.length} other entr${entries.length === 1 ? 'y' : 'ies'} (${shown.join(', ')}${entries.length > 5 ? ', ...' : ''}) and no store (pgdata/).\n` +
+      'Nothing was written. Give the folder of an existing store, or a new or empty folder to create one in.',
+  );
+};
+
+const isCalendarDate = (y: number, m: number, d: number): boolean => {
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return y >= 1 && t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+};
+
+/** A date option as YYYY-MM-DD that is a real calendar date (2026-02-30 is not), or a usage error naming the option. */
+export const calendarDate = (value: string, option: string): string => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (m === null || !isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) throw new CliError(`${option} must be a date as YYYY-MM-DD that is on the calendar (got "${value}").`, 2);
   return value;
 };
 
-/** An instant from an option (a date means its start, UTC); a malformed one is an error naming the option. */
+/** Today (YYYY-MM-DD) from --today, or the real clock; a malformed or impossible date is an error naming the option. */
+export const todayFrom = (value: string | undefined, clock: Clock): string => (value === undefined ? dateOf(clock.now()) : calendarDate(value, '--today'));
+
+/** An instant from an option (a date means its end, UTC); a malformed or impossible one is an error naming the option. */
 export const instantFrom = (value: string, option: string): string => {
+  const date = /^(\d{4})-(\d{2})-(\d{2})(?=$|T)/.exec(value);
+  const onCalendar = date !== null && isCalendarDate(Number(date[1]), Number(date[2]), Number(date[3]));
   const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value);
-  if (Number.isNaN(ms)) throw new CliError(`${option} must be an instant (ISO 8601, e.g. 2026-05-03T09:00:00Z) or a date (got "${value}").`, 2);
+  if (Number.isNaN(ms) || !onCalendar) throw new CliError(`${option} must be an instant (ISO 8601, e.g. 2026-05-03T09:00:00Z) or a date on the calendar (got "${value}").`, 2);
   return new Date(ms).toISOString();
 };
 
-const fullNameOf = (n: { readonly given: string; readonly family: string }): string => `${n.given} ${n.family}`.trim();
-
-/** A member as an office names them: "Ada Okafor (K801200011002)". */
-export const memberLabel = (m: Pick<MemberSummary, 'name' | 'misReference'>): string => `${fullNameOf(m.name)}${m.misReference === null ? '' : ` (${m.misReference})`}`;
-
-/** A contact as an office names them: "Ngozi Okafor, Mother of Ada Okafor (K801200011002)". */
-export const contactLabel = (c: Pick<ContactSummary, 'name' | 'members'>): string => {
-  const of = c.members.slice(0, 3).map((m) => `${m.relationship || 'contact'} of ${memberLabel(m)}`);
-  return `${fullNameOf(c.name)}${of.length === 0 ? '' : `, ${of.join('; ')}${c.members.length > 3 ? `; and ${c.members.length - 3} more` : ''}`}`;
+/** A whole number option between `min` and `max` (inclusive), or a usage error saying the bounds. */
+export const wholeNumber = (value: string | undefined, option: string, min: number, max: number, fallback?: number): number => {
+  if (value === undefined && fallback !== undefined) return fallback;
+  const n = value !== undefined && /^\d+$/.test(value.trim()) ? Number(value.trim()) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new CliError(`${option} must be a whole number from ${min.toLocaleString('en-GB')} to ${max.toLocaleString('en-GB')} (got "${value ?? ''}").`, 2);
+  return n;
 };
+
+/** How members and contacts are named to an office (the projections' words, for the commands). */
+export { contactLabel, memberLabel };
 
 const MAX_CANDIDATES = 10;
 const candidates = <T>(found: ReadonlyArray<Found<T>>, label: (t: T) => string): string =>

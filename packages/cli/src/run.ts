@@ -3,7 +3,13 @@ import { parseArgs } from 'node:util';
 import { globalOptions, type Command } from './command.js';
 import { commandIndex } from './commands/index.js';
 import { CliError, EXIT } from './errors.js';
-import { processOutput } from './output.js';
+import type { EventStore } from '@contactable/core';
+import { escapeTerminal, processOutput, type Output } from './output.js';
+import { isStoreError } from '@contactable/adapters-store';
+
+// A store that went away mid-command (a server stopped, a connection dropped), not one refusing a request.
+const lostConnection = (e: unknown): boolean =>
+  isStoreError(e) && (/^(08|57P0)/.test(e.code ?? '') || /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH)$/.test(e.code ?? '') || /connection (terminated|ended|closed)|terminating connection/i.test(e.message));
 
 const help = (): string =>
   [
@@ -23,6 +29,14 @@ const help = (): string =>
     'contactable COMMAND --help shows a command\'s options.',
   ].join('\n');
 
+/** Where a run writes and which store it opens (tests give their own; the executable uses the process's). */
+export interface CliIo {
+  readonly output?: (json: boolean) => Output;
+  readonly openStore?: (url: string) => Promise<EventStore>;
+  /** Where errors go (default stderr). */
+  readonly error?: (text: string) => void;
+}
+
 // Must match context.ts's DEFAULT_STORE (kept here so help needs no store code).
 const DEFAULT_STORE = './.contactable';
 
@@ -30,15 +44,19 @@ const DEFAULT_STORE = './.contactable';
 const LONG_WORK: ReadonlySet<string> = new Set(['import', 'serve', 'demo', 'send', 'replay', 'retention', 'delete-leavers']);
 
 /** Runs one invocation; returns the exit code (never throws). */
-export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
+export const runCli = async (argv: ReadonlyArray<string>, io: CliIo = {}): Promise<number> => {
+  // Everything the runner itself writes is escaped too: errors quote arguments, and messages that may carry an export's text.
+  const toStderr = io.error ?? ((text: string) => void process.stderr.write(text));
+  const err = (text: string): void => toStderr(escapeTerminal(text));
+  const out = (text: string): void => void process.stdout.write(escapeTerminal(text));
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    process.stdout.write(`${help()}\n`);
+    out(`${help()}\n`);
     return name === undefined ? EXIT.usage : 0;
   }
   const entry = commandIndex.find((c) => c.name === name);
   if (entry === undefined) {
-    process.stderr.write(`contactable: unknown command "${name}"\n\n${help()}\n`);
+    err(`contactable: unknown command "${name}"\n\n${help()}\n`);
     return EXIT.usage;
   }
   // Only what this command needs is loaded (its module, and through it the packages it uses).
@@ -47,11 +65,11 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   try {
     parsed = parseArgs({ args: [...rest], options: { ...globalOptions, ...command.options }, allowPositionals: true, strict: true });
   } catch (e) {
-    process.stderr.write(`contactable ${name}: ${(e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\nusage: ${command.usage}\n`);
+    err(`contactable ${name}: ${(e as Error).message.replace(/^TypeError \[[A-Z_]+\]: /, '')}\n\nusage: ${command.usage}\n`);
     return EXIT.usage;
   }
   if (parsed.values.help === true) {
-    process.stdout.write(`${command.summary}\n\nusage: ${command.usage}\n`);
+    out(`${command.summary}\n\nusage: ${command.usage}\n`);
     return 0;
   }
   const json = parsed.values.json === true;
@@ -62,23 +80,33 @@ export const runCli = async (argv: ReadonlyArray<string>): Promise<number> => {
   // says so, and runs with a small buffer cache (it reads a few rows).
   const long = LONG_WORK.has(name);
   const { createContext } = await import('./context.js');
-  const ctx = createContext(processOutput(json), storeUrl, schoolId, viewsUrl === '' ? undefined : viewsUrl, {
+  const ctx = createContext(
+    (io.output ?? processOutput)(json),
+    storeUrl,
+    schoolId,
+    viewsUrl === '' ? undefined : viewsUrl,
+    {
     purpose: name === 'import' ? 'import' : name === 'serve' ? 'console' : `${name} command`,
     giveWay: long,
-    onWait: (holder) => process.stderr.write(`waiting for the ${holder.purpose} (pid ${holder.pid}) to let the store go...\n`),
+    onWait: (holder) => err(`waiting for the ${holder.purpose} (pid ${holder.pid}) to let the store go...\n`),
     ...(long ? {} : { settings: ['shared_buffers=16MB'] }),
-  });
+    },
+    ...(io.openStore !== undefined ? [io.openStore] : []),
+  );
   try {
     await command.run(ctx, { values: parsed.values as Record<string, string | boolean | string[] | undefined>, positionals: parsed.positionals });
     return 0;
   } catch (e) {
     if (e instanceof CliError) {
-      process.stderr.write(`contactable ${name}: ${e.message}\n`);
+      err(`contactable ${name}: ${e.message}\n`);
       return e.exitCode;
     }
     // An unexpected failure: say what happened without a stack (set CONTACTABLE_DEBUG=1 for one).
-    process.stderr.write(`contactable ${name}: failed: ${(e as Error).message ?? String(e)}\n`);
-    if (process.env.CONTACTABLE_DEBUG === '1') process.stderr.write(`${(e as Error).stack ?? ''}\n`);
+    err(`contactable ${name}: failed: ${(e as Error).message ?? String(e)}\n`);
+    if (lostConnection(e)) {
+      err('The store stopped answering part-way. Check that it is running and reachable, then run the command again: an import or retention records only what is still missing.\n');
+    }
+    if (process.env.CONTACTABLE_DEBUG === '1') err(`${(e as Error).stack ?? ''}\n`);
     return EXIT.failed;
   } finally {
     await ctx.close().catch(() => undefined);

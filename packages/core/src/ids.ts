@@ -14,7 +14,7 @@ export type ImportRunId = string;
 export type MessageId = string;
 
 /** The kinds of stream the core writes. */
-export type StreamCategory = 'member' | 'contact' | 'group' | 'school' | 'import' | 'message';
+export type StreamCategory = 'member' | 'contact' | 'group' | 'school' | 'import' | 'message' | 'staff' | 'callback';
 
 /** The stream of one member. */
 export const memberStream = (id: MemberId): string => `member-${id}`;
@@ -28,6 +28,10 @@ export const schoolStream = (id: SchoolId): string => `school-${id}`;
 export const importStream = (id: ImportRunId): string => `import-${id}`;
 /** The stream of one message (its audience and outcome). */
 export const messageStream = (id: MessageId): string => `message-${id}`;
+/** The stream of one staff account (who may sign in to the console). */
+export const staffStream = (id: string): string => `staff-${id}`;
+/** The stream recording that one provider callback was applied (the replay guard); `key` is derived from the callback's signed id. */
+export const callbackStream = (key: string): string => `callback-${key}`;
 
 /** Splits a stream id into its category and the id inside it, or null for a stream that is not ours. */
 export const parseStreamId = (
@@ -44,6 +48,8 @@ export const parseStreamId = (
     case 'school':
     case 'import':
     case 'message':
+    case 'staff':
+    case 'callback':
       return id.length > 0 ? { category, id } : null;
     default:
       return null;
@@ -52,10 +58,11 @@ export const parseStreamId = (
 
 /**
  * The key subject whose key encrypts a stream's personal data (crypto-shredding):
- * a member's or contact's own stream; other streams hold no personal data.
+ * a member's, contact's or staff account's own stream (removing an account forgets its key,
+ * so its password hash cannot be read back); other streams hold no personal data.
  */
 export const subjectOfStream = (streamId: string): string | null => {
   const parsed = parseStreamId(streamId);
   if (parsed === null) return null;
-  return parsed.category === 'member' || parsed.category === 'contact' ? streamId : null;
+  return parsed.category === 'member' || parsed.category === 'contact' || parsed.category === 'staff' ? streamId : null;
 };

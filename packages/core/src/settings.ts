@@ -7,8 +7,76 @@ export const ContactRule = t.type({ import: t.boolean, prime: t.boolean });
 /** Whether a class of contacts imports, and as prime or not. */
 export type ContactRule = t.TypeOf<typeof ContactRule>;
 
-/** What an import brings across (R-IMP-2). */
-export const ImportSettings = t.type({
+const isPositiveInteger = (u: unknown): u is number => typeof u === 'number' && Number.isSafeInteger(u) && u >= 1;
+/** A whole number of at least 1. */
+export const PositiveInteger = new t.Type<number, number, unknown>('a whole number of at least 1', isPositiveInteger, (u, c) => (isPositiveInteger(u) ? t.success(u) : t.failure(u, c)), t.identity);
+
+/**
+ * Bounds on what one import reads. An export over any of them is refused whole, before anything is
+ * written, with an error naming the file, where in it, and the limit. Parsers stream, so memory stays
+ * bounded by one record (`maxRecordLength`), one row (`maxTextLength`) and the snapshot itself.
+ */
+export const ImportLimits = t.type({
+  /** Bytes in one file (a CTF, one CSV report, a zip archive, one file inside it). */
+  maxFileBytes: PositiveInteger,
+  /** How deep XML elements nest. */
+  maxDepth: PositiveInteger,
+  /** Attributes on one XML element. */
+  maxAttributes: PositiveInteger,
+  /** Characters in one XML text node, attribute value, tag or comment, or in one CSV row. */
+  maxTextLength: PositiveInteger,
+  /** Characters in one CTF record (a Pupil, a member of staff, a group, the Header). */
+  maxRecordLength: PositiveInteger,
+  /** Characters in a forename or surname. */
+  maxNameLength: PositiveInteger,
+  /** Characters in an email address (254 is the most SMTP allows). */
+  maxEmailLength: PositiveInteger,
+  /** Digits in a phone number (E.164 allows 15; longer ones up to this are kept as invalid, R-CON-1). */
+  maxPhoneDigits: PositiveInteger,
+  /** Data rows in one CSV file. */
+  maxRows: PositiveInteger,
+  /** Pupils (students) in one export. */
+  maxPupils: PositiveInteger,
+  /** Entries in a zip archive. */
+  maxZipEntries: PositiveInteger,
+  /** Bytes of all the files of a zip archive once unpacked. */
+  maxZipBytes: PositiveInteger,
+  /** How many times larger than its packed size a file in a zip may unpack (checked past 1 MiB). */
+  maxZipRatio: PositiveInteger,
+});
+/** Bounds on what one import reads. */
+export type ImportLimits = t.TypeOf<typeof ImportLimits>;
+
+/**
+ * The limits unless the settings say otherwise: far above one school's export (the largest schools in England
+ * have about 4,000 pupils), and low enough that a file over any of them is refused within seconds. A trust that
+ * exports many schools in one file raises `maxPupils` (and perhaps `maxRows`).
+ */
+export const defaultImportLimits: ImportLimits = {
+  maxFileBytes: 256 * 1024 * 1024,
+  maxDepth: 32,
+  maxAttributes: 32,
+  maxTextLength: 64 * 1024,
+  maxRecordLength: 1024 * 1024,
+  maxNameLength: 200,
+  maxEmailLength: 254,
+  maxPhoneDigits: 20,
+  maxRows: 500_000,
+  maxPupils: 10_000,
+  maxZipEntries: 100,
+  maxZipBytes: 1024 * 1024 * 1024,
+  maxZipRatio: 100,
+};
+
+/** Some limits, each optional: the rest keep their defaults. */
+export const ImportLimitsOverride = t.partial(ImportLimits.props);
+/** Some limits. */
+export type ImportLimitsOverride = t.TypeOf<typeof ImportLimitsOverride>;
+
+/** The limits of some settings: the defaults, with what the settings give laid over them. */
+export const importLimitsOf = (settings: { readonly limits?: ImportLimitsOverride }): ImportLimits => ({ ...defaultImportLimits, ...settings.limits });
+
+const ImportSettingsRequired = t.type({
   /** Import pre-admissions (applicants) at all (R-IMP-5). */
   preAdmissions: t.boolean,
   /** All groups, or active groups only (R-GRP-3). */
@@ -24,6 +92,12 @@ export const ImportSettings = t.type({
   /** MIS ids of students whose parents refused any sharing: left out entirely. */
   exceptions: t.array(t.string),
 });
+
+/**
+ * What an import brings across (R-IMP-2), and the limits on what it reads. `limits` is optional
+ * (settings saved before it existed decode unchanged) and holds only what the school changed.
+ */
+export const ImportSettings = t.intersection([ImportSettingsRequired, t.partial({ limits: ImportLimitsOverride })]);
 /** What an import brings across (R-IMP-2). */
 export type ImportSettings = t.TypeOf<typeof ImportSettings>;
 
@@ -55,6 +129,8 @@ export const DataIssueType = t.keyof({
   'no-prime-parent': null,
   'no-usable-method': null,
   'possible-duplicate-contact': null,
+  /** Something an import run warned about (control characters removed, mixed sources): ours, beyond DOMAIN.md. */
+  'import-warning': null,
 });
 /** A data-issue type. */
 export type DataIssueType = t.TypeOf<typeof DataIssueType>;

@@ -4,7 +4,7 @@
  * or a resume from an older position) leaves the views as they were.
  */
 import * as E from 'fp-ts/lib/Either.js';
-import { evolveGroup, evolveSchool, type ContactEvent, type GroupEvent, type ImportRunEvent, type Link, type MemberEvent, type RawEventLike, type SchoolEvent, type StoredEvent } from '@contactable/core';
+import { evolveGroup, evolveSchool, type ContactEvent, type StaffEvent, type GroupEvent, type ImportRunEvent, type Link, type MemberEvent, type RawEventLike, type SchoolEvent, type StoredEvent } from '@contactable/core';
 import { evolveContactView } from './contactView.js';
 import { decodeForProjection, type DecodeFailure } from './decode.js';
 import { streamKindOf } from './eventKinds.js';
@@ -53,6 +53,26 @@ const applyContactEvent = (p: Projection, e: StoredEvent<ContactEvent>): void =>
   refreshContact(p, entry, before, e.metadata.occurredAt);
 };
 
+// The list of who may sign in: details without the password hash, which sign-in reads from the account's stream.
+const applyStaffEvent = (p: Projection, e: StoredEvent<StaffEvent>): void => {
+  const id = e.data.staffId;
+  switch (e.type) {
+    case 'StaffAdded':
+      p.staff.set(id, { staffId: id, email: e.data.email, name: e.data.name, role: e.data.role, addedAt: e.metadata.occurredAt });
+      break;
+    case 'StaffRoleChanged': {
+      const a = p.staff.get(id);
+      if (a !== undefined) p.staff.set(id, { ...a, role: e.data.role });
+      break;
+    }
+    case 'StaffPasswordChanged':
+      break;
+    case 'StaffRemoved':
+      p.staff.delete(id);
+      break;
+  }
+};
+
 /** Applies one decoded event; false when it was at or before the projection's position (already taken in). */
 export const applyEvent = (p: Projection, e: StoredEvent): boolean => {
   if (e.position <= p.position) return false;
@@ -77,6 +97,9 @@ export const applyEvent = (p: Projection, e: StoredEvent): boolean => {
       if (next.status !== 'absent') p.groups.set(g.data.groupId, next);
       break;
     }
+    case 'staff':
+      applyStaffEvent(p, e as StoredEvent<StaffEvent>);
+      break;
     default:
       // Message streams feed no read model here.
       break;

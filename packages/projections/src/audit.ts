@@ -14,6 +14,7 @@ import {
   type MemberRecord,
   type MessageEvent,
   type SchoolEvent,
+  type StaffEvent,
   type StoredEvent,
  type IdentityMatch, } from '@contactable/core';
 import { evolveContactView, type ContactView } from './contactView.js';
@@ -160,7 +161,7 @@ export const describeMatch = (because: IdentityMatch): string => {
   }
 };
 
-const otherSummary = (e: GroupEvent | SchoolEvent | ImportRunEvent | MessageEvent): string => {
+const otherSummary = (e: GroupEvent | SchoolEvent | ImportRunEvent | MessageEvent | StaffEvent): string => {
   switch (e.type) {
     case 'GroupCreated':
       return `group ${e.data.name} created (${e.data.groupKind}${e.data.active ? '' : ', inactive'})`;
@@ -176,6 +177,16 @@ const otherSummary = (e: GroupEvent | SchoolEvent | ImportRunEvent | MessageEven
       return `data-issues filter "${e.data.name}" saved`;
     case 'DataIssueFilterRemoved':
       return `data-issues filter "${e.data.name}" removed`;
+    case 'SyncScheduleChanged':
+      return e.data.schedule.at === null || e.data.schedule.exportPath === null ? 'scheduled sync turned off' : `scheduled sync set for ${e.data.schedule.at} each day`;
+    case 'StaffAdded':
+      return `staff account added for ${e.data.name} (${e.data.role})`;
+    case 'StaffRoleChanged':
+      return `role changed to ${e.data.role}`;
+    case 'StaffPasswordChanged':
+      return 'password set anew';
+    case 'StaffRemoved':
+      return 'staff account removed';
     case 'ImportRunStarted':
       return `import run ${e.data.runId} started (${e.data.format}, ${e.data.sourceName}${e.data.firstImport ? ', first import' : ''}) for ${e.data.today}`;
     case 'ImportPermissionFailed':
@@ -221,7 +232,7 @@ export const auditTrail = (events: ReadonlyArray<StoredEvent>, options: { readon
       summary = contactSummary(before, e);
       contacts.set(e.streamId, evolveContactView(before, e));
     } else {
-      summary = otherSummary(e as StoredEvent<GroupEvent | SchoolEvent | ImportRunEvent | MessageEvent>);
+      summary = otherSummary(e as StoredEvent<GroupEvent | SchoolEvent | ImportRunEvent | MessageEvent | StaffEvent>);
     }
     entries.push({
       position: e.position,

@@ -18,7 +18,7 @@ export const allDataIssues = (p: Projection): ReadonlyArray<DataIssue> => {
     const all: DataIssue[] = [];
     for (const id of p.withIssues.members) all.push(...memberIssuesOf(p, p.members.get(id)!));
     for (const id of p.withIssues.contacts) all.push(...contactIssuesOf(p.contacts.get(id)!.view));
-    all.push(...p.permissionIssues.values());
+    all.push(...p.permissionIssues.values(), ...p.importWarnings.values());
     p.cache.issues = Object.freeze(all.sort(byRaised));
   }
   return p.cache.issues;

@@ -1,5 +1,5 @@
 /** Which stream an event type belongs to, as type guards over stored events. */
-import { contactEvents, groupEvents, importRunEvents, memberEvents, schoolEvents, type ContactEvent, type ImportRunEvent, type MemberEvent, type SchoolEvent, type StoredEvent } from '@contactable/core';
+import { contactEvents, groupEvents, importRunEvents, memberEvents, schoolEvents, staffEvents, type ContactEvent, type ImportRunEvent, type MemberEvent, type SchoolEvent, type StoredEvent } from '@contactable/core';
 
 const typesOf = (defs: ReadonlyArray<{ readonly type: string }>): ReadonlySet<string> => new Set(defs.map((d) => d.type));
 const MEMBER = typesOf(memberEvents);
@@ -7,9 +7,10 @@ const CONTACT = typesOf(contactEvents);
 const SCHOOL = typesOf(schoolEvents);
 const IMPORT_RUN = typesOf(importRunEvents);
 const GROUP = typesOf(groupEvents);
+const STAFF = typesOf(staffEvents);
 
 /** The kind of stream an event type belongs to. */
-export type StreamKind = 'member' | 'contact' | 'group' | 'school' | 'import' | 'other';
+export type StreamKind = 'member' | 'contact' | 'group' | 'school' | 'import' | 'staff' | 'other';
 
 const KIND: ReadonlyMap<string, StreamKind> = new Map<string, StreamKind>([
   ...[...MEMBER].map((t) => [t, 'member'] as const),
@@ -17,6 +18,7 @@ const KIND: ReadonlyMap<string, StreamKind> = new Map<string, StreamKind>([
   ...[...SCHOOL].map((t) => [t, 'school'] as const),
   ...[...IMPORT_RUN].map((t) => [t, 'import'] as const),
   ...[...GROUP].map((t) => [t, 'group'] as const),
+  ...[...STAFF].map((t) => [t, 'staff'] as const),
 ]);
 
 /** The kind of stream an event belongs to, by its type: one lookup. */

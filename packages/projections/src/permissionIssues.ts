@@ -1,7 +1,8 @@
 /**
  * Permission issues (R-IMP-10): an import area the MIS user may not read. Raised by
  * `ImportPermissionFailed`; resolved when a run that started after the last failure
- * finishes with no failure for that area.
+ * finishes with no failure for that area. Import warnings (control characters removed,
+ * mixed sources) live the same way, one issue per warning code.
  */
 import type { ImportRunEvent, StoredEvent } from '@contactable/core';
 import { issueId, sameIssue } from './issueStore.js';
@@ -12,7 +13,7 @@ export const applyImportRunEvent = (p: Projection, e: StoredEvent<ImportRunEvent
   const runId = e.data.runId;
   let run = p.importRuns.get(runId);
   if (run === undefined) {
-    run = { startedAt: e.position, failed: [] };
+    run = { startedAt: e.position, failed: [], warned: [] };
     p.importRuns.set(runId, run);
   }
   switch (e.type) {
@@ -36,17 +37,33 @@ export const applyImportRunEvent = (p: Projection, e: StoredEvent<ImportRunEvent
       }
       return;
     }
+    case 'ImportWarningRaised': {
+      const { code, message } = e.data;
+      if (!run.warned.includes(code)) run.warned.push(code);
+      p.warningsRaised.set(code, e.position);
+      const held = p.importWarnings.get(code);
+      const issue = { id: issueId('import-warning', null, null, code), type: 'import-warning' as const, memberId: null, contactId: null, relatedContactId: null, detail: message, raisedAt: held?.raisedAt ?? e.metadata.occurredAt };
+      if (held === undefined || !sameIssue(held, issue)) {
+        p.importWarnings.set(code, issue);
+        p.cache.issues = null;
+      }
+      return;
+    }
     case 'ImportRunFinished':
       for (const [area, failedAt] of [...p.permissionFailures]) {
         if (run.failed.includes(area) || failedAt >= run.startedAt) continue;
         p.permissionFailures.delete(area);
         if (p.permissionIssues.delete(area)) p.cache.issues = null;
       }
+      for (const [code, raisedAt] of [...p.warningsRaised]) {
+        if (run.warned.includes(code) || raisedAt >= run.startedAt) continue;
+        p.warningsRaised.delete(code);
+        if (p.importWarnings.delete(code)) p.cache.issues = null;
+      }
       // A finished run is needed no more; unfinished ones (a crashed run) stay, few as they are.
       p.importRuns.delete(runId);
       return;
     case 'ImportRunStarted':
-    case 'ImportWarningRaised':
       return;
   }
 };

@@ -12,7 +12,7 @@ import type { DecodeFailure } from './decode.js';
 import { reindexLinks } from './indexes.js';
 import { canonicalJson } from './json.js';
 import { trackContactRetention, trackMemberRetention } from './leavers.js';
-import { createProjection, type DataIssue, type DayCounts, type ImportRunTrack, type MemberEntry, type Projection } from './state.js';
+import { createProjection, type DataIssue, type DayCounts, type ImportRunTrack, type MemberEntry, type Projection, type StaffAccount } from './state.js';
 import { allDataIssues } from './dataIssues.js';
 import { contactIssuesOf } from './contactIssues.js';
 import { restoreMemberIssues } from './memberIssues.js';
@@ -32,7 +32,11 @@ export interface ProjectionSnapshot {
   readonly issues: Readonly<Record<string, DataIssue>>;
   readonly importRuns: Readonly<Record<string, ImportRunTrack>>;
   readonly permissionFailures: Readonly<Partial<Record<DataArea, number>>>;
+  /** The position of the latest warning per code (absent in snapshots written before import warnings were issues). */
+  readonly warningsRaised?: Readonly<Record<string, number>>;
   readonly school: SchoolState;
+  /** Staff accounts (absent in snapshots made before the console). */
+  readonly staff?: Readonly<Record<string, StaffAccount>>;
   readonly failures: ReadonlyArray<DecodeFailure>;
 }
 
@@ -53,7 +57,9 @@ export const toSnapshot = (p: Projection): ProjectionSnapshot => {
     issues: Object.fromEntries(allDataIssues(p).map((i) => [i.id, i])),
     importRuns: Object.fromEntries(p.importRuns),
     permissionFailures: Object.fromEntries(p.permissionFailures),
+    warningsRaised: Object.fromEntries(p.warningsRaised),
     school: p.school,
+    staff: Object.fromEntries(p.staff),
     failures: p.failures,
   };
 };
@@ -80,6 +86,7 @@ export const restoreProjection = (snapshot: ProjectionSnapshot | string): Projec
   const memberIssues = new Map<MemberId, DataIssue[]>();
   for (const issue of Object.values(s.issues)) {
     if (issue.type === 'permissions') p.permissionIssues.set(issue.id.slice(issue.id.lastIndexOf('/') + 1) as DataArea, issue);
+    else if (issue.type === 'import-warning') p.importWarnings.set(issue.id.split('/').slice(3).join('/'), issue);
     else if (issue.memberId !== null) memberIssues.set(issue.memberId, [...(memberIssues.get(issue.memberId) ?? []), issue]);
   }
   for (const [id, record] of Object.entries(s.members)) {
@@ -94,8 +101,10 @@ export const restoreProjection = (snapshot: ProjectionSnapshot | string): Projec
   }
   for (const [id, g] of Object.entries(s.groups)) p.groups.set(id, g);
   for (const [day, counts] of Object.entries(s.messagesByDay)) p.messagesByDay.set(day, { ...counts });
-  for (const [id, run] of Object.entries(s.importRuns)) p.importRuns.set(id, { startedAt: run.startedAt, failed: [...run.failed] });
+  for (const [id, run] of Object.entries(s.importRuns)) p.importRuns.set(id, { startedAt: run.startedAt, failed: [...run.failed], warned: [...(run.warned ?? [])] });
   for (const [area, at] of Object.entries(s.permissionFailures)) p.permissionFailures.set(area as DataArea, at!);
+  for (const [code, at] of Object.entries(s.warningsRaised ?? {})) p.warningsRaised.set(code, at);
+  for (const [id, a] of Object.entries(s.staff ?? {})) p.staff.set(id, a);
   p.failures.push(...s.failures);
   return p;
 };

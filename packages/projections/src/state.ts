@@ -6,7 +6,7 @@
  * event updates entries in place (copying maps per event would not scale); the records
  * and views inside are replaced, never mutated, so one handed to a caller never changes.
  */
-import { schoolDecider, type ContactId, type GroupId, type GroupRecord, type DataArea, type DataIssueType, type Instant, type LocalDate, type MemberId, type MemberRecord, type PersonName, type SchoolState } from '@contactable/core';
+import { schoolDecider, type StaffRole, type ContactId, type GroupId, type GroupRecord, type DataArea, type DataIssueType, type Instant, type LocalDate, type MemberId, type MemberRecord, type PersonName, type SchoolState } from '@contactable/core';
 import type { ContactView } from './contactView.js';
 import type { DecodeFailure } from './decode.js';
 
@@ -83,6 +83,8 @@ export interface ImportRunTrack {
   /** The position of the run's first event seen. */
   readonly startedAt: number;
   readonly failed: DataArea[];
+  /** The codes of the warnings the run raised. */
+  readonly warned: string[];
 }
 
 /** Held addresses -> the active contacts holding them. */
@@ -91,6 +93,16 @@ export interface AddressIndex {
   readonly byEmail: Map<string, IdList>;
   /** Lowercased mobile (E.164 when valid) -> contacts (sorted). */
   readonly byMobile: Map<string, IdList>;
+}
+
+/** A staff account as the console lists it: never its password hash (sign-in reads the account's own stream). */
+export interface StaffAccount {
+  readonly staffId: string;
+  readonly email: string;
+  readonly name: string;
+  readonly role: StaffRole;
+  /** When the account was added. */
+  readonly addedAt: Instant;
 }
 
 /** Every read model's state. */
@@ -117,7 +129,13 @@ export interface Projection {
   readonly importRuns: Map<string, ImportRunTrack>;
   /** The position of the latest permission failure per data area. */
   readonly permissionFailures: Map<DataArea, number>;
+  /** Open import warnings by code (the latest message of each). */
+  readonly importWarnings: Map<string, DataIssue>;
+  /** The position of the latest warning per code. */
+  readonly warningsRaised: Map<string, number>;
   school: SchoolState;
+  /** Active staff accounts (removed ones leave the map). */
+  readonly staff: Map<string, StaffAccount>;
   /** Leavers (and members queued for deletion) not yet deleted (R-DEL-1). */
   readonly awaitingDeletion: Set<MemberId>;
   /** Deleted members awaiting anonymisation (R-DEL-2). */
@@ -144,7 +162,10 @@ export const createProjection = (options: { readonly schoolId?: string | null } 
   permissionIssues: new Map(),
   importRuns: new Map(),
   permissionFailures: new Map(),
+  importWarnings: new Map(),
+  warningsRaised: new Map(),
   school: schoolDecider.initialState,
+  staff: new Map(),
   awaitingDeletion: new Set(),
   deletedMembers: new Set(),
   deletedContacts: new Set(),
@@ -156,7 +177,7 @@ export const createProjection = (options: { readonly schoolId?: string | null } 
 export const clearProjection = (p: Projection): void => {
   p.position = 0;
   p.school = schoolDecider.initialState;
-  for (const m of [p.members, p.contacts, p.groups, p.messagesByDay, p.permissionIssues, p.importRuns, p.permissionFailures, p.dashboard.without] as Array<Map<unknown, unknown>>) m.clear();
+  for (const m of [p.members, p.contacts, p.groups, p.messagesByDay, p.permissionIssues, p.importRuns, p.permissionFailures, p.importWarnings, p.warningsRaised, p.dashboard.without, p.staff] as Array<Map<unknown, unknown>>) m.clear();
   p.dashboard.withoutSorted = null;
   p.dashboard.withoutChanges.length = 0;
   for (const s of [p.withIssues.members, p.withIssues.contacts, p.awaitingDeletion, p.deletedMembers, p.deletedContacts] as Array<Set<unknown>>) s.clear();

@@ -30,7 +30,7 @@ import { leavers, type LeaversView } from './leavers.js';
 import { linkedPeople, type LinkedPeopleView } from './linkedPeople.js';
 import { memberSummary, type MemberSummary } from './members.js';
 import { rollStatusOf, type RollStatus } from './memberView.js';
-import type { DataIssue, Projection } from './state.js';
+import type { DataIssue, Projection, StaffAccount } from './state.js';
 
 /** Which members to list. */
 export interface MemberFilter {
@@ -148,6 +148,10 @@ export interface Views {
   readonly findGroups: (text: string) => Promise<ReadonlyArray<Found<GroupSummary>>>;
   /** The school's import settings and saved filters. */
   readonly school: () => Promise<SchoolState>;
+  /** The school's active staff accounts (who may sign in to the console), sorted by name; never a password hash. */
+  readonly staff: () => Promise<ReadonlyArray<StaffAccount>>;
+  /** The active staff account with this id or email address (case ignored), or null. */
+  readonly staffAccount: (idOrEmail: string) => Promise<StaffAccount | null>;
 }
 
 const fullName = (n: PersonName): string => `${n.given} ${n.family}`.trim();
@@ -322,5 +326,12 @@ export const projectionViews = (p: Projection, refresh: () => Promise<void> = as
         ]);
       }),
     school: () => fresh(() => p.school),
+    staff: () =>
+      fresh(() => [...p.staff.values()].sort((a, b) => byString(normaliseNameText(a.name), normaliseNameText(b.name)) || byString(a.email, b.email))),
+    staffAccount: (idOrEmail) =>
+      fresh(() => {
+        const t = idOrEmail.trim().toLowerCase();
+        return p.staff.get(idOrEmail.trim()) ?? [...p.staff.values()].find((a) => a.email === t) ?? null;
+      }),
   };
 };

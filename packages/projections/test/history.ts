@@ -39,7 +39,14 @@ export type Step =
   | { readonly kind: 'member'; readonly command: MemberCommand; readonly reason?: string }
   | { readonly kind: 'contact'; readonly command: ContactCommand; readonly actor?: Actor; readonly reason?: string }
   | { readonly kind: 'school'; readonly command: SchoolCommand }
-  | { readonly kind: 'import-run'; readonly runId: string; readonly failed: ReadonlyArray<readonly [DataArea, string]>; readonly finished: boolean }
+  | {
+      readonly kind: 'import-run';
+      readonly runId: string;
+      readonly failed: ReadonlyArray<readonly [DataArea, string]>;
+      readonly finished: boolean;
+      /** Warnings the run raised: code and message. */
+      readonly warnings?: ReadonlyArray<readonly [string, string]>;
+    }
   | { readonly kind: 'advance'; readonly hours: number }
   /** Three permanent failures to whatever the contact holds now on a channel (a block, R-CON-3, R-CON-5). */
   | { readonly kind: 'burst'; readonly contactId: string; readonly channel: 'email' | 'sms' };
@@ -155,6 +162,7 @@ export const runHistory = (steps: ReadonlyArray<Step>, options: { readonly start
         const actor: Actor = { kind: 'import', runId: step.runId };
         push(stream, 'ImportRunStarted', { runId: step.runId, format: 'sims-csv', sourceName: 'SIMS', settings: defaultImportSettings, today: today(), firstImport: false }, actor);
         for (const [area, permissionGroup] of step.failed) push(stream, 'ImportPermissionFailed', { runId: step.runId, area, permissionGroup }, actor);
+        for (const [code, message] of step.warnings ?? []) push(stream, 'ImportWarningRaised', { runId: step.runId, code, message }, actor);
         if (step.finished) {
           const counts = { membersAdded: 0, membersChanged: 0, leavers: 0, contactsAdded: 0, contactsChanged: 0, groupsChanged: 0, confirmations: 0, eventsAppended: 0 };
           push(stream, 'ImportRunFinished', { runId: step.runId, counts }, actor);
@@ -290,8 +298,23 @@ export const arbStep: fc.Arbitrary<Step> = fc.oneof(
   {
     weight: 1,
     arbitrary: fc
-      .record({ run: fc.integer({ min: 1, max: 1000 }), failed: fc.subarray([...AREAS]), group: fc.constantFrom('Admissions officer', 'Class teacher'), finished: fc.boolean() })
-      .map((r): Step => ({ kind: 'import-run', runId: `run-${r.run}`, failed: r.failed.map((a) => [a, r.group] as const), finished: r.finished })),
+      .record({
+        run: fc.integer({ min: 1, max: 1000 }),
+        failed: fc.subarray([...AREAS]),
+        group: fc.constantFrom('Admissions officer', 'Class teacher'),
+        finished: fc.boolean(),
+        warned: fc.subarray(['control-characters-removed', 'mixed-sources']),
+        fields: fc.integer({ min: 1, max: 3 }),
+      })
+      .map(
+        (r): Step => ({
+          kind: 'import-run',
+          runId: `run-${r.run}`,
+          failed: r.failed.map((a) => [a, r.group] as const),
+          finished: r.finished,
+          warnings: r.warned.map((code) => [code, `${code}: ${r.fields} field(s), students.csv row ${r.fields}`] as const),
+        }),
+      ),
   },
   { weight: 2, arbitrary: fc.integer({ min: 1, max: 120 }).map((hours): Step => ({ kind: 'advance', hours })) },
   { weight: 1, arbitrary: fc.integer({ min: 300, max: 500 }).map((hours): Step => ({ kind: 'advance', hours })) },

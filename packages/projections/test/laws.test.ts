@@ -232,6 +232,7 @@ describe('laws of the projections', () => {
           if (issue !== null) expected.push(`${issue.type}/${m.memberId}/-`);
         }
         for (const area of p.permissionFailures.keys()) expected.push(`permissions/-/-/${area}`);
+        for (const code of p.warningsRaised.keys()) expected.push(`import-warning/-/-/${code}`);
         const open = allDataIssues(p);
         expect(open.map((i) => i.id).sort()).toEqual(expected.sort());
         for (const i of open) expect(i.detail).not.toMatch(/@|\+44|Ann|Bob|Cai|Dee|Smith|Jones|Khan|Ng\b|UPN/);

@@ -4,6 +4,10 @@
  * nothing. With `verify: false` (the CLI's `--unverified`, for payloads saved elsewhere) checks are
  * skipped and events record `actor.verified = false`.
  *
+ * Every verified callback passes two guards: its provider's freshness window (a callback older than it
+ * is refused as `stale`) and the replay guard (a callback id already applied is refused as `replayed`;
+ * by default the guard is kept in the event log, so every process sees it). Neither writes anything.
+ *
  * HTTP services: answer 2xx to a report, 401/403 to `unsigned`, `bad-signature`, `unauthorised`,
  * `untrusted-certificate` and `stale`, 400 to `malformed`, 500 to `misconfigured`, and 200 to
  * `replayed` (the provider is retrying something already applied).
@@ -18,7 +22,7 @@ import {
 } from '@contactable/core';
 import type { Directory } from '../directory/port.js';
 import { commandFor, commandIdFor, reasonFor } from './commands.js';
-import { memoryCallbackMemory, type CallbackMemory } from './memory.js';
+import { logCallbackMemory, type CallbackMemory } from './memory.js';
 import { callbackParserFor } from './providers.js';
 import { rejected, type CallbackFact, type CallbackRejected, type ParsedCallback, type RawCallback } from './types.js';
 import type { NotifyWebhookConfig } from './notify.js';
@@ -42,7 +46,7 @@ export interface CallbackDeps extends HandlerDeps {
   readonly schoolId: string;
   readonly directory: Directory;
   readonly webhooks: WebhookConfigs;
-  /** Replay keys of verified callbacks already applied; defaults to process memory. */
+  /** Verified callbacks already applied (the replay guard); defaults to the event log (`logCallbackMemory`). */
   readonly memory?: CallbackMemory;
   /** Visits an SNS SubscribeURL (only ever for a verified confirmation); without it the URL is returned to the caller. */
   readonly confirmSubscription?: (url: string) => Promise<void>;
@@ -52,6 +56,8 @@ export interface CallbackDeps extends HandlerDeps {
 export interface IngestReport {
   readonly provider: CallbackProvider;
   readonly verified: boolean;
+  /** The callback's id (from what the provider signed) under which it is remembered; null when unverified. */
+  readonly callbackId: string | null;
   /** Facts the callback reported (deliveries, failures, complaints, opt-outs, opt-ins). */
   readonly facts: number;
   /** Facts about an address no contact holds now. */
@@ -69,9 +75,6 @@ export interface IngestReport {
   readonly subscriptionConfirmed: boolean;
 }
 
-// One process-wide replay guard, so a provider's retry within the window is recognised across calls.
-const defaultMemory = memoryCallbackMemory();
-
 /** Verifies, parses, maps and applies one provider callback. */
 export const ingestCallback = async (
   deps: CallbackDeps,
@@ -81,15 +84,15 @@ export const ingestCallback = async (
 ): Promise<E.Either<CallbackRejected, IngestReport>> => {
   const nowIso = deps.clock.now();
   const nowMs = Date.parse(nowIso);
-  const memory = deps.memory ?? defaultMemory;
+  const memory = deps.memory ?? logCallbackMemory(deps);
   const parser = callbackParserFor(provider);
   if (parser === null) return E.left(rejected(String(provider), 'unknown-provider', 'use sendgrid, twilio, ses or notify'));
 
   const parsed: E.Either<CallbackRejected, ParsedCallback> = await parser(raw, deps.webhooks, { verify: options.verify, nowMs, nowIso });
   if (E.isLeft(parsed)) return parsed;
   const p = parsed.right;
-  if (options.verify && p.replayKey !== null && (await memory.seen(p.replayKey))) {
-    return E.left(rejected(provider, 'replayed', 'this callback was already applied (a provider retry or a replay); nothing was written'));
+  if (options.verify && p.callbackId !== null && (await memory.seen(p.callbackId))) {
+    return E.left(rejected(provider, 'replayed', `callback ${p.callbackId} was already applied (a provider retry or a replay); nothing was written`));
   }
 
   let subscriptionConfirmed = false;
@@ -129,12 +132,16 @@ export const ingestCallback = async (
     for (const contactId of contacts) await apply(fact, contactId);
   }
 
-  // Remembered only once applied, so a provider retry after a failure here is not refused.
-  if (options.verify && p.replayKey !== null && !retryable) await memory.remember(p.replayKey, nowMs);
+  // Remembered only once applied, so a provider retry after a failure here is not refused. A callback
+  // with no facts (opens, clicks, a subscription) changes nothing however often it comes.
+  if (options.verify && p.callbackId !== null && !retryable && p.facts.length > 0) {
+    await memory.remember({ provider, callbackId: p.callbackId, facts: p.facts.length, eventsWritten: written });
+  }
 
   return E.right({
     provider,
     verified: options.verify,
+    callbackId: options.verify ? p.callbackId : null,
     facts: p.facts.length,
     unmatched,
     written,

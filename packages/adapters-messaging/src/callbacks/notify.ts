@@ -11,10 +11,20 @@ import type { Channel } from '@contactable/core';
 import { consentKeyword } from './keywords.js';
 import { bodyText, header, rejected, toInstant, type CallbackFact, type CallbackRejected, type ParsedCallback, type RawCallback } from './types.js';
 
-/** The bearer token configured for the service's callbacks. */
+/** The bearer token configured for the service's callbacks, and how old a callback may be. */
 export interface NotifyWebhookConfig {
   readonly bearerToken: string;
+  /**
+   * A callback whose latest time (completed_at, sent_at, created_at; date_received; complaint_date) is
+   * older than this is refused as stale (default a day: Notify calls back as a status becomes final and
+   * retries for a short while only); one more than 5 minutes in the future too.
+   */
+  readonly maxAgeSeconds?: number;
 }
+
+/** Notify's default freshness window, in seconds. */
+export const NOTIFY_MAX_AGE_SECONDS = 86_400;
+const FUTURE_SKEW_MS = 300_000;
 
 const P = 'notify';
 
@@ -31,8 +41,28 @@ export const verifyNotify = (raw: RawCallback, config: NotifyWebhookConfig): E.E
 
 const s = (o: Record<string, unknown>, k: string): string | null => (typeof o[k] === 'string' && o[k] !== '' ? (o[k] as string) : null);
 
-/** Parses a Notify callback body. `receivedAt` stands in when Notify gives no time. */
-export const parseNotify = (raw: RawCallback, receivedAt: string): E.Either<CallbackRejected, ParsedCallback> => {
+/** The window check: the callback's own latest time against now; no time at all cannot be judged fresh. */
+const fresh = (times: ReadonlyArray<unknown>, window: { readonly nowMs: number; readonly maxAgeSeconds: number }): E.Either<CallbackRejected, void> => {
+  const ms = times.map((t) => toInstant(t)).filter((t): t is string => t !== null).map((t) => Date.parse(t));
+  if (ms.length === 0) return E.left(rejected(P, 'stale', 'the callback carries no time, so its freshness cannot be checked'));
+  const latest = Math.max(...ms);
+  if (latest > window.nowMs + FUTURE_SKEW_MS) return E.left(rejected(P, 'stale', 'the callback is dated in the future (a forgery or a wrong clock)'));
+  if (window.nowMs - latest > window.maxAgeSeconds * 1000) {
+    return E.left(rejected(P, 'stale', `the callback is ${Math.round((window.nowMs - latest) / 1000)} s old, beyond the ${window.maxAgeSeconds} s allowed (a replay or a very late retry)`));
+  }
+  return E.right(undefined);
+};
+
+/**
+ * Parses a Notify callback body. `receivedAt` stands in when Notify gives no time. With `window` (a
+ * verified callback), one older than the window is refused as stale, and the callback id is kept.
+ */
+export const parseNotify = (raw: RawCallback, receivedAt: string, window?: { readonly nowMs: number; readonly maxAgeSeconds: number }): E.Either<CallbackRejected, ParsedCallback> => {
+  const checked = (times: ReadonlyArray<unknown>, parsed: ParsedCallback): E.Either<CallbackRejected, ParsedCallback> => {
+    if (window === undefined) return E.right({ ...parsed, callbackId: null });
+    const f = fresh(times, window);
+    return E.isLeft(f) ? f : E.right(parsed);
+  };
   let json: unknown;
   try {
     json = JSON.parse(bodyText(raw.body));
@@ -53,7 +83,7 @@ export const parseNotify = (raw: RawCallback, receivedAt: string): E.Either<Call
     if (keyword === 'opt-out') facts.push({ ...base, kind: 'opted-out', via: 'sms-reply' });
     else if (keyword === 'opt-in') facts.push({ ...base, kind: 'opted-in', via: 'sms-reply' });
     else ignored.push('received text (not a consent keyword)');
-    return E.right({ provider: P, facts, ignored, replayKey: `notify:inbound:${id}` });
+    return checked([o.date_received], { provider: P, facts, ignored, callbackId: `notify:inbound:${id}` });
   }
 
   // An email complaint.
@@ -62,7 +92,7 @@ export const parseNotify = (raw: RawCallback, receivedAt: string): E.Either<Call
     if (to === null) return E.left(rejected(P, 'malformed', 'the complaint has no recipient (to)'));
     const id = s(o, 'complaint_id')!;
     facts.push({ channel: 'email', kind: 'complaint', address: to, feedbackId: id, providerMessageId: s(o, 'notification_id'), observedAt: toInstant(o.complaint_date) ?? receivedAt });
-    return E.right({ provider: P, facts, ignored, replayKey: `notify:complaint:${id}` });
+    return checked([o.complaint_date], { provider: P, facts, ignored, callbackId: `notify:complaint:${id}` });
   }
 
   // A delivery receipt.
@@ -71,7 +101,8 @@ export const parseNotify = (raw: RawCallback, receivedAt: string): E.Either<Call
   const to = s(o, 'to');
   const type = s(o, 'notification_type');
   if (id === null || status === null || to === null) return E.left(rejected(P, 'malformed', 'a delivery receipt needs id, status and to'));
-  if (type !== 'email' && type !== 'sms') return E.right({ provider: P, facts, ignored: [`${type ?? 'unknown'} receipt`], replayKey: `notify:${id}:${status}` });
+  const times = [o.completed_at, o.sent_at, o.created_at];
+  if (type !== 'email' && type !== 'sms') return checked(times, { provider: P, facts, ignored: [`${type ?? 'unknown'} receipt`], callbackId: `notify:${id}:${status}` });
   const channel: Channel = type;
   const base = { channel, address: to, feedbackId: `${id}:${status}`, providerMessageId: id, observedAt: toInstant(o.completed_at) ?? toInstant(o.sent_at) ?? toInstant(o.created_at) ?? receivedAt };
   switch (status) {
@@ -88,5 +119,5 @@ export const parseNotify = (raw: RawCallback, receivedAt: string): E.Either<Call
     default:
       ignored.push(status);
   }
-  return E.right({ provider: P, facts, ignored, replayKey: `notify:${id}:${status}` });
+  return checked(times, { provider: P, facts, ignored, callbackId: `notify:${id}:${status}` });
 };

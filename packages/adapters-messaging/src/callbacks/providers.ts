@@ -1,11 +1,11 @@
 /** One entry per provider: verify (unless told not to) and parse a raw callback. */
 import * as E from 'fp-ts/lib/Either.js';
 import type { CallbackProvider, WebhookConfigs } from './ingest.js';
-import { parseNotify, verifyNotify } from './notify.js';
+import { NOTIFY_MAX_AGE_SECONDS, parseNotify, verifyNotify } from './notify.js';
 import { parseSendGrid, verifySendGrid } from './sendgrid.js';
 import { httpsCertificateFetcher, parseSes, sesFacts, snsEnvelope, verifySes } from './ses.js';
 import { parseTwilio, verifyTwilio } from './twilio.js';
-import { bodyText, header, rejected, type CallbackRejected, type ParsedCallback, type RawCallback } from './types.js';
+import { bodyText, rejected, type CallbackRejected, type ParsedCallback, type RawCallback } from './types.js';
 
 /** How a provider's callbacks are checked and read. */
 export type CallbackParser = (
@@ -21,16 +21,15 @@ const sendgrid: CallbackParser = async (raw, configs, { verify, nowMs }) => {
   if (!verify) return parseSendGrid(raw, null);
   if (configs.sendgrid === undefined) return missing('sendgrid');
   const v = verifySendGrid(raw, configs.sendgrid, nowMs);
-  return E.isLeft(v) ? v : parseSendGrid(raw, `sendgrid:${v.right.signature}`);
+  return E.isLeft(v) ? v : parseSendGrid(raw, v.right.callbackId);
 };
 
-const twilio: CallbackParser = async (raw, configs, { verify, nowIso }) => {
-  if (!verify) return parseTwilio(raw, nowIso, null);
+const twilio: CallbackParser = async (raw, configs, { verify, nowMs, nowIso }) => {
+  if (!verify) return parseTwilio(raw, nowIso);
   if (configs.twilio === undefined) return missing('twilio');
   const v = verifyTwilio(raw, configs.twilio);
   if (E.isLeft(v)) return v;
-  // Twilio resends a failed webhook with the same idempotency token.
-  return parseTwilio(raw, nowIso, `twilio:${header(raw.headers, 'I-Twilio-Idempotency-Token') ?? v.right.signature}`, configs.twilio);
+  return parseTwilio(raw, nowIso, { verified: true, nowMs, config: configs.twilio });
 };
 
 let defaultFetcher: ReturnType<typeof httpsCertificateFetcher> | null = null;
@@ -44,7 +43,7 @@ const ses: CallbackParser = async (raw, configs, { verify, nowMs }) => {
       const event = JSON.parse(bodyText(raw.body)) as Record<string, unknown>;
       if (typeof event.notificationType !== 'string' && typeof event.eventType !== 'string') return env;
       const { facts, ignored } = sesFacts(event, 'raw', new Date(nowMs).toISOString());
-      return E.right({ provider: 'ses', facts, ignored, replayKey: null });
+      return E.right({ provider: 'ses', facts, ignored, callbackId: null });
     } catch {
       return env;
     }
@@ -56,14 +55,12 @@ const ses: CallbackParser = async (raw, configs, { verify, nowMs }) => {
   return E.isLeft(v) ? v : parseSes(env.right, `ses:${env.right.MessageId}`);
 };
 
-const notify: CallbackParser = async (raw, configs, { verify, nowIso }) => {
-  if (verify) {
-    if (configs.notify === undefined) return missing('notify');
-    const v = verifyNotify(raw, configs.notify);
-    if (E.isLeft(v)) return v;
-  }
-  const parsed = parseNotify(raw, nowIso);
-  return E.isLeft(parsed) || verify ? parsed : E.right({ ...parsed.right, replayKey: null });
+const notify: CallbackParser = async (raw, configs, { verify, nowMs, nowIso }) => {
+  if (!verify) return parseNotify(raw, nowIso);
+  if (configs.notify === undefined) return missing('notify');
+  const v = verifyNotify(raw, configs.notify);
+  if (E.isLeft(v)) return v;
+  return parseNotify(raw, nowIso, { nowMs, maxAgeSeconds: configs.notify.maxAgeSeconds ?? NOTIFY_MAX_AGE_SECONDS });
 };
 
 const parsers: Record<CallbackProvider, CallbackParser> = { sendgrid, twilio, ses, notify };

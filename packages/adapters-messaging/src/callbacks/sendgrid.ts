@@ -9,7 +9,7 @@
  * others temporary); deferred (temporary); spamreport (complaint); unsubscribe and group_unsubscribe
  * (opted out). `sg_event_id` is the feedback id. Opens, clicks and processed change nothing.
  */
-import { createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, verify as verifySignature, type KeyObject } from 'node:crypto';
 import * as E from 'fp-ts/lib/Either.js';
 import { redact } from '../redact.js';
 import { bodyBytes, bodyText, fromEpochSeconds, header, rejected, type CallbackFact, type CallbackRejected, type ParsedCallback, type RawCallback } from './types.js';
@@ -45,8 +45,11 @@ export const sendGridKey = (publicKey: string): E.Either<CallbackRejected, KeyOb
   }
 };
 
-/** Checks the signature and freshness of an Event Webhook post. */
-export const verifySendGrid = (raw: RawCallback, config: SendGridWebhookConfig, nowMs: number): E.Either<CallbackRejected, { readonly signature: string }> => {
+/**
+ * Checks the signature and freshness of an Event Webhook post. The callback id is a hash of what was
+ * signed (timestamp and body), not the signature: an ECDSA signature can be re-encoded and still verify.
+ */
+export const verifySendGrid = (raw: RawCallback, config: SendGridWebhookConfig, nowMs: number): E.Either<CallbackRejected, { readonly signature: string; readonly callbackId: string }> => {
   const signature = header(raw.headers, SENDGRID_SIGNATURE_HEADER);
   const timestamp = header(raw.headers, SENDGRID_TIMESTAMP_HEADER);
   if (signature === null || timestamp === null) return E.left(rejected(P, 'unsigned', `the ${SENDGRID_SIGNATURE_HEADER} and ${SENDGRID_TIMESTAMP_HEADER} headers are required`));
@@ -65,7 +68,8 @@ export const verifySendGrid = (raw: RawCallback, config: SendGridWebhookConfig, 
   if (Math.abs(nowMs / 1000 - seconds) > tolerance) {
     return E.left(rejected(P, 'stale', `the signed timestamp is ${Math.round(Math.abs(nowMs / 1000 - seconds))} s from now, beyond the ${tolerance} s allowed (a replay or a wrong clock)`));
   }
-  return E.right({ signature });
+  const callbackId = `sendgrid:${createHash('sha256').update(timestamp, 'utf8').update('\n').update(bodyBytes(raw.body)).digest('hex')}`;
+  return E.right({ signature, callbackId });
 };
 
 const fact = (e: Record<string, unknown>, index: number): CallbackFact | string => {
@@ -108,7 +112,7 @@ const fact = (e: Record<string, unknown>, index: number): CallbackFact | string 
 };
 
 /** Parses an Event Webhook body (a JSON array of events). */
-export const parseSendGrid = (raw: RawCallback, replayKey: string | null): E.Either<CallbackRejected, ParsedCallback> => {
+export const parseSendGrid = (raw: RawCallback, callbackId: string | null): E.Either<CallbackRejected, ParsedCallback> => {
   let events: unknown;
   try {
     events = JSON.parse(bodyText(raw.body));
@@ -127,5 +131,5 @@ export const parseSendGrid = (raw: RawCallback, replayKey: string | null): E.Eit
     if (typeof f === 'string') ignored.push(f);
     else facts.push(f);
   });
-  return E.right({ provider: P, facts, ignored, replayKey });
+  return E.right({ provider: P, facts, ignored, callbackId });
 };

@@ -7,7 +7,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { redact } from '../redact.js';
-import { topicRegion, trustedSnsUrl, validSnsSignature, type SnsEnvelope } from './snsSignature.js';
+import { topicRegion, trustedSnsCertificateUrl, trustedSnsUrl, validSnsSignature, type SnsEnvelope } from './snsSignature.js';
 import { bodyText, rejected, toInstant, type CallbackFact, type CallbackRejected, type ParsedCallback, type RawCallback } from './types.js';
 
 /** Fetches a signing certificate (PEM) from a URL already checked to be SNS's; injected so tests need no network. */
@@ -16,7 +16,10 @@ export type CertificateFetcher = (url: string) => Promise<string>;
 /** How SNS posts are checked. */
 export interface SesWebhookConfig {
   readonly fetchCertificate?: CertificateFetcher;
-  /** When set, only these topics are accepted. */
+  /**
+   * The topics this school subscribed to; required. Without them a correctly signed message from any AWS
+   * account's topic would be accepted, so callbacks are refused as misconfigured.
+   */
   readonly topicArns?: ReadonlyArray<string>;
   /** SNS retries with the original Timestamp: a post older than this is stale (default 3,600 s). */
   readonly toleranceSeconds?: number;
@@ -58,13 +61,16 @@ export const snsEnvelope = (raw: RawCallback): E.Either<CallbackRejected, SnsEnv
   return E.right({ ...(m as unknown as SnsEnvelope), ...(cert !== undefined ? { SigningCertURL: cert } : {}) } as SnsEnvelope & Record<string, unknown>);
 };
 
-/** Verifies an SNS envelope: trusted certificate URL, signature, topic, freshness. */
+/** Verifies an SNS envelope: topics pinned, trusted certificate URL, signature, topic, freshness. */
 export const verifySes = async (m: SnsEnvelope, config: SesWebhookConfig, nowMs: number): Promise<E.Either<CallbackRejected, void>> => {
+  if (config.topicArns === undefined || config.topicArns.filter((t) => t.trim() !== '').length === 0) {
+    return E.left(rejected(P, 'misconfigured', 'no SNS topics are pinned (CONTACTABLE_SES_TOPIC_ARNS): a signed message from any AWS account would pass, so none is accepted'));
+  }
   if (m.Signature === undefined || m.SigningCertURL === undefined) return E.left(rejected(P, 'unsigned', 'the SNS message has no Signature or SigningCertURL'));
-  const region = trustedSnsUrl(m.SigningCertURL);
-  if (region === null) return E.left(rejected(P, 'untrusted-certificate', 'the signing certificate is not served over https from sns.<region>.amazonaws.com'));
+  const region = trustedSnsCertificateUrl(m.SigningCertURL);
+  if (region === null) return E.left(rejected(P, 'untrusted-certificate', 'the signing certificate is not an https://sns.<region>.amazonaws.com/SimpleNotificationService-<id>.pem URL'));
   if (topicRegion(m.TopicArn) !== region) return E.left(rejected(P, 'untrusted-certificate', 'the signing certificate is from another region than the topic'));
-  if (config.topicArns !== undefined && !config.topicArns.includes(m.TopicArn)) return E.left(rejected(P, 'unauthorised', 'the topic is not one this school subscribed to'));
+  if (!config.topicArns.map((t) => t.trim()).includes(m.TopicArn)) return E.left(rejected(P, 'unauthorised', 'the topic is not one this school subscribed to'));
   if (config.fetchCertificate === undefined) return E.left(rejected(P, 'misconfigured', 'no certificate fetcher is configured'));
   let pem: string;
   try {
@@ -132,12 +138,14 @@ export const sesFacts = (event: Record<string, unknown>, snsMessageId: string, s
 };
 
 /** Parses a verified (or knowingly unverified) SNS post carrying an SES event. */
-export const parseSes = (m: SnsEnvelope, replayKey: string | null): E.Either<CallbackRejected, ParsedCallback> => {
+export const parseSes = (m: SnsEnvelope, callbackId: string | null): E.Either<CallbackRejected, ParsedCallback> => {
   if (m.Type === 'SubscriptionConfirmation') {
-    if (m.SubscribeURL === undefined || trustedSnsUrl(m.SubscribeURL) === null) return E.left(rejected(P, 'untrusted-certificate', 'the SubscribeURL is not an https sns.<region>.amazonaws.com URL'));
-    return E.right({ provider: P, facts: [], ignored: ['subscription confirmation'], replayKey, subscribeUrl: m.SubscribeURL });
+    if (m.SubscribeURL === undefined || trustedSnsUrl(m.SubscribeURL) === null || trustedSnsUrl(m.SubscribeURL) !== topicRegion(m.TopicArn)) {
+      return E.left(rejected(P, 'untrusted-certificate', "the SubscribeURL is not an https sns.<region>.amazonaws.com URL in the topic's region"));
+    }
+    return E.right({ provider: P, facts: [], ignored: ['subscription confirmation'], callbackId, subscribeUrl: m.SubscribeURL });
   }
-  if (m.Type === 'UnsubscribeConfirmation') return E.right({ provider: P, facts: [], ignored: ['unsubscribe confirmation'], replayKey });
+  if (m.Type === 'UnsubscribeConfirmation') return E.right({ provider: P, facts: [], ignored: ['unsubscribe confirmation'], callbackId });
   if (m.Type !== 'Notification') return E.left(rejected(P, 'malformed', `unknown SNS message type ${m.Type}`));
   let event: unknown;
   try {
@@ -146,5 +154,5 @@ export const parseSes = (m: SnsEnvelope, replayKey: string | null): E.Either<Cal
     return E.left(rejected(P, 'malformed', 'the SNS Message is not an SES event (not JSON)'));
   }
   const { facts, ignored } = sesFacts(obj(event), m.MessageId, m.Timestamp);
-  return E.right({ provider: P, facts, ignored, replayKey });
+  return E.right({ provider: P, facts, ignored, callbackId });
 };

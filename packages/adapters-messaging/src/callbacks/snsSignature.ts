@@ -44,9 +44,12 @@ export const snsCanonicalString = (m: SnsEnvelope): string | null => {
   return s;
 };
 
-const SNS_HOST = /^sns\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?$/;
+// sns.<region>.amazonaws.com, or .amazonaws.com.cn in China; a region is like eu-west-2, us-gov-west-1, cn-north-1.
+const SNS_HOST = /^sns\.([a-z]{2}(?:-[a-z]+)+-\d{1,2})\.amazonaws\.com(?:\.cn)?$/;
+// Where SNS serves its signing certificates.
+const SNS_CERT_PATH = /^\/SimpleNotificationService-[0-9a-f]{16,64}\.pem$/;
 
-/** The region of a trusted SNS URL (https, host sns.<region>.amazonaws.com), or null when untrusted. */
+/** The region of a trusted SNS URL (https on the default port, no user, host sns.<region>.amazonaws.com), or null when untrusted. */
 export const trustedSnsUrl = (url: string): string | null => {
   try {
     const u = new URL(url);
@@ -55,6 +58,17 @@ export const trustedSnsUrl = (url: string): string | null => {
   } catch {
     return null;
   }
+};
+
+/**
+ * The region of a trusted SNS signing-certificate URL, or null: a trusted SNS URL whose path is
+ * `/SimpleNotificationService-<hex>.pem`, with no query or fragment (nothing else on the host is fetched).
+ */
+export const trustedSnsCertificateUrl = (url: string): string | null => {
+  const region = trustedSnsUrl(url);
+  if (region === null) return null;
+  const u = new URL(url);
+  return SNS_CERT_PATH.test(u.pathname) && u.search === '' && u.hash === '' && !/[?#]/.test(url) ? region : null;
 };
 
 /** The region of a topic ARN (arn:aws:sns:<region>:<account>:<topic>). */

@@ -10,17 +10,29 @@
  * temporary: about the network, the content or our account, not the number.
  * Status callbacks carry no timestamp: the carrier's RawDlrDoneDate (YYMMDDhhmm, UTC) when present,
  * else the time of arrival, is the observed time.
+ *
+ * Freshness: Twilio signs no time of its own. The signed parts that carry one are checked against the
+ * window: `t` in the URL (the send time, which our sender adds to the StatusCallback URL) and
+ * RawDlrDoneDate. An inbound text carries neither: the replay guard (the MessageSid, kept in the log for
+ * good) is what stops a replay. A JSON body is signed only through `bodySHA256` in the URL: without it
+ * the body is not covered by the signature, so it is refused.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { consentKeyword } from './keywords.js';
 import { validTwilioSignature, type TwilioParams } from './twilioSignature.js';
 import { bodyBytes, bodyText, header, rejected, type CallbackFact, type CallbackRejected, type ParsedCallback, type RawCallback } from './types.js';
 
-/** The auth token that signs callbacks, and optionally the account they must be for. */
+/** The auth token that signs callbacks, optionally the account they must be for, and how old a signed time may be. */
 export interface TwilioWebhookConfig {
   readonly authToken: string;
   readonly accountSid?: string;
+  /** A callback whose signed send time (`t`) or carrier time (RawDlrDoneDate) is older than this is stale (default 3 days). */
+  readonly maxAgeSeconds?: number;
 }
+
+/** Twilio's default freshness window, in seconds: delivery reports can trail the send by days. */
+export const TWILIO_MAX_AGE_SECONDS = 259_200;
+const FUTURE_SKEW_MS = 300_000;
 
 /** Error codes that mean the number cannot take texts (counted towards a block). */
 export const TWILIO_PERMANENT_CODES: ReadonlySet<string> = new Set(['21211', '21610', '21614', '30003', '30004', '30005', '30006']);
@@ -39,11 +51,33 @@ export const formParams = (text: string): Record<string, string | string[]> => {
 
 const isJson = (raw: RawCallback): boolean => /json/i.test(header(raw.headers, 'content-type') ?? '');
 
+const bodyHashOf = (url: string): string | null => {
+  try {
+    return new URL(url).searchParams.get('bodySHA256');
+  } catch {
+    return null;
+  }
+};
+
+/** The send time our sender put in the StatusCallback URL (`t`, epoch seconds), if any. */
+export const signedSendTime = (url: string | undefined): number | null => {
+  if (url === undefined) return null;
+  try {
+    const t = new URL(url).searchParams.get('t');
+    return t !== null && /^\d{9,11}$/.test(t) ? Number(t) * 1000 : null;
+  } catch {
+    return null;
+  }
+};
+
 /** Checks `X-Twilio-Signature` against the URL Twilio called and the body. */
 export const verifyTwilio = (raw: RawCallback, config: TwilioWebhookConfig): E.Either<CallbackRejected, { readonly signature: string }> => {
   const signature = header(raw.headers, 'X-Twilio-Signature');
   if (signature === null) return E.left(rejected(P, 'unsigned', 'the X-Twilio-Signature header is required'));
   if (raw.url === undefined || raw.url === '') return E.left(rejected(P, 'misconfigured', 'the public URL Twilio called is needed to check its signature'));
+  if (isJson(raw) && bodyHashOf(raw.url) === null) {
+    return E.left(rejected(P, 'unsigned', 'a JSON body is signed only through bodySHA256 in the URL, and this URL has none: the body is not authenticated'));
+  }
   const params: TwilioParams = isJson(raw) ? {} : formParams(bodyText(raw.body));
   if (!validTwilioSignature(config.authToken, signature, raw.url, params, isJson(raw) ? bodyBytes(raw.body) : undefined)) {
     return E.left(rejected(P, 'bad-signature', 'the signature does not match the URL and parameters: the request was forged or altered (or the URL differs from the one configured in Twilio)'));
@@ -61,8 +95,22 @@ const dlrDate = (v: string | null): string | null => {
   return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 };
 
-/** Parses a status callback or an inbound text. `receivedAt` stands in for the provider's time when it gives none. */
-export const parseTwilio = (raw: RawCallback, receivedAt: string, replayKey: string | null, config?: TwilioWebhookConfig): E.Either<CallbackRejected, ParsedCallback> => {
+const stale = (label: string, atMs: number, nowMs: number, maxAgeSeconds: number): CallbackRejected | null => {
+  if (atMs > nowMs + FUTURE_SKEW_MS) return rejected(P, 'stale', `the signed ${label} is in the future (a forgery or a wrong clock)`);
+  if (nowMs - atMs > maxAgeSeconds * 1000) return rejected(P, 'stale', `the signed ${label} is ${Math.round((nowMs - atMs) / 1000)} s old, beyond the ${maxAgeSeconds} s allowed (a replay or a very late retry)`);
+  return null;
+};
+
+/**
+ * Parses a status callback or an inbound text. `receivedAt` stands in for the provider's time when it
+ * gives none. With `verified` the callback id is kept and the signed times are held to the window.
+ */
+export const parseTwilio = (
+  raw: RawCallback,
+  receivedAt: string,
+  options: { readonly verified: boolean; readonly nowMs?: number; readonly config?: TwilioWebhookConfig } = { verified: false },
+): E.Either<CallbackRejected, ParsedCallback> => {
+  const config = options.config;
   let p: Record<string, string | string[]>;
   if (isJson(raw)) {
     try {
@@ -82,6 +130,14 @@ export const parseTwilio = (raw: RawCallback, receivedAt: string, replayKey: str
   const sid = first(p.MessageSid) ?? first(p.SmsSid);
   if (sid === null) return E.left(rejected(P, 'malformed', 'MessageSid is missing'));
   const status = first(p.MessageStatus) ?? first(p.SmsStatus);
+  if (options.verified && options.nowMs !== undefined) {
+    const maxAge = config?.maxAgeSeconds ?? TWILIO_MAX_AGE_SECONDS;
+    const sentAt = signedSendTime(raw.url);
+    const dlr = dlrDate(first(p.RawDlrDoneDate));
+    const problem = (sentAt === null ? null : stale('send time (t)', sentAt, options.nowMs, maxAge)) ?? (dlr === null ? null : stale('carrier time (RawDlrDoneDate)', Date.parse(dlr), options.nowMs, maxAge));
+    if (problem !== null) return E.left(problem);
+  }
+  const callbackId = options.verified ? `twilio:${sid}:${status ?? 'received'}` : null;
   const facts: CallbackFact[] = [];
   const ignored: string[] = [];
   if (status !== null && status !== 'received') {
@@ -94,7 +150,7 @@ export const parseTwilio = (raw: RawCallback, receivedAt: string, replayKey: str
     else if (status === 'undelivered' || status === 'failed') {
       facts.push({ ...base, kind: 'failed', permanent: code !== null && TWILIO_PERMANENT_CODES.has(code), detail: `${status}${code !== null ? ` (error ${code})` : ''}` });
     } else ignored.push(status);
-    return E.right({ provider: P, facts, ignored, replayKey });
+    return E.right({ provider: P, facts, ignored, callbackId });
   }
   // An inbound text: Twilio's Advanced Opt-Out says what it was (OptOutType); otherwise match the keywords.
   const from = first(p.From);
@@ -105,5 +161,5 @@ export const parseTwilio = (raw: RawCallback, receivedAt: string, replayKey: str
   if (keyword === 'opt-out') facts.push({ ...base, kind: 'opted-out', via: 'sms-reply' });
   else if (keyword === 'opt-in') facts.push({ ...base, kind: 'opted-in', via: 'sms-reply' });
   else ignored.push('inbound text (not a consent keyword)');
-  return E.right({ provider: P, facts, ignored, replayKey });
+  return E.right({ provider: P, facts, ignored, callbackId });
 };

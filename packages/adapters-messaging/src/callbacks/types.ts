@@ -34,8 +34,11 @@ export interface ParsedCallback {
   readonly facts: ReadonlyArray<CallbackFact>;
   /** Events the provider reported that change nothing here (opens, clicks, processed...), by kind. */
   readonly ignored: ReadonlyArray<string>;
-  /** A key identifying this exact delivery of the callback, for replay detection (null when there is none). */
-  readonly replayKey: string | null;
+  /**
+   * The callback's own id, taken from what the provider signed (never from an unsigned header), for the
+   * replay guard; null when unverified or when the provider gives none.
+   */
+  readonly callbackId: string | null;
   /** Amazon SNS asks the endpoint to confirm its subscription by visiting this URL. */
   readonly subscribeUrl?: string;
 }

@@ -62,7 +62,7 @@ const notifyChannel = (channel: 'email' | 'sms', config: NotifyConfig) => {
     if (r.status >= 200 && r.status < 300) {
       const id = str(json, 'id');
       return id === null
-        ? E.left(providerError('notify', 'permanent', 'accepted the message but returned no id', { status: r.status, scope: 'account' }))
+        ? E.left(providerError('notify', 'permanent', 'accepted the message but returned no id', { status: r.status, scope: 'account', ambiguous: true }))
         : E.right({ providerMessageId: id });
     }
     const { code, message } = notifyError(json);

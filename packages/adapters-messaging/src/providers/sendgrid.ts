@@ -52,7 +52,7 @@ export const sendGridProvider = (config: SendGridConfig): EmailProvider => {
       if (r.status >= 200 && r.status < 300) {
         const id = r.headers.get('x-message-id');
         return id === null || id === ''
-          ? E.left(providerError('sendgrid', 'permanent', 'accepted the message but returned no X-Message-Id', { status: r.status, scope: 'account' }))
+          ? E.left(providerError('sendgrid', 'permanent', 'accepted the message but returned no X-Message-Id', { status: r.status, scope: 'account', ambiguous: true }))
           : E.right({ providerMessageId: id });
       }
       return E.left(errorForStatus('sendgrid', r, null, errorText(parseJson(r.text))));

@@ -34,9 +34,26 @@ interface SmtpLikeError {
   readonly responseCode?: number;
   readonly response?: string;
   readonly message?: string;
+  readonly syscall?: string;
 }
 
-/** Classifies a nodemailer error: SMTP 5xx permanent, 4xx and connection trouble retryable, auth about our account. */
+// Socket errors that mean no connection was ever made: nothing can have been handed over.
+const NEVER_CONNECTED = /\b(ECONNREFUSED|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL)\b/;
+
+/** True when a nodemailer error shows the conversation never reached the point of handing a message over. */
+export const smtpNeverConnected = (err: SmtpLikeError): boolean =>
+  err.syscall === 'connect' ||
+  err.syscall === 'getaddrinfo' ||
+  err.code === 'EDNS' ||
+  NEVER_CONNECTED.test(err.message ?? '') ||
+  (err.code === 'ETIMEDOUT' && /greeting never received|connection timeout/i.test(err.message ?? ''));
+
+/**
+ * Classifies a nodemailer error. Any SMTP reply is definite: 5xx permanent, 4xx retryable, neither took
+ * the message. No connection at all (refused, no such host, no greeting) is about the server we send
+ * through: retryable, and it stops the send (nobody can be sent to). A connection lost mid-conversation
+ * with no reply may have come after the end of the message: in doubt.
+ */
 export const smtpError = (e: unknown): ProviderError => {
   const err = (e ?? {}) as SmtpLikeError;
   const code = err.code ?? null;
@@ -49,9 +66,9 @@ export const smtpError = (e: unknown): ProviderError => {
     // A 5xx to MAIL FROM is about our sender, to RCPT TO about the recipient.
     return providerError('smtp', 'permanent', text, { code, status, scope: /mail from|sender/i.test(text) ? 'account' : 'recipient' });
   }
-  // A timeout or a dropped socket after DATA may still have delivered: in doubt.
-  const ambiguous = code === 'ETIMEDOUT' || code === 'ESOCKET' || code === 'ECONNRESET';
-  return providerError('smtp', 'retryable', text, { code, status, ambiguous });
+  if (status !== null) return providerError('smtp', 'retryable', text, { code, status });
+  if (smtpNeverConnected(err)) return providerError('smtp', 'retryable', `could not connect to the SMTP server (${text})`, { code, scope: 'account' });
+  return providerError('smtp', 'retryable', text, { code, ambiguous: true });
 };
 
 /** An EmailProvider over SMTP with a connection pool. */

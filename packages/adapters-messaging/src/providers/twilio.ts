@@ -15,8 +15,13 @@ export interface TwilioConfig extends HttpOptions {
   /** The sending number or alphanumeric sender id; or use a messaging service. */
   readonly from?: string;
   readonly messagingServiceSid?: string;
-  /** Where Twilio posts status callbacks (the URL its signature is computed over). */
+  /**
+   * Where Twilio posts status callbacks (the URL its signature is computed over). The send time is added
+   * as `t` (epoch seconds), so the signed URL tells how old a callback is (its freshness window).
+   */
   readonly statusCallback?: string;
+  /** The current time in ms, for `t` (tests pin it). */
+  readonly now?: () => number;
   /** Defaults to https://api.twilio.com. */
   readonly baseUrl?: string;
 }
@@ -25,6 +30,13 @@ export interface TwilioConfig extends HttpOptions {
 const RECIPIENT_CODES = new Set(['21211', '21214', '21217', '21408', '21610', '21612', '21614']);
 // Codes about our account or sender, not the recipient.
 const ACCOUNT_CODES = new Set(['20003', '20404', '21606', '21659', '21660', '30002']);
+
+/** The status-callback URL with the send time as `t` (epoch seconds), replacing any `t` already there. */
+export const withSendTime = (url: string, nowMs: number): string => {
+  const u = new URL(url);
+  u.searchParams.set('t', String(Math.floor(nowMs / 1000)));
+  return u.toString();
+};
 
 /** An SmsProvider over Twilio's Messages API. */
 export const twilioProvider = (config: TwilioConfig): SmsProvider => {
@@ -42,7 +54,7 @@ export const twilioProvider = (config: TwilioConfig): SmsProvider => {
       if (config.messagingServiceSid !== undefined && config.messagingServiceSid !== '') form.set('MessagingServiceSid', config.messagingServiceSid);
       else form.set('From', config.from!);
       form.set('Body', m.body);
-      if (config.statusCallback !== undefined) form.set('StatusCallback', config.statusCallback);
+      if (config.statusCallback !== undefined) form.set('StatusCallback', withSendTime(config.statusCallback, (config.now ?? Date.now)()));
       const reply = await request('twilio', `${base}/2010-04-01/Accounts/${encodeURIComponent(config.accountSid)}/Messages.json`, {
         method: 'POST',
         headers: { authorization: `Basic ${auth}`, 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
@@ -54,7 +66,7 @@ export const twilioProvider = (config: TwilioConfig): SmsProvider => {
       if (r.status >= 200 && r.status < 300) {
         const sid = str(json, 'sid');
         return sid === null
-          ? E.left(providerError('twilio', 'permanent', 'accepted the message but returned no sid', { status: r.status, scope: 'account' }))
+          ? E.left(providerError('twilio', 'permanent', 'accepted the message but returned no sid', { status: r.status, scope: 'account', ambiguous: true }))
           : E.right({ providerMessageId: sid });
       }
       const code = str(json, 'code');

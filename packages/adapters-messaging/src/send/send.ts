@@ -9,12 +9,17 @@
  * 3. As soon as the provider accepts, MessageSent is appended to the contact's stream with the
  *    provider's id (command id `message-sent:<message>:<contact>`, so a retried append cannot double-write).
  *
- * The window: between the provider accepting and MessageSent landing, a crash leaves a recipient
- * marked but not recorded. On a re-run such a recipient is *in doubt*. It is settled by asking the
- * provider for our reference where it can be searched (GOV.UK Notify: `reference`); otherwise it is
- * not sent again (never twice) and is reported, and recorded as failed, unless `resendInDoubt` is set.
- * The window is one batch wide at most (batchSize, default 8; 1 makes it a single recipient), and
- * a recipient whose MessageSent exists is never sent to again.
+ * Each recipient ends one of four ways. *Sent* (MessageSent). *Refused*: the provider will not take it
+ * for this recipient (MessageSendFailed). *Not sent*: the message was never handed over (the server
+ * refused the connection, our account was refused, a transient refusal outlasted the retries): the
+ * marker is lifted (SendAttemptsReleased) and a re-run sends it. *In doubt*: handed over with no known
+ * outcome (a timeout after the hand-over), or marked by a run that stopped before recording what
+ * happened (RecipientInDoubt). A provider that can be searched by our reference (GOV.UK Notify) is asked
+ * first; otherwise an in-doubt recipient is never sent to again until staff decide (`resendInDoubt`,
+ * recorded with who decided). The resend carries the same idempotency key (SMTP Message-ID, SendGrid
+ * custom args, Notify reference), so the provider or the receiving side can still recognise a copy.
+ * The in-doubt window is one batch wide at most (batchSize, default 8; 1 makes it a single recipient).
+ * A message completes only when every recipient is sent, refused or skipped.
  *
  * Contacts sharing one address (a family email) get one message; MessageSent is recorded for each.
  */
@@ -54,7 +59,10 @@ export interface SendDeps extends HandlerDeps {
   readonly retry?: Partial<RetryPolicy>;
   /** Recipients handed to the provider under one attempt marker, sent concurrently (default 8). */
   readonly batchSize?: number;
-  /** On a re-run, send again to recipients whose earlier attempt is in doubt (default false: never risk a duplicate). */
+  /**
+   * Send once more to every recipient in doubt (default false: never risk a duplicate). The decision is
+   * recorded (InDoubtResendDecided) with `actor` as who decided: give the person's name.
+   */
   readonly resendInDoubt?: boolean;
 }
 
@@ -70,7 +78,7 @@ export interface OutgoingMessage {
 /** Why a send did not start (nothing was sent). */
 export interface SendError {
   readonly _tag: 'SendError';
-  readonly code: 'no-provider' | 'audience' | 'refused' | 'store';
+  readonly code: 'no-provider' | 'audience' | 'refused' | 'store' | 'not-found';
   readonly message: string;
 }
 
@@ -87,11 +95,15 @@ export interface SendReport {
   readonly alreadySent: ReadonlyArray<string>;
   /** Left out, with reasons (R-CON-9): at resolution, or because they stopped being contactable before their turn. */
   readonly skipped: ReadonlyArray<SkippedRecipient>;
-  /** Refused by the provider after retries, or in doubt, with the error. */
+  /** Refused by the provider for that recipient, with the error. */
   readonly failed: ReadonlyArray<{ readonly contactId: string; readonly error: string }>;
-  /** Marked by an earlier run but not recorded as sent, and not sent again (see `resendInDoubt`). */
-  readonly inDoubt: ReadonlyArray<string>;
-  /** Every recipient has an outcome and MessageCompleted is recorded. */
+  /** Every recipient of the message now in doubt (this run's and earlier runs'), with why; not sent again unless staff decide. */
+  readonly inDoubt: ReadonlyArray<{ readonly contactId: string; readonly detail: string }>;
+  /** Recipients never handed over (refused before the hand-over, or the run stopped before their turn), with why when known: a re-run sends them. */
+  readonly notSent: ReadonlyArray<{ readonly contactId: string; readonly error: string | null }>;
+  /** Recipients in doubt that this run sent to once more, on staff's decision. */
+  readonly resent: ReadonlyArray<string>;
+  /** Every recipient has an outcome (sent, refused or skipped) and MessageCompleted is recorded. */
   readonly completed: boolean;
   /** Why the run stopped early (a problem with our provider account), or null. */
   readonly stopped: string | null;
@@ -107,7 +119,7 @@ interface Unit {
   readonly contacts: Array<{ readonly contactId: string; readonly held: string }>;
 }
 
-const IN_DOUBT = 'in doubt: an earlier run handed this recipient to the provider but did not record the outcome; not sent again to avoid a duplicate';
+const IN_DOUBT = 'an earlier run handed this recipient to the provider (or was about to) and stopped before recording the outcome';
 
 /** The shared path of messages and confirmations; `expected` pins the address a confirmation is for. */
 export const runSend = async (
@@ -146,18 +158,28 @@ export const runSend = async (
 
   const sent: Array<{ contactId: string; providerMessageId: string }> = [];
   const alreadySent: string[] = [];
-  const inDoubt: string[] = [];
   const warnings: string[] = [];
   const sentTo = new Map<string, string>();
   const failedTo = new Map<string, string>();
+  const notSent = new Map<string, string | null>();
   let stopped: string | null = null;
   let handedOver = 0;
+
+  // Staff's decision comes first, recorded with who made it: the in-doubt recipients wait for the batches again.
+  const resent = deps.resendInDoubt === true ? [...current().inDoubt.keys()] : [];
+  if (resent.length > 0) {
+    const decided = await ledger.record(
+      { type: 'DecideResendInDoubt', messageId, contactIds: resent },
+      `resend-in-doubt:${messageId}:${current().batches}:${resent.join(',')}`,
+    );
+    if (E.isLeft(decided)) return sendError('refused', decided.left.message);
+  }
 
   const recordSent = async (contactId: string, held: string, providerMessageId: string): Promise<void> => {
     const r = await handleCommand(deps, contactDecider, contactStream(contactId), {
       type: 'RecordMessageSent', contactId, messageId, channel, address: held, provider: provider.name, providerMessageId, purpose: message.purpose,
     }, { ...context, commandId: `message-sent:${messageId}:${contactId}` });
-    if (E.isLeft(r)) warnings.push(`Contact ${contactId}: the message went out but could not be recorded (${r.left.message}).`);
+    if (E.isLeft(r)) warnings.push(`Contact ${contactId}: the message went out but could not be recorded (${r.left.message}); a re-run will show it in doubt.`);
     sent.push({ contactId, providerMessageId });
   };
 
@@ -166,22 +188,35 @@ export const runSend = async (
     if (E.isLeft(r)) warnings.push(`Contact ${contactId}: the failure could not be recorded (${r.left.message}).`);
   };
 
-  // An in-doubt recipient: ask the provider when it can be asked; otherwise never risk a second send.
-  const settle = async (contactId: string, held: string, address: string): Promise<'settled' | 'resend' | 'in-doubt'> => {
-    if (provider.lookup !== undefined) {
-      const found = await provider.lookup(`${messageId}:${contactId}`);
-      if (E.isRight(found) && found.right !== null) {
-        await recordSent(contactId, held, found.right.providerMessageId);
-        sentTo.set(address, found.right.providerMessageId);
-        return 'settled';
-      }
-      if (E.isRight(found)) return 'resend';
+  const recordInDoubt = async (contactId: string, detail: string): Promise<void> => {
+    const r = await ledger.record({ type: 'RecordInDoubt', messageId, contactId, detail });
+    if (E.isLeft(r)) warnings.push(`Contact ${contactId}: being in doubt could not be recorded (${r.left.message}).`);
+  };
+
+  const release = async (contactIds: ReadonlyArray<string>, reason: string): Promise<void> => {
+    for (const id of contactIds) notSent.set(id, reason);
+    const released = await ledger.record({ type: 'ReleaseSendAttempts', messageId, contactIds, reason });
+    if (E.isLeft(released)) warnings.push(released.left.message);
+  };
+
+  // Marked by an earlier run with no outcome: ask the provider when it can be asked; otherwise in doubt.
+  const settle = async (contactId: string, held: string, address: string): Promise<'settled' | 'unsent' | 'in-doubt'> => {
+    if (provider.lookup === undefined) return 'in-doubt';
+    const found = await provider.lookup(`${messageId}:${contactId}`);
+    if (E.isLeft(found)) return 'in-doubt';
+    if (found.right !== null) {
+      await recordSent(contactId, held, found.right.providerMessageId);
+      sentTo.set(address, found.right.providerMessageId);
+      return 'settled';
     }
-    return deps.resendInDoubt === true ? 'resend' : 'in-doubt';
+    // The provider has nothing under our reference: it was never taken, so the marker can go.
+    const released = await ledger.record({ type: 'ReleaseSendAttempts', messageId, contactIds: [contactId], reason: `${provider.name} has no message under our reference` });
+    return E.isLeft(released) ? 'in-doubt' : 'unsent';
   };
 
   const sendUnit = async (unit: Unit): Promise<void> => {
     const key = unit.contacts[0]!.contactId;
+    const ids = unit.contacts.map((c) => c.contactId);
     const { result } = await sendWithRetry(provider, { to: unit.to, subject: message.subject, body: message.body, messageId, contactId: key, reference: `${messageId}:${key}` }, policy, sleep);
     if (E.isRight(result)) {
       handedOver += 1;
@@ -190,26 +225,32 @@ export const runSend = async (
       return;
     }
     const err = result.left;
-    if (err.scope === 'account') {
-      // Our account or configuration, not the recipient: lift the markers so a later run can send once it is fixed.
-      stopped ??= describeProviderError(err);
-      const released = await ledger.record({ type: 'ReleaseSendAttempts', messageId, contactIds: unit.contacts.map((c) => c.contactId), reason: describeProviderError(err) });
-      if (E.isLeft(released)) warnings.push(released.left.message);
+    const text = describeProviderError(err);
+    if (err.ambiguous) {
+      // Handed over, no answer: it may have gone. Never sent again without a decision.
+      for (const id of ids) await recordInDoubt(id, `${text}; the provider may have taken it`);
       return;
     }
-    const text = err.ambiguous ? `${describeProviderError(err)}; in doubt: the provider may have taken it, so it is not sent again` : describeProviderError(err);
-    failedTo.set(unit.address, text);
-    for (const c of unit.contacts) {
-      if (err.ambiguous) inDoubt.push(c.contactId);
-      await recordFailure(c.contactId, text);
+    if (err.scope === 'account') {
+      // Our account, configuration or the provider being unreachable: nobody was handed over; stop, and a re-run sends once it is fixed.
+      stopped ??= text;
+      await release(ids, text);
+      return;
     }
+    if (err.kind === 'retryable') {
+      // Refused for now (and still after the retries), before the hand-over: not sent; a re-run tries again.
+      await release(ids, text);
+      return;
+    }
+    failedTo.set(unit.address, text);
+    for (const id of ids) await recordFailure(id, text);
   };
 
   const pending = current().recipients.filter((id) => !hasMessageOutcome(current(), id));
-  for (let i = 0; i < pending.length && stopped === null; i += batchSize) {
-    const views = await readRecipients(deps.store, pending.slice(i, i + batchSize), messageId);
+  let next = 0;
+  for (; next < pending.length && stopped === null; next += batchSize) {
+    const views = await readRecipients(deps.store, pending.slice(next, next + batchSize), messageId);
     const units = new Map<string, Unit>();
-    const resending: string[] = [];
     for (const v of views) {
       if (v.sent !== null) {
         alreadySent.push(v.contactId);
@@ -240,11 +281,9 @@ export const runSend = async (
         const settled = await settle(v.contactId, held, address);
         if (settled === 'settled') continue;
         if (settled === 'in-doubt') {
-          inDoubt.push(v.contactId);
-          await recordFailure(v.contactId, IN_DOUBT);
+          await recordInDoubt(v.contactId, IN_DOUBT);
           continue;
         }
-        resending.push(v.contactId);
       }
       const unit = units.get(address) ?? { address, to: held, contacts: [] };
       unit.contacts.push({ contactId: v.contactId, held });
@@ -252,7 +291,7 @@ export const runSend = async (
     }
     if (units.size === 0) continue;
     // 2. The attempt marker, before the provider is called.
-    const marked = await ledger.record({ type: 'StartSendBatch', messageId, contactIds: [...units.values()].flatMap((u) => u.contacts.map((c) => c.contactId)), resending });
+    const marked = await ledger.record({ type: 'StartSendBatch', messageId, contactIds: [...units.values()].flatMap((u) => u.contacts.map((c) => c.contactId)) });
     if (E.isLeft(marked)) {
       stopped = marked.left.message;
       break;
@@ -261,8 +300,15 @@ export const runSend = async (
     await Promise.all([...units.values()].map(sendUnit));
   }
 
+  // Those the run did not reach: not sent, unless an earlier run sent them (their streams say).
+  const unreached = pending.slice(next).filter((id) => !hasMessageOutcome(current(), id));
+  for (const v of await readRecipients(deps.store, unreached, messageId)) {
+    if (v.sent !== null) alreadySent.push(v.contactId);
+    else if (!notSent.has(v.contactId)) notSent.set(v.contactId, null);
+  }
+
   let completed = current().status === 'completed';
-  if (stopped === null && !completed) {
+  if (stopped === null && !completed && notSent.size === 0 && current().inDoubt.size === 0) {
     const m = current();
     const done = await ledger.record({
       type: 'CompleteMessage',
@@ -282,11 +328,25 @@ export const runSend = async (
     alreadySent,
     skipped: [...m.skipped, ...[...m.skippedLate].map(([contactId, reasons]) => ({ contactId, memberId: null, reasons: [...reasons] }))],
     failed: [...m.failed].map(([contactId, error]) => ({ contactId, error })),
-    inDoubt,
+    inDoubt: [...m.inDoubt].map(([contactId, detail]) => ({ contactId, detail })),
+    notSent: [...notSent].map(([contactId, error]) => ({ contactId, error })),
+    resent: resent.filter((id) => sent.some((s) => s.contactId === id)),
     completed,
     stopped,
     warnings,
   });
+};
+
+/**
+ * Carries on with a message already requested, with the content and audience recorded for it: finishes
+ * it, or (with `resendInDoubt`) sends once more to the recipients in doubt.
+ */
+export const resumeSend = async (deps: SendDeps, messageId: string): Promise<E.Either<SendError, SendReport>> => {
+  const opened = await openLedger(deps, messageId, { schoolId: deps.schoolId, actor: deps.actor ?? { kind: 'system', name: 'messaging' } });
+  if (E.isLeft(opened)) return sendError('store', opened.left.message);
+  const m = opened.right.state();
+  if (m.status === 'absent') return sendError('not-found', `Message ${messageId} was never requested: check the message id.`);
+  return runSend(deps, { messageId, channel: m.channel, subject: m.subject, body: m.body, purpose: m.purpose }, m.audience);
 };
 
 /** Sends a message to an audience (a group, members' prime parents, contacts with parental responsibility, or given contacts). */

@@ -14,8 +14,12 @@ export interface StubReply {
   readonly status: number;
   readonly headers?: Record<string, string>;
   readonly body?: unknown;
-  /** Hold the answer this long (to force client timeouts). */
+  /** Hold the answer this long. */
   readonly delayMs?: number;
+  /** Never answer: the client's own timeout decides, with no race against a late reply. */
+  readonly hang?: boolean;
+  /** Drop the connection without answering, after reading the request. */
+  readonly drop?: boolean;
 }
 
 /** A running stub. */
@@ -48,6 +52,8 @@ export const startHttpStub = async (): Promise<HttpStub> => {
         res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
         res.end(reply.body === undefined ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
       };
+      if (reply.hang === true) return;
+      if (reply.drop === true) return void res.socket?.destroy();
       if (reply.delayMs !== undefined) setTimeout(send, reply.delayMs);
       else send();
     });

@@ -55,6 +55,8 @@ export const startSmtpSink = async (options: { keepMessages?: boolean } = {}): P
       });
     },
   });
+  // A client killed mid-conversation resets its connection: that is the client's story, not a sink failure.
+  server.on('error', () => undefined);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const address = server.server.address();
   const port = typeof address === 'object' && address !== null ? address.port : 0;

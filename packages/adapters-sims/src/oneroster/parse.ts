@@ -10,16 +10,23 @@
  * - parents and guardians have parental responsibility, relatives do not;
  * - status `tobedeleted` makes a user a leaver and a class inactive; dateLastModified is not read.
  * - staff are members with their own contact record (relationship Self).
+ *
+ * A zip is read with limits and checks (zip.ts): two users.csv, a `../` name, a bomb, are refused.
+ * An export with no students is refused (it would mark every pupil a leaver), as are two students
+ * with one identifier under different sourcedIds, and anything over the import limits.
+ * References to users the export does not hold (enrollments, agents) are left out, as real
+ * exports have them.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
-import { unzipSync } from 'fflate';
-import type { LocatedDetail, MisSnapshot, PhoneRegion } from '@contactable/core';
+import type { ImportLimits, ImportLimitsOverride, LocatedDetail, MisSnapshot, PhoneRegion } from '@contactable/core';
 import { SnapshotBuilder } from '../builder.js';
 import { readCsv } from '../csv.js';
 import { failWith, toParseError, type ParseError } from '../errors.js';
-import { bytesSource, fileSource, type ByteSource } from '../source.js';
+import { count, fieldChecks, limitsFrom, overLimit } from '../limits.js';
+import { fileSource, type ByteSource } from '../source.js';
+import { readZip } from '../zip.js';
 
 /** Where the OneRoster files are. */
 export type OneRosterInput = { readonly folder: string } | { readonly zip: ByteSource } | { readonly files: Readonly<Record<string, ByteSource>> };
@@ -28,6 +35,8 @@ export type OneRosterInput = { readonly folder: string } | { readonly zip: ByteS
 export interface OneRosterOptions {
   readonly system?: string;
   readonly region?: PhoneRegion;
+  /** Limits over the defaults (the import settings' `limits`). */
+  readonly limits?: ImportLimitsOverride;
 }
 
 const STAFF = new Set(['teacher', 'administrator', 'aide', 'proctor', 'siteadministrator', 'systemadministrator', 'principal']);
@@ -49,29 +58,12 @@ interface User {
   readonly agents: ReadonlyArray<string>;
 }
 
-const collect = async (input: OneRosterInput): Promise<Map<string, ByteSource>> => {
+const collect = async (input: OneRosterInput, limits: ImportLimits): Promise<Map<string, ByteSource>> => {
   const files = new Map<string, ByteSource>();
   if ('folder' in input) {
     for (const f of FILES) if (existsSync(join(input.folder, f))) files.set(f, fileSource(join(input.folder, f)));
   } else if ('zip' in input) {
-    const parts: Uint8Array[] = [];
-    for await (const c of input.zip.read()) parts.push(c);
-    const bytes = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const p of parts) {
-      bytes.set(p, at);
-      at += p.length;
-    }
-    let entries: Record<string, Uint8Array>;
-    try {
-      entries = unzipSync(bytes, { filter: (f) => FILES.includes(f.name.split('/').pop()!.toLowerCase()) });
-    } catch {
-      return failWith('not-this-format', input.zip.name, {}, 'the file is not a readable zip archive');
-    }
-    for (const [name, data] of Object.entries(entries)) {
-      const base = name.split('/').pop()!.toLowerCase();
-      files.set(base, bytesSource(`${input.zip.name}:${base}`, data));
-    }
+    return readZip(input.zip, limits, FILES);
   } else {
     for (const [name, src] of Object.entries(input.files)) files.set(name.toLowerCase(), src);
   }
@@ -83,73 +75,86 @@ const split = (s: string): string[] => s.split(',').map((x) => x.trim()).filter(
 /** Parses a OneRoster export into a snapshot. */
 export const parseOneRoster = async (input: OneRosterInput, options: OneRosterOptions = {}): Promise<E.Either<ParseError, MisSnapshot>> => {
   const label = 'folder' in input ? join(input.folder, 'users.csv') : 'zip' in input ? input.zip.name : 'users.csv';
+  const limits = limitsFrom(options.limits);
   let current = label;
   try {
-    const files = await collect(input);
+    const files = await collect(input, limits);
     const usersFile = files.get('users.csv');
     if (usersFile === undefined) return failWith('missing-file', label, {}, 'a OneRoster export needs users.csv');
     const b = new SnapshotBuilder(usersFile.name, { system: options.system ?? 'oneroster', schoolRef: null, schoolName: null, region: options.region ?? 'GB' });
+    const checks = fieldChecks(() => b.file, limits);
+    const csv = { limits, cleaner: b.cleaner };
 
     const orgs = files.get('orgs.csv');
     if (orgs !== undefined) {
       current = orgs.name;
+      b.file = current;
       let first = true;
       await readCsv(orgs, ['sourcedId'], (r) => {
         if (!first || (r.get('type') !== '' && !['school', 'department', 'local', 'district'].includes(r.get('type').toLowerCase()))) return;
         first = false;
         b.source = { ...b.source, schoolRef: r.get('identifier') || r.get('sourcedId'), schoolName: r.get('name') || null };
-      });
+      }, csv);
     }
 
     const roles = new Map<string, Set<string>>();
     const rolesFile = files.get('roles.csv');
     if (rolesFile !== undefined) {
       current = rolesFile.name;
+      b.file = current;
       await readCsv(rolesFile, ['userSourcedId', 'role'], (r) => {
         if (r.get('status').toLowerCase() === 'tobedeleted') return;
         const set = roles.get(r.get('userSourcedId')) ?? new Set<string>();
         set.add(r.get('role').toLowerCase());
         roles.set(r.get('userSourcedId'), set);
-      });
+      }, csv);
     }
 
     const users = new Map<string, User>();
     current = usersFile.name;
+    b.file = current;
     await readCsv(usersFile, ['sourcedId', 'givenName', 'familyName', ...(rolesFile === undefined ? ['role'] : [])], (r) => {
       const id = r.get('sourcedId');
       if (id === '') failWith('invalid-value', usersFile.name, { row: r.row, line: r.line, field: 'sourcedId' }, 'must not be empty');
       if (users.has(id)) failWith('duplicate-id', usersFile.name, { row: r.row, line: r.line, field: 'sourcedId' }, 'a user with the same sourcedId appears earlier in the file');
       const own = r.get('role').toLowerCase();
+      const at = (field: string) => ({ row: r.row, line: r.line, field });
       users.set(id, {
         id,
         row: r.row,
         line: r.line,
         status: r.get('status').toLowerCase(),
         roles: new Set([...(own === '' ? [] : [own]), ...(roles.get(id) ?? [])]),
-        given: r.get('givenName'),
-        family: r.get('familyName'),
+        given: checks.name(r.get('givenName'), at('givenName')),
+        family: checks.name(r.get('familyName'), at('familyName')),
         identifier: r.get('identifier'),
-        email: r.get('email'),
-        sms: r.get('sms'),
-        phone: r.get('phone'),
+        email: checks.email(r.get('email'), at('email')),
+        sms: checks.phone(r.get('sms'), at('sms')),
+        phone: checks.phone(r.get('phone'), at('phone')),
         agents: split(r.get('agentSourcedIds')),
       });
-    });
+    }, csv);
 
     const isContact = (u: User | undefined): u is User => u !== undefined && [...u.roles].some((x) => CONTACT.has(x));
     const details = (pairs: ReadonlyArray<[string, string]>): LocatedDetail[] => pairs.filter(([v]) => v !== '').map(([value, location]) => ({ value, location }));
+    let pupils = 0;
     for (const u of users.values()) {
       const where = { row: u.row, line: u.line, field: 'sourcedId' };
+      if (u.roles.has('student') && ++pupils > limits.maxPupils) {
+        overLimit(usersFile.name, { row: u.row, line: u.line }, `the export holds more than ${count(limits.maxPupils)} pupils`, 'maxPupils', `${count(limits.maxPupils)} pupils`);
+      }
       const roll = u.status === 'tobedeleted' ? ({ status: 'leaver', leftOn: null } as const) : ({ status: 'on-roll', admissionDate: null } as const);
       const name = { given: u.given, family: u.family };
-      if (u.roles.has('student')) b.addMember({ externalId: u.id, kind: 'student', name, misReference: u.identifier || null, roll, parentsRefusedSharing: false }, where);
+      if (u.roles.has('student')) b.addMember({ externalId: u.id, kind: 'student', name, misReference: u.identifier || null, roll, parentsRefusedSharing: false }, where, 'identifier');
       else if ([...u.roles].some((x) => STAFF.has(x))) {
-        b.addMember({ externalId: u.id, kind: 'staff', name, misReference: u.identifier || null, roll, parentsRefusedSharing: false }, where);
-        b.addContact({ externalId: u.id, name, emails: details([[u.email, 'Work']]), phones: details([[u.sms, 'Mobile'], [u.phone, 'Work']]) });
+        b.addMember({ externalId: u.id, kind: 'staff', name, misReference: u.identifier || null, roll, parentsRefusedSharing: false }, where, 'identifier');
+        b.addContact({ externalId: u.id, name, emails: details([[u.email, 'Work']]), phones: details([[u.sms, 'Mobile'], [u.phone, 'Work']]) }, where);
         b.addLink({ memberExternalId: u.id, contactExternalId: u.id, relationship: 'Self', priority: 1, parentalResponsibility: false }, where);
       }
-      if (isContact(u) && u.status !== 'tobedeleted') b.addContact({ externalId: u.id, name, emails: details([[u.email, 'Home']]), phones: details([[u.sms, 'Mobile'], [u.phone, 'Home']]) });
+      // A member of staff who is also a parent keeps the contact record of their work (one record per user).
+      if (isContact(u) && u.status !== 'tobedeleted' && !b.hasContact(u.id)) b.addContact({ externalId: u.id, name, emails: details([[u.email, 'Home']]), phones: details([[u.sms, 'Mobile'], [u.phone, 'Home']]) }, where);
     }
+    if (pupils === 0) failWith('no-pupils', usersFile.name, { row: 0 }, 'the export holds no students (no user with the role student): importing it would mark every pupil held a leaver, so it is refused');
     const relation = (u: User): { relationship: string; pr: boolean } => {
       const role = ['parent', 'guardian', 'relative'].find((x) => u.roles.has(x)) ?? 'parent';
       return { relationship: role[0]!.toUpperCase() + role.slice(1), pr: role !== 'relative' };
@@ -175,19 +180,29 @@ export const parseOneRoster = async (input: OneRosterInput, options: OneRosterOp
     const enrollments = files.get('enrollments.csv');
     if (classes !== undefined && enrollments !== undefined) {
       current = classes.name;
+      b.file = current;
       await readCsv(classes, ['sourcedId', 'title'], (r) => {
         const status = r.get('status').toLowerCase();
         b.addGroup(
           { externalId: r.get('sourcedId'), name: r.get('title'), kind: r.get('classType').toLowerCase() === 'homeroom' ? 'class' : 'teaching', active: status !== 'tobedeleted' && status !== 'inactive', memberExternalIds: [] },
           { row: r.row, line: r.line, field: 'sourcedId' },
         );
-      });
+      }, csv);
       current = enrollments.name;
+      b.file = current;
+      const enrolled = new Map<string, Set<string>>();
       await readCsv(enrollments, ['classSourcedId', 'userSourcedId'], (r) => {
         if (r.get('status').toLowerCase() === 'tobedeleted') return;
         const g = b.group(r.get('classSourcedId'));
-        if (g !== undefined && !g.memberExternalIds.includes(r.get('userSourcedId'))) (g.memberExternalIds as string[]).push(r.get('userSourcedId'));
-      });
+        if (g === undefined) return;
+        // A set per class: a list search per row would make a big class quadratic.
+        let members = enrolled.get(g.externalId);
+        if (members === undefined) enrolled.set(g.externalId, (members = new Set(g.memberExternalIds)));
+        if (!members.has(r.get('userSourcedId'))) {
+          members.add(r.get('userSourcedId'));
+          (g.memberExternalIds as string[]).push(r.get('userSourcedId'));
+        }
+      }, csv);
       b.areas.add('groups');
     }
     return E.right(b.build());

@@ -1,15 +1,26 @@
 /** `data-issues`: the data-issues list, filtered, with named filters saved as events (R-DSH-3). */
 import { DataIssueFilter, handleCommand, schoolDecider, schoolStream, type Actor } from '@contactable/core';
-import type { DataIssue } from '@contactable/projections';
+import { formatInstant, issueTypeWords, officeText, type DataIssue, type DataIssueRow } from '@contactable/projections';
 import { str, type Command } from '../command.js';
-import { handled, resolveContact, resolveMember } from '../context.js';
+import { calendarDate, handled, resolveContact, resolveMember } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { table } from '../output.js';
 
 const TYPES = Object.keys(DataIssueFilter.props.type.keys);
 
-/** The stable JSON of a data issue. */
-export const issueJson = (i: DataIssue) => ({ type: i.type, memberId: i.memberId, contactId: i.contactId, relatedContactId: i.relatedContactId, detail: i.detail, raisedAt: i.raisedAt });
+/** The stable JSON of a data issue, with the names of the people it is about. */
+export const issueJson = (i: DataIssue & Partial<Pick<DataIssueRow, 'memberName' | 'misReference' | 'contactName' | 'relatedContactName'>>) => ({
+  type: i.type,
+  memberId: i.memberId,
+  contactId: i.contactId,
+  relatedContactId: i.relatedContactId,
+  detail: i.detail,
+  raisedAt: i.raisedAt,
+  memberName: i.memberName ?? null,
+  misReference: i.misReference ?? null,
+  contactName: i.contactName ?? null,
+  relatedContactName: i.relatedContactName ?? null,
+});
 
 /** `data-issues [--type T] [--member M] [--contact C] [--from D] [--to D] [--save-filter NAME] [--filter NAME]` */
 export const dataIssuesCommand: Command = {
@@ -23,7 +34,7 @@ export const dataIssuesCommand: Command = {
     if (type !== undefined && !TYPES.includes(type)) throw usageError(`--type must be one of ${TYPES.join(', ')}`, dataIssuesCommand.usage);
     for (const opt of ['from', 'to']) {
       const v = str(args, opt);
-      if (v !== undefined && !/^\d{4}-\d{2}-\d{2}$/.test(v)) throw usageError(`--${opt} must be a date as YYYY-MM-DD`, dataIssuesCommand.usage);
+      if (v !== undefined) calendarDate(v, `--${opt}`);
     }
     const views = await ctx.views();
     const filterName = str(args, 'filter');
@@ -53,7 +64,12 @@ export const dataIssuesCommand: Command = {
     }
     const list = await views.dataIssues(filter);
     ctx.out.result(list.map(issueJson), () => {
-      ctx.out.line(table(['type', 'member', 'contact', 'detail', 'raised'], list.map((i) => [i.type, i.memberId, i.contactId, i.detail, i.raisedAt.slice(0, 16).replace('T', ' ')])));
+      ctx.out.line(
+        table(
+          ['issue', 'member', 'linked person', 'what to do', 'raised'],
+          list.map((i) => [issueTypeWords(i.type), i.memberName === null ? null : `${i.memberName}${i.misReference === null ? '' : ` (${i.misReference})`}`, i.relatedContactName === null ? i.contactName : `${i.contactName ?? 'someone'} and ${i.relatedContactName}`, officeText(i.detail), formatInstant(i.raisedAt)]),
+        ),
+      );
       ctx.out.line(`\n${list.length} issue(s)`);
     });
   },

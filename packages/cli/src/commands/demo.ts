@@ -24,11 +24,11 @@ import {
 } from '@contactable/core';
 import { ctfChunks, generateSchool, simsCsvChunks } from '@contactable/adapters-sims';
 import { ingestCallback, storeDirectory, type CallbackProvider, type RawCallback, type WebhookConfigs } from '@contactable/adapters-messaging';
-import { catchUp, createProjection, dashboard, dataIssues, explainFromStore, linkedPeople, listMembers, membersOfContact, type Projection } from '@contactable/projections';
+import { actorWords, blockCauseWords, catchUp, channelWords, contactView, createProjection, dashboard, dataIssues, explainFromStore, formatInstant, issueTypeWords, linkedPeople, listMembers, memberLabel, membersOfContact, officeText, personName, relationshipWords, type Projection } from '@contactable/projections';
 import { str, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
-import { fullName } from '../context.js';
-import { CliError, usageError } from '../errors.js';
+import { fullName, wholeNumber } from '../context.js';
+import { CliError } from '../errors.js';
 import { table } from '../output.js';
 import { readExport } from './importing.js';
 
@@ -92,8 +92,11 @@ const castFrom = (p: Projection): Cast => {
 };
 
 const step = (ctx: CliContext, text: string): void => {
-  if (!ctx.out.json) process.stderr.write(`- ${text}\n`);
+  if (!ctx.out.json) ctx.out.note(`- ${text}`);
 };
+
+/** The most pupils the demo plays with (it imports them twice and prints views of them). */
+export const MAX_DEMO_PUPILS = 10_000;
 
 /** `demo [--pupils N]` */
 export const demo: Command = {
@@ -103,8 +106,7 @@ export const demo: Command = {
   options: { pupils: { type: 'string' } },
   needsStore: true,
   run: async (ctx, args) => {
-    const pupils = Number(str(args, 'pupils') ?? '300');
-    if (!Number.isInteger(pupils) || pupils < 50) throw usageError('--pupils must be a whole number of at least 50', demo.usage);
+    const pupils = wholeNumber(str(args, 'pupils'), '--pupils', 50, MAX_DEMO_PUPILS, 300);
     const started = Date.now();
     const store = await ctx.store();
     const schoolId = ctx.schoolId;
@@ -129,6 +131,10 @@ export const demo: Command = {
 
         await catchUp(store, p);
         const cast = castFrom(p);
+        const named = (contactId: string): string => {
+          const v = contactView(p, contactId);
+          return v === undefined ? 'a contact' : personName(v.name);
+        };
         const callbackDeps = { ...deps, schoolId, directory: storeDirectory(store), webhooks: keys.webhooks };
         const callback = async (provider: CallbackProvider, raw: RawCallback, what: string): Promise<void> => {
           const r = await ingestCallback(callbackDeps, provider, raw, { verify: true });
@@ -140,19 +146,19 @@ export const demo: Command = {
         for (const [i, hour] of [9, 11, 13].entries()) {
           const at = `${DAY1}T${String(hour).padStart(2, '0')}:00:00.000Z`;
           clock.set(at);
-          await callback('sendgrid', keys.sendgrid([{ email: cast.bounced.email, timestamp: Date.parse(at) / 1000, event: 'bounce', type: 'bounce', reason: '550 5.1.1 mailbox unavailable', sg_event_id: `demo-bounce-${i}`, sg_message_id: `demo-msg-${i}` }], at), `SendGrid bounce ${i + 1} of 3 for contact ${cast.bounced.contactId}`);
+          await callback('sendgrid', keys.sendgrid([{ email: cast.bounced.email, timestamp: Date.parse(at) / 1000, event: 'bounce', type: 'bounce', reason: '550 5.1.1 mailbox unavailable', sg_event_id: `demo-bounce-${i}`, sg_message_id: `demo-msg-${i}` }], at), `SendGrid bounce ${i + 1} of 3 for ${named(cast.bounced.contactId)}`);
         }
         // A spam complaint blocks at once (R-CON-4).
         clock.set(`${DAY1}T10:30:00.000Z`);
-        await callback('sendgrid', keys.sendgrid([{ email: cast.spam.email, timestamp: Date.parse(clock.now()) / 1000, event: 'spamreport', sg_event_id: 'demo-spam-1', sg_message_id: 'demo-msg-9' }], clock.now()), `SendGrid spam complaint for contact ${cast.spam.contactId}`);
+        await callback('sendgrid', keys.sendgrid([{ email: cast.spam.email, timestamp: Date.parse(clock.now()) / 1000, event: 'spamreport', sg_event_id: 'demo-spam-1', sg_message_id: 'demo-msg-9' }], clock.now()), `SendGrid spam complaint from ${named(cast.spam.contactId)}`);
         // A parent texts STOP (R-CON-2).
         clock.set(`${DAY1}T12:15:00.000Z`);
-        await callback('twilio', keys.twilio({ AccountSid: 'ACdemo', MessageSid: 'SMdemo-stop-1', SmsStatus: 'received', From: cast.stop.mobile, To: '+447700900000', Body: 'STOP' }), `Twilio inbound STOP from contact ${cast.stop.contactId}`);
+        await callback('twilio', keys.twilio({ AccountSid: 'ACdemo', MessageSid: 'SMdemo-stop-1', SmsStatus: 'received', From: cast.stop.mobile, To: '+447700900000', Body: 'STOP' }), `Twilio: ${named(cast.stop.contactId)} texted STOP`);
         // The office checks with the parent who complained, and re-enables their email (R-CON-7).
         clock.set(`${DAY1}T14:00:00.000Z`);
         const reEnabled = await handleCommand(deps, contactDecider, contactStream(cast.spam.contactId), { type: 'ReEnable', contactId: cast.spam.contactId, channel: 'email', confirmedWithContact: true }, { schoolId, actor: { kind: 'person', name: 'J. Smith (office)' }, reason: 'parent confirmed by phone that the complaint was a mistake', commandId: 'demo-re-enable' });
         if (E.isLeft(reEnabled)) throw new CliError(reEnabled.left.message);
-        timeline.push(`${DAY1} 14:00 J. Smith re-enabled email for contact ${cast.spam.contactId} after checking with them: ${reEnabled.right.appended.length} event(s)`);
+        timeline.push(`${DAY1} 14:00 J. Smith re-enabled email for ${named(cast.spam.contactId)} after checking with them: ${reEnabled.right.appended.length} event(s)`);
 
         // Next morning's sync: the day-1 export as SIMS CSV, with leavers, joiners and changed numbers (R-IMP-1, R-IMP-7).
         clock.set(`${DAY1}T23:30:00.000Z`);
@@ -206,16 +212,18 @@ export const demo: Command = {
         o.line('What happened');
         for (const t of timeline) o.line(`  ${t}`);
         o.line(`\nDashboard on ${DAY1}: ${json.dashboard.byEither} of ${json.dashboard.total} students on roll have a contactable prime parent (email ${json.dashboard.byEmail}, mobile ${json.dashboard.byMobile}); ${json.dashboard.without} without; ${leaversNow} leaver(s) awaiting deletion`);
-        o.line(`\nLinked people of ${json.linkedPeople.name} (${view.member.memberId})`);
-        o.line(table(['name', 'relationship', 'prime', 'usable', 'opted out', 'blocked'], view.linkedPeople.map((c) => [fullName(c.name), c.relationship, c.prime ? 'yes' : 'no', c.usableMethods.join(', ') || 'none', c.optedOut ? 'yes' : 'no', [c.blocked.email && `email: ${c.blocked.email}`, c.blocked.sms && `sms: ${c.blocked.sms}`].filter(Boolean).join('; ') || null])));
+        o.line(`\nLinked people of ${memberLabel(view.member)}`);
+        o.line(table(['name', 'relationship', 'prime', 'can be messaged by', 'opted out', 'blocked'], view.linkedPeople.map((c) => [fullName(c.name), relationshipWords(c.relationship), c.prime ? 'yes' : 'no', c.usableMethods.map(channelWords).join(', ') || 'nothing', c.optedOut ? 'yes' : 'no', [c.blocked.email && `email: ${blockCauseWords(c.blocked.email)}`, c.blocked.sms && `texts: ${blockCauseWords(c.blocked.sms)}`].filter(Boolean).join('; ') || null])));
         const byType = new Map<string, number>();
         for (const i of issues) byType.set(i.type, (byType.get(i.type) ?? 0) + 1);
         o.line(`\nData issues: ${issues.length}`);
-        o.line(table(['type', 'count'], [...byType.entries()].sort()));
-        o.line(`\nWhy could contact ${cast.bounced.contactId} not be emailed at the end of ${DAY1}?`);
-        o.line(`  ${why.summary}`);
-        for (const r of why.reasons) o.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${r.at.slice(0, 16).replace('T', ' ')}  `}${r.because}${r.actor === null ? '' : ` (${r.actor})`}`);
-        o.line(`\nNext: contactable dashboard | linked-people ${view.member.misReference ?? view.member.memberId} | data-issues | explain ${cast.stop.contactId} --channel sms | audit ${cast.bounced.contactId}`);
+        o.line(table(['issue', 'count'], [...byType.entries()].sort().map(([t, n]) => [issueTypeWords(t as never), n])));
+        const bounced = contactView(p, cast.bounced.contactId);
+        const stopped = contactView(p, cast.stop.contactId);
+        o.line(`\nWhy could ${bounced === undefined ? 'the parent' : personName(bounced.name)} not be emailed at the end of ${DAY1}?`);
+        o.line(`  ${officeText(why.summary)}`);
+        for (const r of why.reasons) o.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${formatInstant(r.at)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${actorWords(r.actor)})`}`);
+        o.line(`\nNext: contactable dashboard | linked-people ${view.member.misReference ?? view.member.memberId} | data-issues | explain ${stopped?.mobile?.value ?? cast.stop.contactId} --channel sms | audit ${bounced?.email?.value ?? cast.bounced.contactId} | serve`);
       });
     } finally {
       rmSync(work, { recursive: true, force: true });

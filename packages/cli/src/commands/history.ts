@@ -1,6 +1,6 @@
 /** Compliance commands: audit (R-AUD-1, R-DEL-4), explain (R-AUD-3) and replay (R-AUD-2, R-AUD-4). */
 import { createHash } from 'node:crypto';
-import { auditTrailOf, compareRowsWithFold, createProjection, catchUp, projectionAsOf, rebuildFromStore, serialiseProjection, explainFromStore, allDataIssues } from '@contactable/projections';
+import { actorWords, auditTrailOf, compareRowsWithFold, createProjection, catchUp, contactLabel, eventWords, formatInstant, memberLabel, nameIdsIn, officeText, personName, projectionAsOf, rebuildFromStore, serialiseProjection, explainFromStore, allDataIssues } from '@contactable/projections';
 import { str, flag, type Command } from '../command.js';
 import { instantFrom, resolveContact, resolveMember } from '../context.js';
 import { CliError, usageError } from '../errors.js';
@@ -33,9 +33,19 @@ export const audit: Command = {
     }
     const { entries, failures } = await auditTrailOf(await ctx.store(), subject, asOf === undefined ? {} : { asOf });
     for (const f of failures) ctx.out.note(`warning: ${f.message}`);
-    const json = { subject: 'memberId' in subject ? { memberId: subject.memberId } : { contactId: subject.contactId }, asOf: asOf ?? null, entries: entries.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reason: e.reason, summary: e.summary, position: e.position })) };
+    const m = 'memberId' in subject ? await views.member(subject.memberId) : null;
+    const c = 'contactId' in subject ? await views.contact(subject.contactId) : null;
+    const json = {
+      subject: 'memberId' in subject ? { memberId: subject.memberId, memberName: m === null ? null : personName(m.name), misReference: m?.misReference ?? null } : { contactId: subject.contactId, contactName: c === null ? null : personName(c.name) },
+      asOf: asOf ?? null,
+      entries: entries.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reason: e.reason, summary: e.summary, position: e.position })),
+    };
+    const named: string[] = [];
+    for (const e of entries) named.push(officeText(await nameIdsIn(e.summary, views)));
     ctx.out.result(json, () => {
-      ctx.out.line(table(['when', 'event', 'who', 'why', 'what changed'], entries.map((e) => [e.at.slice(0, 19).replace('T', ' '), e.type, e.actor, e.reason, e.summary])));
+      ctx.out.line(`Audit trail of ${m !== null ? memberLabel(m) : c !== null ? contactLabel(c) : 'someone no longer held'}${asOf === undefined ? '' : ` as it stood at ${formatInstant(asOf)}`}`);
+      ctx.out.line();
+      ctx.out.line(table(['when', 'what', 'who', 'why', 'what changed'], entries.map((e, i) => [formatInstant(e.at), eventWords(e.type), actorWords(e.actor), e.reason, named[i]!])));
     });
   },
 };
@@ -54,12 +64,15 @@ export const explain: Command = {
     if (channel !== 'email' && channel !== 'sms') throw usageError('--channel must be email or sms', explain.usage);
     const atOpt = str(args, 'at');
     const at = atOpt === undefined ? ctx.clock.now() : instantFrom(atOpt, '--at');
-    const contactId = await resolveContact(await ctx.views(), ref);
+    const views = await ctx.views();
+    const contactId = await resolveContact(views, ref);
+    const c = await views.contact(contactId);
     const x = await explainFromStore(await ctx.store(), contactId, channel, at);
-    const json = { contactId, channel, at, usable: x.usable, summary: x.summary, reasons: x.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, because: r.because, standing: r.standing })) };
+    const json = { contactId, contactName: c === null ? null : personName(c.name), channel, at, usable: x.usable, summary: x.summary, reasons: x.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, because: r.because, standing: r.standing })) };
     ctx.out.result(json, () => {
-      ctx.out.line(x.summary);
-      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${r.at.slice(0, 16).replace('T', ' ')}  `}${r.because}${r.actor === null ? '' : ` (${r.actor}${r.reason === null ? '' : `: ${r.reason}`})`}`);
+      ctx.out.line(`${c === null ? 'The contact' : contactLabel(c)}, ${channel === 'email' ? 'email' : 'texts'} at ${formatInstant(at)}:`);
+      ctx.out.line(`  ${officeText(x.summary)}`);
+      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${formatInstant(r.at)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${actorWords(r.actor)}${r.reason === null ? '' : `: ${r.reason}`})`}`);
     });
   },
 };

@@ -6,7 +6,6 @@ import {
   contactDecider,
   contactStream,
   describeIdentity,
-  describePlan,
   handleCommand,
   memberIdFor,
   loadHeldState,
@@ -17,6 +16,7 @@ import {
   runImport,
   schoolDecider,
   schoolStream,
+  type ImportLimitsOverride,
   type ImportPlan,
   type ImportSettings,
   type MisSnapshot,
@@ -24,8 +24,9 @@ import {
 import { ctfChunks, fileSource, generateSchool, parseAddressBookCsv, parseCtf, parseOneRoster, parseSimsCsv, simsCsvChunks, type ParseError } from '@contactable/adapters-sims';
 import { providerFromUrl, sendConfirmations, storeDirectory } from '@contactable/adapters-messaging';
 import { uuidV7Ids } from '@contactable/adapters-store';
+import { namePlan, officeText, type NamedEntry, type NamedPlan, type Views } from '@contactable/projections';
 import { flag, str, type Command } from '../command.js';
-import { handled, todayFrom, type CliContext } from '../context.js';
+import { handled, todayFrom, wholeNumber, type CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { progressBar } from '../progress.js';
 
@@ -38,7 +39,13 @@ const head = (path: string): string => {
   try {
     const buf = Buffer.alloc(1024);
     const n = readSync(fd, buf, 0, buf.length, 0);
-    return buf.subarray(0, n).toString('utf8').replace(/^\uFEFF/, '');
+    const b = buf.subarray(0, n);
+    // A UTF-16 export (a BOM, or ASCII with a zero byte beside each character) is told apart as the parsers do.
+    const le = (b[0] === 0xff && b[1] === 0xfe) || (b[0] !== 0 && b[1] === 0 && b[2] !== 0 && b[3] === 0);
+    const be = (b[0] === 0xfe && b[1] === 0xff) || (b[0] === 0 && b[1] !== 0 && b[2] === 0 && b[3] !== 0);
+    const even = b.subarray(0, b.length & ~1);
+    const text = le ? even.toString('utf16le') : be ? Buffer.from(even).swap16().toString('utf16le') : b.toString('utf8');
+    return text.replace(/^\uFEFF/, '');
   } finally {
     closeSync(fd);
   }
@@ -60,17 +67,21 @@ export const guessFormat = (path: string): ImportFormat | null => {
   return null;
 };
 
-const parseFailure = (e: ParseError): CliError => new CliError(`${e.message}\nNothing was imported; the store is unchanged. Fix the export (or choose --format) and run the import again.`);
+const parseFailure = (e: ParseError): CliError =>
+  new CliError(
+    `${e.message}\nNothing was imported; the store is unchanged. ` +
+      (e.code === 'over-limit' ? `Check the export; if it is right, raise limits.${e.limit ?? ''} in the import settings (--settings FILE).` : 'Fix the export (or choose --format) and run the import again.'),
+  );
 
-/** Reads an export into a snapshot. */
-export const readExport = async (path: string, format: Exclude<ImportFormat, 'address-book'>): Promise<MisSnapshot> => {
+/** Reads an export into a snapshot, under the import limits. */
+export const readExport = async (path: string, format: Exclude<ImportFormat, 'address-book'>, limits: ImportLimitsOverride = {}): Promise<MisSnapshot> => {
   let r: E.Either<ParseError, MisSnapshot>;
   switch (format) {
     case 'ctf':
-      r = await parseCtf(fileSource(path));
+      r = await parseCtf(fileSource(path), { limits });
       break;
     case 'oneroster':
-      r = await parseOneRoster(statSync(path).isDirectory() ? { folder: path } : { zip: fileSource(path) });
+      r = await parseOneRoster(statSync(path).isDirectory() ? { folder: path } : { zip: fileSource(path) }, { limits });
       break;
     case 'sims-csv': {
       if (!statSync(path).isDirectory()) throw new CliError(`${path}: a SIMS CSV export is a folder holding students.csv and contacts.csv (and staff.csv, groups.csv when exported).`);
@@ -81,7 +92,7 @@ export const readExport = async (path: string, format: Exclude<ImportFormat, 'ad
         contacts: fileSource(f('contacts.csv')),
         ...(existsSync(f('staff.csv')) ? { staff: fileSource(f('staff.csv')) } : {}),
         ...(existsSync(f('groups.csv')) ? { groups: fileSource(f('groups.csv')) } : {}),
-      });
+      }, { limits });
       break;
     }
   }
@@ -106,21 +117,60 @@ const settingsFor = async (ctx: CliContext, file: string | undefined): Promise<I
   return parsed.right;
 };
 
-/** The issues of a plan, as the stable JSON shape. */
-export const planIssues = (plan: ImportPlan) => [
-  ...plan.permissionFailures.map((f) => ({ type: 'permissions', memberId: null, contactId: null, detail: `${f.area} could not be read: needs the ${f.permissionGroup} permission group` })),
-  ...plan.issues.stalePreAdmissions.map((memberId) => ({ type: 'stale-pre-admission', memberId, contactId: null, detail: 'pre-admission from an earlier intake still open in the MIS' })),
-  ...plan.issues.invalidEmails.map((contactId) => ({ type: 'invalid-email', memberId: null, contactId, detail: 'the email address is badly formed' })),
-  ...plan.issues.invalidMobiles.map((contactId) => ({ type: 'invalid-mobile', memberId: null, contactId, detail: 'the mobile number is badly formed' })),
-  ...plan.warnings.map((w) => ({ type: 'warning', memberId: null, contactId: null, detail: `${w.code}: ${w.message}` })),
-];
+const nameOf = (list: ReadonlyArray<NamedEntry>) => {
+  const byId = new Map(list.map((e) => [e.id, e]));
+  return (id: string) => byId.get(id);
+};
 
-const importAddressBook = async (ctx: CliContext, path: string, dryRun: boolean): Promise<void> => {
-  const parsed = await parseAddressBookCsv(fileSource(path));
+/** The issues of a plan, as the stable JSON shape, with the names of the people they are about. */
+export const planIssues = (plan: ImportPlan, named?: NamedPlan) => {
+  const stale = nameOf(named?.issues.stalePreAdmissions ?? []);
+  const email = nameOf(named?.issues.invalidEmails ?? []);
+  const mobile = nameOf(named?.issues.invalidMobiles ?? []);
+  return [
+    ...plan.permissionFailures.map((f) => ({ type: 'permissions', memberId: null, contactId: null, detail: `${f.area} could not be read: needs the ${f.permissionGroup} permission group` })),
+    ...plan.issues.stalePreAdmissions.map((memberId) => ({ type: 'stale-pre-admission', memberId, contactId: null, detail: 'pre-admission from an earlier intake still open in the MIS', memberName: stale(memberId)?.name ?? null, misReference: stale(memberId)?.misReference ?? null })),
+    ...plan.issues.invalidEmails.map((contactId) => ({ type: 'invalid-email', memberId: null, contactId, detail: 'the email address is badly formed', contactName: email(contactId)?.name ?? null })),
+    ...plan.issues.invalidMobiles.map((contactId) => ({ type: 'invalid-mobile', memberId: null, contactId, detail: 'the mobile number is badly formed', contactName: mobile(contactId)?.name ?? null })),
+    ...plan.warnings.map((w) => ({ type: 'warning', memberId: null, contactId: null, detail: `${w.code}: ${w.message}` })),
+  ];
+};
+
+const SHOWN = 10;
+const who = (list: ReadonlyArray<NamedEntry>): string =>
+  list.length === 0 ? '' : `: ${list.slice(0, SHOWN).map((e) => `${e.name}${e.misReference === null ? '' : ` (${e.misReference})`}${e.what === null ? '' : ` [${e.what}]`}`).join(', ')}${list.length > SHOWN ? `, and ${list.length - SHOWN} more` : ''}`;
+
+/** A plan as lines for the office: who is added, changed and marks as leaver, by name and MIS reference. */
+export const describeNamedPlan = (plan: ImportPlan, n: NamedPlan): string =>
+  [
+    `Import for school ${plan.schoolId} from ${plan.system} on ${plan.today}${plan.firstImport ? ' (the first import: no confirmations are sent)' : ''}`,
+    `Members: ${n.members.added.length} added, ${n.members.changed.length} changed, ${n.members.leavers.length} leaver(s)`,
+    ...(n.members.leavers.length > 0 ? [`  leavers (marked, not deleted)${who(n.members.leavers)}`] : []),
+    ...(n.members.added.length > 0 ? [`  added${who(n.members.added)}`] : []),
+    ...(n.members.changed.length > 0 ? [`  changed${who(n.members.changed)}`] : []),
+    `Linked people: ${n.contacts.added.length} added, ${n.contacts.changed.length} changed`,
+    ...(n.contacts.added.length > 0 ? [`  added${who(n.contacts.added)}`] : []),
+    ...(n.contacts.changed.length > 0 ? [`  changed${who(n.contacts.changed)}`] : []),
+    `Groups: ${n.groups.added.length} added, ${n.groups.changed.length} changed${who([...n.groups.added, ...n.groups.changed])}`,
+    `Pre-admissions linked to a parent the school already holds: ${plan.linkedToExistingParent}`,
+    `Confirmations to send: ${plan.confirmations.length}`,
+    `Issues: ${n.permissionFailures.length} missing MIS permission(s)${n.permissionFailures.length > 0 ? ` (${n.permissionFailures.map((f) => `${f.area}: needs the ${f.permissionGroup} permission group`).join('; ')})` : ''}, ${n.issues.stalePreAdmissions.length} old pre-admission(s) still open${who(n.issues.stalePreAdmissions)}, ${n.issues.invalidEmails.length} badly formed email address(es)${who(n.issues.invalidEmails)}, ${n.issues.invalidMobiles.length} badly formed mobile number(s)${who(n.issues.invalidMobiles)}`,
+    ...n.warnings.map((w) => `Warning: ${w}`),
+    `Not imported: ${n.skipped.length === 0 ? 'none' : n.skipped.map((x) => `${x.count} ${x.reason}`).join(', ')}`,
+    `Changes to record: ${n.events}${n.events === 0 ? ' (nothing changed)' : ''}`,
+  ].join('\n');
+
+/** Names a plan for the office; the views are read once the plan is made (dry run) or recorded. */
+const named = (plan: ImportPlan, views: Views): Promise<NamedPlan> => namePlan(plan, views);
+
+const importAddressBook = async (ctx: CliContext, path: string, dryRun: boolean, settings: ImportSettings): Promise<void> => {
+  const parsed = await parseAddressBookCsv(fileSource(path), { limits: settings.limits ?? {} });
   if (E.isLeft(parsed)) throw parseFailure(parsed.left);
   const held = await loadHeldState(await ctx.store(), ctx.schoolId);
   if (E.isLeft(held)) throw new CliError(held.left.message);
-  const plan = planAddressBook(parsed.right, held.right);
+  const plan = planAddressBook(parsed.right.entries, held.right);
+  // What reading the file changed (control characters removed) comes first; an upload records no run, so it is shown here.
+  const warnings = [...parsed.right.warnings, ...plan.warnings];
   let appended = 0;
   if (!dryRun) {
     const deps = await ctx.deps();
@@ -136,11 +186,11 @@ const importAddressBook = async (ctx: CliContext, path: string, dryRun: boolean)
     members: { added: 0, changed: 0, leavers: 0 },
     contacts: { added, changed: plan.commands.length - added },
     eventsAppended: appended,
-    issues: plan.warnings.map((w) => ({ type: 'warning', memberId: null, contactId: null, detail: `${w.code}: ${w.message}` })),
+    issues: warnings.map((w) => ({ type: 'warning', memberId: null, contactId: null, detail: `${w.code}: ${w.message}` })),
   };
   ctx.out.result(json, () => {
-    ctx.out.line(`Address book ${basename(path)}: ${json.contacts.added} contacts added, ${json.contacts.changed} changed${dryRun ? ' (dry run: nothing written)' : `, ${appended} events`}`);
-    for (const w of plan.warnings) ctx.out.line(`Warning (${w.code}): ${w.message}`);
+    ctx.out.line(`Address book ${basename(path)}: ${json.contacts.added} linked people added, ${json.contacts.changed} changed${dryRun ? ' (dry run: nothing written)' : `, ${appended} changes recorded`}`);
+    for (const w of warnings) ctx.out.line(`Warning: ${officeText(w.message)}`);
   });
 };
 
@@ -175,12 +225,11 @@ export const importCommand: Command = {
     const format = (given as ImportFormat | undefined) ?? guessFormat(path);
     if (format === null) throw new CliError(`cannot tell the format of ${path}: give --format ${FORMATS.join('|')}.`);
     const dryRun = flag(args, 'dry-run');
-    if (format === 'address-book') return importAddressBook(ctx, path, dryRun);
-
     const today = todayFrom(str(args, 'today'), ctx.clock);
     const settings = await settingsFor(ctx, str(args, 'settings'));
-    if (!ctx.out.json && process.stderr.isTTY === true) process.stderr.write(`reading ${basename(path)}...\n`);
-    const snapshot = await readExport(path, format);
+    if (format === 'address-book') return importAddressBook(ctx, path, dryRun, settings);
+    if (!ctx.out.json && process.stderr.isTTY === true) ctx.out.note(`reading ${basename(path)}...`);
+    const snapshot = await readExport(path, format, settings.limits ?? {});
     const refreshMember = str(args, 'refresh-member');
     const refreshContact = str(args, 'refresh-contact');
     const only = refreshMember !== undefined ? { member: refreshMember } : refreshContact !== undefined ? { contact: refreshContact } : undefined;
@@ -220,7 +269,7 @@ export const importCommand: Command = {
     const confirmations = o.plan.confirmations;
     if (!dryRun && confirmations.length > 0) {
       const providerUrl = str(args, 'provider');
-      if (providerUrl === undefined) ctx.out.note(`${confirmations.length} confirmation(s) of new or changed details were not sent: give --provider URL to send them (R-CON-10).`);
+      if (providerUrl === undefined) ctx.out.note(`${confirmations.length} confirmation(s) of new or changed details were not sent: give --provider URL to send them.`);
       else {
         const providers = providerFromUrl(providerUrl);
         if (E.isLeft(providers)) throw new CliError(providers.left.message);
@@ -233,6 +282,7 @@ export const importCommand: Command = {
         else confirmationsSent = sent.right.reduce((n, r) => n + r.sent.length, 0);
       }
     }
+    const namedPlan = await named(o.plan, await ctx.views());
     // Names for what the plan found to be one person, from the export in hand (a plan holds ids only).
     const memberNames = new Map(snapshot.members.map((m) => [memberIdFor(ctx.schoolId, snapshot.source.system, m.externalId), `${m.name.given} ${m.name.family}`.trim()]));
     const json = {
@@ -246,7 +296,7 @@ export const importCommand: Command = {
       eventsAppended: o.counts.eventsAppended,
       confirmations: { planned: confirmations.length, sent: confirmationsSent },
       refused: o.refused,
-      issues: planIssues(o.plan),
+      issues: planIssues(o.plan, namedPlan),
       identities: o.plan.identities.map((n) => ({
         contactId: n.contactId,
         contactName: `${n.name.given} ${n.name.family}`.trim(),
@@ -258,19 +308,24 @@ export const importCommand: Command = {
       })),
     };
     ctx.out.result(json, () => {
-      ctx.out.line(describePlan(o.plan));
+      ctx.out.line(describeNamedPlan(o.plan, namedPlan));
       const notes = o.plan.identities.filter((n) => n.memberIds.length > 1 || n.joined.length > 0);
       if (notes.length > 0) {
         ctx.out.line(`One person, one contact: ${notes.length} contact(s) stand for more than one record or member`);
-        for (const n of notes.slice(0, 20)) ctx.out.line(`  ${describeIdentity(n, (id) => memberNames.get(id) ?? null)}`);
+        for (const n of notes.slice(0, 20)) ctx.out.line(`  ${officeText(describeIdentity(n, (id) => memberNames.get(id) ?? null))}`);
         if (notes.length > 20) ctx.out.line(`  and ${notes.length - 20} more (see --json)`);
       }
       ctx.out.line();
       ctx.out.line(dryRun ? 'Dry run: nothing was written.' : o.recorded ? `Recorded: ${o.counts.eventsAppended} events in ${((Date.now() - started) / 1000).toFixed(1)}s.` : 'Nothing changed: nothing was recorded.');
-      for (const r of o.refused) ctx.out.line(`refused ${r.streamId}: ${r.message}`);
+      for (const r of o.refused) ctx.out.line(`refused: ${officeText(r.message)}`);
     });
   },
 };
+
+/** The most pupils `generate` writes: the benchmarks' largest school (importing more than limits.maxPupils needs the limit raised). */
+export const MAX_GENERATED_PUPILS = 200_000;
+/** The latest day `generate` plays churn to (each day costs a pass over the school). */
+export const MAX_GENERATED_DAY = 366;
 
 /** `generate --pupils N [--seed S] [--day D] [--today YYYY-MM-DD] --format ctf|sims-csv --out PATH` */
 export const generate: Command = {
@@ -282,10 +337,8 @@ export const generate: Command = {
   options: { pupils: { type: 'string' }, seed: { type: 'string' }, day: { type: 'string' }, today: { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, plain: { type: 'boolean' } },
   needsStore: false,
   run: async (ctx, args) => {
-    const pupils = Number(str(args, 'pupils'));
-    if (!Number.isInteger(pupils) || pupils < 1) throw usageError('--pupils must be a whole number of at least 1', generate.usage);
-    const day = Number(str(args, 'day') ?? '0');
-    if (!Number.isInteger(day) || day < 0) throw usageError('--day must be a whole number of days (0 = the first export)', generate.usage);
+    const pupils = wholeNumber(str(args, 'pupils'), '--pupils', 1, MAX_GENERATED_PUPILS);
+    const day = wholeNumber(str(args, 'day'), '--day (days after the first export)', 0, MAX_GENERATED_DAY, 0);
     const format = str(args, 'format');
     if (format !== 'ctf' && format !== 'sims-csv') throw usageError('--format must be ctf or sims-csv', generate.usage);
     const out = str(args, 'out');

@@ -2,9 +2,11 @@
 import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Audience } from '@contactable/core';
-import { ingestCallback, providerFromUrl, send as sendMessage, storeDirectory, type CallbackProvider, type WebhookConfigs } from '@contactable/adapters-messaging';
+import { ingestCallback, providerFromUrl, resumeSend, send as sendMessage, storeDirectory, type CallbackProvider, type WebhookConfigs } from '@contactable/adapters-messaging';
+import type { Views } from '@contactable/projections';
 import { uuidV7Ids } from '@contactable/adapters-store';
 import { flag, str, strs, type Command } from '../command.js';
+import { contactLabel, memberLabel, officeText, personName } from '@contactable/projections';
 import { person, resolveContacts, resolveMember, type CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { progressBar } from '../progress.js';
@@ -45,39 +47,114 @@ const audienceFrom = async (ctx: CliContext, to: string): Promise<Audience> => {
   }
 };
 
-/** `send --to AUDIENCE --channel email|sms --subject S --body B --provider URL` */
+const listNames = (names: ReadonlyArray<string>, max = 20): string =>
+  names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} and ${names.length - max} more`;
+
+/** `send --to AUDIENCE --channel email|sms --subject S --body B --provider URL`, or `send --message-id ID [--resend-in-doubt] --provider URL` to carry on with one. */
 export const send: Command = {
   name: 'send',
-  summary: 'Send a message to an audience, only where consent and deliverability allow; report who was skipped and why',
-  usage: `contactable send --to AUDIENCE --channel email|sms [--subject S] --body B --provider URL --by NAME [--message-id ID]\n  AUDIENCE: ${AUDIENCES}\n  URL: smtp://host:port?from=... | notify://KEY@host?template=... | twilio://SID:TOKEN@host?from=... | sendgrid://KEY@host?from=...`,
-  options: { to: { type: 'string' }, channel: { type: 'string' }, subject: { type: 'string' }, body: { type: 'string' }, provider: { type: 'string' }, by: { type: 'string' }, 'message-id': { type: 'string' } },
+  summary: 'Send a message to an audience, only where consent and deliverability allow; report who was skipped, refused, not sent or in doubt',
+  usage:
+    `contactable send --to AUDIENCE --channel email|sms [--subject S] --body B --provider URL --by NAME [--message-id ID]\n` +
+    `       contactable send --message-id ID --provider URL --by NAME [--resend-in-doubt]   (carry on with a message already requested)\n` +
+    `  AUDIENCE: ${AUDIENCES}\n  URL: smtp://host:port?from=... | notify://KEY@host?template=... | twilio://SID:TOKEN@host?from=... | sendgrid://KEY@host?from=...\n` +
+    '  --resend-in-doubt: send once more to the recipients in doubt (an earlier run may have reached them), recorded as decided by --by\n' +
+    '  exits 1 when anyone is refused, not sent or in doubt, saying what to do',
+  options: {
+    to: { type: 'string' }, channel: { type: 'string' }, subject: { type: 'string' }, body: { type: 'string' }, provider: { type: 'string' }, by: { type: 'string' },
+    'message-id': { type: 'string' }, 'resend-in-doubt': { type: 'boolean' },
+  },
   needsStore: true,
   run: async (ctx, args) => {
-    const channel = str(args, 'channel');
-    if (channel !== 'email' && channel !== 'sms') throw usageError('--channel must be email or sms', send.usage);
     const to = str(args, 'to');
     const body = str(args, 'body');
     const providerUrl = str(args, 'provider');
-    if (to === undefined || body === undefined || providerUrl === undefined) throw usageError('--to, --body and --provider are required', send.usage);
-    if (channel === 'email' && str(args, 'subject') === undefined) throw usageError('an email needs --subject', send.usage);
-    const actor = person(str(args, 'by'), 'Sending');
+    const givenId = str(args, 'message-id');
+    const resendInDoubt = flag(args, 'resend-in-doubt');
+    // With no audience and no body, an existing message is carried on with what was recorded for it.
+    const resuming = to === undefined && body === undefined && givenId !== undefined;
+    if (resendInDoubt && givenId === undefined) throw usageError('--resend-in-doubt needs the --message-id of the send', send.usage);
+    if (providerUrl === undefined) throw usageError('--provider is required', send.usage);
+    const channel = str(args, 'channel');
+    if (!resuming) {
+      if (channel !== 'email' && channel !== 'sms') throw usageError('--channel must be email or sms', send.usage);
+      if (to === undefined || body === undefined) throw usageError('--to and --body are required (or only --message-id, to carry on with a message already requested)', send.usage);
+      if (channel === 'email' && str(args, 'subject') === undefined) throw usageError('an email needs --subject', send.usage);
+    }
+    const actor = person(str(args, 'by'), resendInDoubt ? 'Deciding to send again to recipients in doubt' : 'Sending');
     const providers = providerFromUrl(providerUrl);
     if (E.isLeft(providers)) throw new CliError(providers.left.message);
-    const audience = await audienceFrom(ctx, to);
-    const messageId = str(args, 'message-id') ?? uuidV7Ids.next();
+    const messageId = givenId ?? uuidV7Ids.next();
     const bar = progressBar('sending', !ctx.out.json && process.stderr.isTTY === true);
-    const deps = { ...(await ctx.deps()), schoolId: ctx.schoolId, directory: storeDirectory(await ctx.store()), email: providers.right.email, sms: providers.right.sms, actor };
-    const r = await sendMessage(deps, { messageId, channel, subject: str(args, 'subject') ?? null, body }, audience);
-    bar.finish();
+    const deps = {
+      ...(await ctx.deps()), schoolId: ctx.schoolId, directory: storeDirectory(await ctx.store()),
+      email: providers.right.email, sms: providers.right.sms, actor, resendInDoubt,
+    };
+    // Without --message-id the id is made here: say it at once, so an interrupted send can be carried on.
+    if (givenId === undefined) ctx.out.note(`message ${messageId}: sending (if interrupted, carry on with --message-id ${messageId})`);
+    let r: Awaited<ReturnType<typeof sendMessage>>;
+    try {
+      r = resuming || resendInDoubt
+        ? await resumeSend(deps, messageId)
+        : await sendMessage(deps, { messageId, channel: channel as 'email' | 'sms', subject: str(args, 'subject') ?? null, body: body! }, await audienceFrom(ctx, to!));
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      throw new CliError(
+        `failed: ${e instanceof Error ? e.message : String(e)}\nThe send stopped part-way. Once that is fixed, carry on with: contactable send --message-id ${messageId} --provider URL --by NAME (nobody is sent to twice; anyone it cannot be sure about is listed as in doubt).`,
+      );
+    } finally {
+      bar.finish();
+      await providers.right.email?.close?.();
+      await providers.right.sms?.close?.();
+    }
     if (E.isLeft(r)) throw new CliError(r.left.message);
     const rep = r.right;
-    const json = { messageId, channel, provider: rep.provider, sent: rep.sent.length, handedOver: rep.handedOver, alreadySent: rep.alreadySent.length, skipped: rep.skipped, failed: rep.failed, inDoubt: rep.inDoubt, completed: rep.completed };
+    // Everyone left out, named: a contact by name and whose parent they are, a member by name and MIS reference.
+    const views = await ctx.views();
+    const named = async (contactId: string | null, memberId: string | null) => {
+      const c = contactId === null ? null : await views.contact(contactId);
+      const m = memberId === null ? null : await views.member(memberId);
+      return { contactName: c === null ? null : personName(c.name), memberName: m === null ? null : personName(m.name), misReference: m?.misReference ?? null, label: c !== null ? contactLabel(c) : m !== null ? `${memberLabel(m)} (no one to send to)` : 'someone no longer held' };
+    };
+    const withNames = <T extends { readonly contactId: string }>(xs: ReadonlyArray<T>) =>
+      Promise.all(xs.map(async (x) => { const n = await named(x.contactId, null); return { ...x, name: n.contactName ?? 'a contact not held', label: n.label }; }));
+    const skipped = await Promise.all(rep.skipped.map(async (x) => ({ ...x, ...(await named(x.contactId, x.memberId)) })));
+    const failed = await withNames(rep.failed);
+    const inDoubt = await withNames(rep.inDoubt);
+    const notSent = await withNames(rep.notSent);
+    const unlabelled = <T extends { readonly label: string }>(xs: ReadonlyArray<T>) => xs.map(({ label: _l, ...x }) => x);
+    const json = {
+      messageId, channel: rep.channel, provider: rep.provider, sent: rep.sent.length, handedOver: rep.handedOver, alreadySent: rep.alreadySent.length, resent: rep.resent.length,
+      skipped: unlabelled(skipped), failed: unlabelled(failed), inDoubt: unlabelled(inDoubt), notSent: unlabelled(notSent), completed: rep.completed, stopped: rep.stopped,
+    };
     ctx.out.result(json, () => {
-      ctx.out.line(`message ${messageId}: sent to ${json.sent} contact(s) as ${json.handedOver} message(s) handed to ${rep.provider}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}, skipped ${rep.skipped.length}, failed ${rep.failed.length}${rep.inDoubt.length > 0 ? `, in doubt ${rep.inDoubt.length}` : ''}`);
-      for (const s of rep.skipped) ctx.out.line(`  skipped ${s.contactId ?? `member ${s.memberId}`}: ${s.reasons.join('; ')}`);
-      for (const f of rep.failed) ctx.out.line(`  failed ${f.contactId}: ${f.error}`);
-      if (!rep.completed) ctx.out.line(`Not finished${rep.stopped === null ? '' : `: ${rep.stopped}`}. Re-run with --message-id ${messageId} to resume; nobody is sent to twice.`);
+      ctx.out.line(
+        `message ${messageId}: sent to ${json.sent} contact(s) as ${json.handedOver} message(s) handed to ${rep.provider}${json.alreadySent > 0 ? ` (+${json.alreadySent} in an earlier run)` : ''}` +
+          `${json.resent > 0 ? ` (${json.resent} of them in doubt, sent again as decided)` : ''}, skipped ${rep.skipped.length}, refused ${rep.failed.length}, not sent ${rep.notSent.length}, in doubt ${rep.inDoubt.length}`,
+      );
+      for (const s of [...skipped].sort((x, y) => x.label.localeCompare(y.label))) ctx.out.line(`  skipped ${s.label}: ${s.reasons.map(officeText).join('; ')}`);
+      for (const f of failed) ctx.out.line(`  refused ${f.label}: ${officeText(f.error)}`);
+      for (const d of inDoubt) ctx.out.line(`  in doubt ${d.label}: ${officeText(d.detail)}`);
+      if (notSent.length > 0) ctx.out.line(`  not sent: ${listNames(notSent.map((n) => n.label))}`);
+      for (const w of rep.warnings) ctx.out.line(`  warning: ${officeText(w)}`);
     });
+    // Anyone left without a message is a failed run: say how many and what to do.
+    const todo: string[] = [];
+    if (rep.notSent.length > 0) {
+      todo.push(
+        `${rep.notSent.length} recipient(s) not sent${rep.stopped !== null ? ` (${rep.stopped})` : ''}: nothing was handed over for them. ` +
+          `Once that is fixed, carry on with: contactable send --message-id ${messageId} --provider URL --by NAME (nobody is sent to twice).`,
+      );
+    }
+    if (rep.inDoubt.length > 0) {
+      todo.push(
+        `${rep.inDoubt.length} recipient(s) in doubt (the provider may have taken the message, with no answer): ${listNames(inDoubt.map((d) => d.label), 10)}. ` +
+          `They are not sent again on their own. Check with the provider or the people, then to send to them once more: contactable send --resend-in-doubt --message-id ${messageId} --provider URL --by NAME.`,
+      );
+    }
+    if (rep.failed.length > 0) todo.push(`${rep.failed.length} recipient(s) refused by the provider (see each reason): check their details with the school's records.`);
+    if (todo.length === 0 && !rep.completed) todo.push(`the message is not complete${rep.stopped !== null ? `: ${rep.stopped}` : ''}. Carry on with: contactable send --message-id ${messageId} --provider URL --by NAME.`);
+    if (todo.length > 0) throw new CliError(todo.join('\n'));
   },
 };
 
@@ -97,7 +174,8 @@ export const feedback: Command = {
   summary: 'Ingest one provider callback saved to a file (signature checked unless --unverified)',
   usage:
     'contactable feedback sendgrid|twilio|ses|notify FILE [--header NAME=VALUE ...] [--url URL] [--unverified]\n' +
-    '  secrets from the environment: CONTACTABLE_SENDGRID_WEBHOOK_KEY, CONTACTABLE_TWILIO_AUTH_TOKEN, CONTACTABLE_NOTIFY_CALLBACK_TOKEN, CONTACTABLE_SES_TOPIC_ARNS',
+    '  secrets from the environment: CONTACTABLE_SENDGRID_WEBHOOK_KEY, CONTACTABLE_TWILIO_AUTH_TOKEN, CONTACTABLE_NOTIFY_CALLBACK_TOKEN, CONTACTABLE_SES_TOPIC_ARNS (required for ses)\n' +
+    '  a callback already applied is reported and changes nothing (exit 0); one older than its provider\'s window is refused (exit 1)',
   options: { header: { type: 'string', multiple: true }, url: { type: 'string' }, unverified: { type: 'boolean' } },
   needsStore: true,
   run: async (ctx, args) => {
@@ -120,9 +198,15 @@ export const feedback: Command = {
     const url = str(args, 'url');
     const deps = { ...(await ctx.deps()), schoolId: ctx.schoolId, directory: storeDirectory(await ctx.store()), webhooks: webhookConfigsFromEnv() };
     const r = await ingestCallback(deps, provider as CallbackProvider, { body, headers, ...(url !== undefined ? { url } : {}) }, { verify });
+    if (E.isLeft(r) && r.left.reason === 'replayed') {
+      // Already applied (a provider retry, or the same file again): nothing to do, and not a failure.
+      const json = { provider, verified: verify, replayed: true, facts: 0, unmatched: 0, eventsWritten: 0, unchanged: 0, ignored: [], errors: [] };
+      ctx.out.result(json, () => ctx.out.line(`${provider}: ${r.left.message.replace(/^.*?: /, '')}`));
+      return;
+    }
     if (E.isLeft(r)) throw new CliError(`${file}: ${r.left.message}; nothing was recorded.`);
     const rep = r.right;
-    const json = { provider, verified: rep.verified, facts: rep.facts, unmatched: rep.unmatched, eventsWritten: rep.written, unchanged: rep.unchanged, ignored: rep.ignored, errors: rep.errors };
+    const json = { provider, verified: rep.verified, replayed: false, callbackId: rep.callbackId, facts: rep.facts, unmatched: rep.unmatched, eventsWritten: rep.written, unchanged: rep.unchanged, ignored: rep.ignored, errors: rep.errors };
     ctx.out.result(json, () => {
       ctx.out.line(`${provider}${verify ? '' : ' (unverified)'}: ${rep.facts} fact(s), ${rep.written} event(s) recorded, ${rep.unchanged} unchanged, ${rep.unmatched} for no known contact`);
       for (const i of rep.ignored) ctx.out.line(`  ignored: ${i}`);

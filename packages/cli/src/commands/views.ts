@@ -1,5 +1,5 @@
 /** Read commands: members, linked-people, dashboard. */
-import type { MemberSummary, RollStatus } from '@contactable/projections';
+import { blockCauseWords, formatLocalDate, channelWords, memberKindWords, memberLabel, relationshipWords, rollStatusWords, type MemberSummary, type RollStatus } from '@contactable/projections';
 import { str, type Command } from '../command.js';
 import { fullName, resolveMember, todayFrom } from '../context.js';
 import { usageError } from '../errors.js';
@@ -7,18 +7,7 @@ import { table } from '../output.js';
 
 const STATUSES = ['on-roll', 'pre-admission', 'leaver', 'deleted'] as const;
 
-const rollWords = (r: RollStatus): string => {
-  switch (r.status) {
-    case 'on-roll':
-      return 'on roll';
-    case 'pre-admission':
-      return `pre-admission (${r.applicationStatus}, admission ${r.admissionDate})`;
-    case 'leaver':
-      return r.deletionQueued ? 'leaver (deletion queued)' : `leaver${r.leftOn === null ? '' : ` since ${r.leftOn}`}`;
-    case 'deleted':
-      return r.anonymised ? 'deleted (anonymised)' : 'deleted';
-  }
-};
+const rollWords = rollStatusWords;
 
 /** The stable JSON of a member. */
 export const memberJson = (m: MemberSummary) => ({
@@ -47,7 +36,7 @@ export const members: Command = {
     const search = str(args, 'search');
     const list = await (await ctx.views()).members({ ...(status !== undefined ? { roll: status as RollStatus['status'] } : {}), ...(kind !== undefined ? { kind: kind as 'student' } : {}), ...(search !== undefined ? { search } : {}) });
     ctx.out.result({ members: list.map(memberJson) }, () => {
-      ctx.out.line(table(['member', 'MIS ref', 'name', 'kind', 'status'], list.map((m) => [m.memberId, m.misReference, fullName(m.name), m.kind, rollWords(m.roll)])));
+      ctx.out.line(table(['name', 'MIS reference', 'kind', 'status'], list.map((m) => [fullName(m.name), m.misReference, memberKindWords(m.kind), rollWords(m.roll)])));
       ctx.out.line(`\n${list.length} member(s)`);
     });
   },
@@ -87,19 +76,20 @@ export const linkedPeopleCommand: Command = {
       ctx.out.line();
       ctx.out.line(
         table(
-          ['contact', 'name', 'relationship', 'pri', 'prime', 'PR', 'email', 'mobile', 'usable', 'opted out', 'blocked'],
+          ['name', 'link', 'email', 'mobile', 'messages'],
           view.linkedPeople.map((c) => [
-            c.contactId,
-            fullName(c.name),
-            c.relationship,
-            c.priority,
-            c.prime ? 'yes' : 'no',
-            c.parentalResponsibility ? 'yes' : 'no',
-            c.email === null ? null : `${c.email.value}${c.email.valid ? '' : ' (invalid)'}`,
-            c.mobile === null ? null : `${c.mobile.value}${c.mobile.valid ? '' : ' (invalid)'}`,
-            c.usableMethods.join(', ') || 'none',
-            c.optedOut ? 'yes' : 'no',
-            [c.blocked.email && `email: ${c.blocked.email}`, c.blocked.sms && `sms: ${c.blocked.sms}`].filter(Boolean).join('; ') || null,
+            fullName(c.name) ?? 'not held',
+            [relationshipWords(c.relationship), `priority ${c.priority}`, c.prime ? 'prime parent' : null, c.parentalResponsibility ? 'parental responsibility' : null].filter(Boolean).join(', '),
+            c.email === null ? null : `${c.email.value}${c.email.valid ? '' : ' (badly formed)'}`,
+            c.mobile === null ? null : `${c.mobile.value}${c.mobile.valid ? '' : ' (badly formed)'}`,
+            [
+              c.usableMethods.length === 0 ? 'none can be sent' : `by ${c.usableMethods.map(channelWords).join(' and ')}`,
+              c.optedOut ? 'opted out' : null,
+              c.blocked.email === null ? null : `email blocked: ${blockCauseWords(c.blocked.email)}`,
+              c.blocked.sms === null ? null : `texts blocked: ${blockCauseWords(c.blocked.sms)}`,
+            ]
+              .filter(Boolean)
+              .join('; '),
           ]),
         ),
       );
@@ -116,14 +106,20 @@ export const dashboardCommand: Command = {
   needsStore: true,
   run: async (ctx, args) => {
     const today = todayFrom(str(args, 'today'), ctx.clock);
-    const d = await (await ctx.views()).dashboard(today);
+    const views = await ctx.views();
+    const d = await views.dashboard(today);
+    const named = new Map<string, MemberSummary>();
+    for (const w of d.studentsWithContactablePrimeParent.without) {
+      const m = await views.member(w.memberId);
+      if (m !== null) named.set(w.memberId, m);
+    }
     const json = {
       studentsWithContactablePrimeParent: {
         total: d.studentsWithContactablePrimeParent.total,
         byEmail: d.studentsWithContactablePrimeParent.byEmail,
         byMobile: d.studentsWithContactablePrimeParent.byMobile,
         byEither: d.studentsWithContactablePrimeParent.byEither,
-        without: d.studentsWithContactablePrimeParent.without.map((s) => ({ memberId: s.memberId, name: fullName(s.name) })),
+        without: d.studentsWithContactablePrimeParent.without.map((s) => ({ memberId: s.memberId, name: fullName(s.name), memberName: fullName(s.name), misReference: named.get(s.memberId)?.misReference ?? null })),
       },
       messagesLast7Days: d.messagesLast7Days.map((m) => ({ date: m.date, email: m.email, sms: m.sms })),
     };
@@ -132,9 +128,9 @@ export const dashboardCommand: Command = {
       const pct = (n: number) => (s.total === 0 ? '-' : `${((100 * n) / s.total).toFixed(1)}%`);
       ctx.out.line(`Students on roll with a contactable prime parent (${today})`);
       ctx.out.line(table(['by', 'students', 'of total'], [['email', s.byEmail, pct(s.byEmail)], ['mobile', s.byMobile, pct(s.byMobile)], ['either', s.byEither, pct(s.byEither)], ['total', s.total, '']]));
-      ctx.out.line(`\n${s.without.length} without one${s.without.length > 0 ? `: ${s.without.slice(0, 10).map((w) => w.name).join(', ')}${s.without.length > 10 ? ', ...' : ''}` : ''}`);
+      ctx.out.line(`\n${s.without.length} without one${s.without.length > 0 ? `: ${s.without.slice(0, 10).map((w) => (named.has(w.memberId) ? memberLabel(named.get(w.memberId)!) : w.name)).join(', ')}${s.without.length > 10 ? `, and ${s.without.length - 10} more (contactable data-issues --type no-prime-parent)` : ''}` : ''}`);
       ctx.out.line('\nMessages sent, last 7 days');
-      ctx.out.line(table(['date', 'email', 'sms'], json.messagesLast7Days.map((m) => [m.date, m.email, m.sms])));
+      ctx.out.line(table(['day', 'emails', 'texts'], json.messagesLast7Days.map((m) => [formatLocalDate(m.date), m.email, m.sms])));
     });
   },
 };

@@ -40,8 +40,10 @@ export interface MessageRecord {
   readonly skipped: ReadonlyArray<SkippedRecipient>;
   /** Handed (or about to be handed) to the provider: the attempt markers. */
   readonly attempted: ReadonlySet<ContactId>;
-  /** Refused by the provider (or in doubt after a crash), with the error. */
+  /** Refused by the provider, with the error (logs written before in-doubt had its own event also hold in-doubt recipients here). */
   readonly failed: ReadonlyMap<ContactId, string>;
+  /** Handed to the provider (or about to be) with no known outcome: not sent again unless staff decide. */
+  readonly inDoubt: ReadonlyMap<ContactId, string>;
   /** No longer contactable when their turn came, with reasons. */
   readonly skippedLate: ReadonlyMap<ContactId, ReadonlyArray<string>>;
   readonly batches: number;
@@ -64,24 +66,21 @@ export type MessageCommand =
       readonly recipients: ReadonlyArray<ContactId>;
       readonly skipped: ReadonlyArray<SkippedRecipient>;
     }
-  | {
-      readonly type: 'StartSendBatch';
-      readonly messageId: MessageId;
-      readonly contactIds: ReadonlyArray<ContactId>;
-      /** Recipients already marked whose earlier attempt is in doubt, knowingly sent again; any other marked one is refused. */
-      readonly resending?: ReadonlyArray<ContactId>;
-    }
+  | { readonly type: 'StartSendBatch'; readonly messageId: MessageId; readonly contactIds: ReadonlyArray<ContactId> }
   | { readonly type: 'ReleaseSendAttempts'; readonly messageId: MessageId; readonly contactIds: ReadonlyArray<ContactId>; readonly reason: string }
   | { readonly type: 'RecordRecipientSkipped'; readonly messageId: MessageId; readonly contactId: ContactId; readonly reasons: ReadonlyArray<string> }
   | { readonly type: 'RecordSendFailure'; readonly messageId: MessageId; readonly contactId: ContactId; readonly error: string }
+  | { readonly type: 'RecordInDoubt'; readonly messageId: MessageId; readonly contactId: ContactId; readonly detail: string }
+  /** Send once more to recipients in doubt (all of them when `contactIds` is omitted); the command's actor is who decided. */
+  | { readonly type: 'DecideResendInDoubt'; readonly messageId: MessageId; readonly contactIds?: ReadonlyArray<ContactId> }
   | { readonly type: 'CompleteMessage'; readonly messageId: MessageId; readonly outcome: MessageOutcome };
 
 /** The state before any event. */
 export const initialMessageState: MessageState = { status: 'absent' };
 
-/** True when a recipient already has an outcome on the message stream (failed or skipped late). */
+/** True when a recipient already has an outcome on the message stream (failed, skipped late, or in doubt). */
 export const hasMessageOutcome = (m: MessageRecord, contactId: ContactId): boolean =>
-  m.failed.has(contactId) || m.skippedLate.has(contactId);
+  m.failed.has(contactId) || m.skippedLate.has(contactId) || m.inDoubt.has(contactId);
 
 /** Folds one event into a message's state. */
 export const evolveMessage = (state: MessageState, event: Recorded<MessageEvent>): MessageState => {
@@ -100,6 +99,7 @@ export const evolveMessage = (state: MessageState, event: Recorded<MessageEvent>
       skipped: [],
       attempted: new Set(),
       failed: new Map(),
+      inDoubt: new Map(),
       skippedLate: new Map(),
       batches: 0,
       outcome: null,
@@ -121,6 +121,18 @@ export const evolveMessage = (state: MessageState, event: Recorded<MessageEvent>
       return { ...m, skippedLate: new Map([...m.skippedLate, [event.data.contactId, event.data.reasons]]) };
     case 'MessageSendFailed':
       return { ...m, failed: new Map([...m.failed, [event.data.contactId, event.data.error]]) };
+    case 'RecipientInDoubt':
+      return { ...m, inDoubt: new Map([...m.inDoubt, [event.data.contactId, event.data.detail]]) };
+    case 'InDoubtResendDecided': {
+      // Back to waiting: unmarked, so the next batch may hand them over once more.
+      const inDoubt = new Map(m.inDoubt);
+      const attempted = new Set(m.attempted);
+      for (const id of event.data.contactIds) {
+        inDoubt.delete(id);
+        attempted.delete(id);
+      }
+      return { ...m, inDoubt, attempted };
+    }
     case 'MessageCompleted':
       return { ...m, status: 'completed', outcome: { sent: event.data.sent, failed: event.data.failed, skipped: event.data.skipped } };
   }
@@ -171,12 +183,11 @@ export const decideMessage = (cmd: MessageCommand, state: MessageState): E.Eithe
     case 'StartSendBatch':
       return E.chain((m: MessageRecord): E.Either<DomainError, ReadonlyArray<MessageEvent>> => {
         const ids = [...new Set(cmd.contactIds)];
-        const resending = new Set(cmd.resending ?? []);
         for (const id of ids) {
           if (!m.recipientSet.has(id)) return E.left(domainError('invalid-command', `Contact ${id} is not a recipient of message ${m.messageId}.`));
           if (hasMessageOutcome(m, id)) return E.left(domainError('invalid-command', `Contact ${id} already has an outcome for message ${m.messageId}.`));
           // Another run got there first: sending again could reach the contact twice.
-          if (m.attempted.has(id) && !resending.has(id)) {
+          if (m.attempted.has(id)) {
             return E.left(domainError('already-exists', `Contact ${id} was already handed to the provider for message ${m.messageId} (another run may be sending it).`));
           }
         }
@@ -199,9 +210,27 @@ export const decideMessage = (cmd: MessageCommand, state: MessageState): E.Eithe
           ? ok([])
           : ok([{ type: 'MessageSendFailed', data: { messageId: m.messageId, contactId: cmd.contactId, error: cmd.error } }]),
       )(E.chain((m: MessageRecord) => requireRecipient(m, cmd.contactId))(requireOpen(state, cmd.messageId)));
+    case 'RecordInDoubt':
+      return E.chain((m: MessageRecord): E.Either<DomainError, ReadonlyArray<MessageEvent>> =>
+        hasMessageOutcome(m, cmd.contactId)
+          ? ok([])
+          : ok([{ type: 'RecipientInDoubt', data: { messageId: m.messageId, contactId: cmd.contactId, detail: cmd.detail } }]),
+      )(E.chain((m: MessageRecord) => requireRecipient(m, cmd.contactId))(requireOpen(state, cmd.messageId)));
+    case 'DecideResendInDoubt':
+      return E.chain((m: MessageRecord): E.Either<DomainError, ReadonlyArray<MessageEvent>> => {
+        const ids = cmd.contactIds === undefined ? [...m.inDoubt.keys()] : [...new Set(cmd.contactIds)];
+        for (const id of ids) {
+          if (!m.inDoubt.has(id)) return E.left(domainError('invalid-command', `Contact ${id} is not in doubt for message ${m.messageId}.`));
+        }
+        return ids.length === 0 ? ok([]) : ok([{ type: 'InDoubtResendDecided', data: { messageId: m.messageId, contactIds: ids } }]);
+      })(requireOpen(state, cmd.messageId));
     case 'CompleteMessage':
       if (state.status === 'absent') return E.left(notFound(cmd.messageId));
       if (state.status === 'completed') return ok([]);
+      // In-doubt recipients wait for a decision: the message is not complete until they have an outcome.
+      if (state.inDoubt.size > 0) {
+        return E.left(domainError('invalid-command', `Message ${state.messageId} has ${state.inDoubt.size} recipient(s) in doubt; decide whether to send to them again before it can complete.`));
+      }
       return ok([{ type: 'MessageCompleted', data: { messageId: state.messageId, ...cmd.outcome } }]);
   }
 };

@@ -4,20 +4,29 @@ import type { Decider } from '../decider.js';
 import { deepEqual } from '../equal.js';
 import { domainError, type DomainError } from '../errors.js';
 import type { Recorded } from '../events/catalogue.js';
-import type { SchoolEvent } from '../events/school.js';
+import type { SchoolEvent, SyncSchedule } from '../events/school.js';
 import { defaultImportSettings, type DataIssueFilter, type ImportSettings } from '../settings.js';
 
 /** A school's settings and saved filters. */
 export interface SchoolState {
   readonly settings: ImportSettings;
   readonly filters: Readonly<Record<string, DataIssueFilter>>;
+  /** The scheduled sync (absent until first set, and in snapshots made before it existed). */
+  readonly sync?: SyncSchedule;
 }
+
+/** No scheduled sync: what a school has until it sets one. */
+export const noSyncSchedule: SyncSchedule = { exportPath: null, at: null };
+
+/** A time of day as the schedule takes it: `HH:MM`, 24-hour. */
+export const isTimeOfDay = (s: string): boolean => /^([01]\d|2[0-3]):[0-5]\d$/.test(s);
 
 /** The school commands. */
 export type SchoolCommand =
   | { readonly type: 'ChangeImportSettings'; readonly settings: ImportSettings }
   | { readonly type: 'SaveDataIssueFilter'; readonly name: string; readonly filter: DataIssueFilter }
-  | { readonly type: 'RemoveDataIssueFilter'; readonly name: string };
+  | { readonly type: 'RemoveDataIssueFilter'; readonly name: string }
+  | { readonly type: 'ChangeSyncSchedule'; readonly schedule: SyncSchedule };
 
 /** Folds one event into a school's state. */
 export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): SchoolState => {
@@ -31,6 +40,8 @@ export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): 
       delete filters[event.data.name];
       return { ...state, filters };
     }
+    case 'SyncScheduleChanged':
+      return { ...state, sync: event.data.schedule };
   }
 };
 
@@ -45,6 +56,13 @@ export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<D
       return E.right(deepEqual(state.filters[cmd.name], cmd.filter) ? [] : [{ type: 'DataIssueFilterSaved', data: { name: cmd.name, filter: cmd.filter } }]);
     case 'RemoveDataIssueFilter':
       return E.right(state.filters[cmd.name] === undefined ? [] : [{ type: 'DataIssueFilterRemoved', data: { name: cmd.name } }]);
+    case 'ChangeSyncSchedule': {
+      const exportPath = cmd.schedule.exportPath === null || cmd.schedule.exportPath.trim() === '' ? null : cmd.schedule.exportPath.trim();
+      const at = cmd.schedule.at === null || cmd.schedule.at.trim() === '' ? null : cmd.schedule.at.trim();
+      if (at !== null && !isTimeOfDay(at)) return E.left(domainError('invalid-command', 'The sync time must be a time of day as HH:MM, e.g. 02:00.'));
+      const now = state.sync ?? noSyncSchedule;
+      return E.right(now.exportPath === exportPath && now.at === at ? [] : [{ type: 'SyncScheduleChanged', data: { schedule: { exportPath, at } } }]);
+    }
   }
 };
 

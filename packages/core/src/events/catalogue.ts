@@ -10,10 +10,12 @@ import { importRunEvents, type ImportRunEvent } from './importRun.js';
 import { memberEvents, type MemberEvent } from './member.js';
 import { messageEvents, type MessageEvent } from './message.js';
 import { EventMetadata } from './metadata.js';
+import { callbackEvents, type CallbackEvent } from './callback.js';
 import { schoolEvents, type SchoolEvent } from './school.js';
+import { staffEvents, type StaffEvent } from './staff.js';
 
 /** Every event the core knows. */
-export type DomainEvent = MemberEvent | ContactEvent | GroupEvent | SchoolEvent | ImportRunEvent | MessageEvent;
+export type DomainEvent = MemberEvent | ContactEvent | GroupEvent | SchoolEvent | ImportRunEvent | MessageEvent | StaffEvent | CallbackEvent;
 /** The name of an event type. */
 export type EventType = DomainEvent['type'];
 /** The event of one type. */
@@ -39,6 +41,8 @@ const allDefinitions: ReadonlyArray<EventDefinition> = [
   ...schoolEvents,
   ...importRunEvents,
   ...messageEvents,
+  ...staffEvents,
+  ...callbackEvents,
 ];
 
 /** Every event definition by type. */

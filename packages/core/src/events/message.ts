@@ -55,7 +55,20 @@ export const RecipientSkipped = defineEvent(
   'RecipientSkipped',
   t.type({ messageId: t.string, contactId: t.string, reasons: t.array(t.string) }),
 );
-/** Every recipient was attempted. */
+/**
+ * A recipient's outcome is unknown: handed to the provider with no answer (a timeout after the hand-over),
+ * or marked by a run that stopped before recording what happened. Never sent to again unless staff decide.
+ */
+export const RecipientInDoubt = defineEvent(
+  'RecipientInDoubt',
+  t.type({ messageId: t.string, contactId: t.string, detail: t.string }),
+);
+/** Staff decided to send once more to these recipients in doubt; who decided is the event's actor (R-AUD-1). */
+export const InDoubtResendDecided = defineEvent(
+  'InDoubtResendDecided',
+  t.type({ messageId: t.string, contactIds: t.array(t.string) }),
+);
+/** Every recipient has an outcome: sent, refused or skipped (none in doubt, none waiting). */
 export const MessageCompleted = defineEvent(
   'MessageCompleted',
   t.type({ messageId: t.string, sent: t.number, failed: t.number, skipped: t.number }),
@@ -69,6 +82,8 @@ export const messageEvents = [
   SendAttemptsReleased,
   RecipientSkipped,
   MessageSendFailed,
+  RecipientInDoubt,
+  InDoubtResendDecided,
   MessageCompleted,
 ] as const;
 /** An event of a message's stream. */

@@ -10,7 +10,14 @@ export const DataIssueFilterSaved = defineEvent('DataIssueFilterSaved', t.type({
 /** A saved data-issues filter was removed. */
 export const DataIssueFilterRemoved = defineEvent('DataIssueFilterRemoved', t.type({ name: t.string }));
 
+/** Where the scheduled sync reads the MIS export and at what time of day, `HH:MM` in the school's zone (null: no scheduled sync). */
+export const SyncSchedule = t.type({ exportPath: t.union([t.string, t.null]), at: t.union([t.string, t.null]) });
+/** The scheduled sync's settings. */
+export type SyncSchedule = t.TypeOf<typeof SyncSchedule>;
+/** The school changed where and when its scheduled sync runs (R-OPS-1). */
+export const SyncScheduleChanged = defineEvent('SyncScheduleChanged', t.type({ schedule: SyncSchedule }));
+
 /** Every school event definition. */
-export const schoolEvents = [ImportSettingsChanged, DataIssueFilterSaved, DataIssueFilterRemoved] as const;
+export const schoolEvents = [ImportSettingsChanged, DataIssueFilterSaved, DataIssueFilterRemoved, SyncScheduleChanged] as const;
 /** An event of a school's stream. */
 export type SchoolEvent = EventOf<(typeof schoolEvents)[number]>;

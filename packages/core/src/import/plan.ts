@@ -558,7 +558,7 @@ export const planImport = (
   }
 
   // 8. Permission failures (R-IMP-10) and warnings (R-IMP-11, exceptions still held).
-  const warnings: PlanWarning[] = [];
+  const warnings: PlanWarning[] = [...(snapshot.warnings ?? [])];
   if (mixed.size > 0) {
     const ids = [...mixed].sort();
     warnings.push({

@@ -5,7 +5,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type * as t from 'io-ts';
-import { defaultImportSettings, ImportSettings } from '../settings.js';
+import { defaultImportSettings, ImportLimits, ImportSettings } from '../settings.js';
 
 /** Why a settings file was not accepted. */
 export interface SettingsFileError {
@@ -31,6 +31,7 @@ const KNOWN: Readonly<Record<string, ReadonlyArray<string> | null>> = {
   contacts: ['priorityOne', 'otherPriorities', 'parentalResponsibility'],
   notifyNewOrChangedDetails: null,
   exceptions: null,
+  limits: Object.keys(ImportLimits.props),
 };
 
 const lineColumn = (text: string, offset: number): { line: number; column: number } => {
@@ -53,7 +54,11 @@ const positionOf = (text: string, message: string): { line: number; column: numb
 
 const describeErrors = (errors: t.Errors): { field: string; expected: string } => {
   const e = errors[0]!;
-  const field = e.context.map((c) => c.key).filter((k) => k !== '').join('.');
+  // An intersection's members show in the context as keys "0", "1" under it: they are not fields.
+  const field = e.context
+    .filter((c, i) => c.key !== '' && !(i > 0 && (e.context[i - 1]!.type as { _tag?: string })._tag === 'IntersectionType'))
+    .map((c) => c.key)
+    .join('.');
   return { field: field || '(root)', expected: e.context[e.context.length - 1]?.type.name ?? 'value' };
 };
 

@@ -112,8 +112,15 @@ export const MisSource = t.type({
 /** Which MIS and school the export came from. */
 export type MisSource = t.TypeOf<typeof MisSource>;
 
-/** One export, in one shape. */
-export const MisSnapshot = t.type({
+/**
+ * Something the parser changed or noticed that the office should know (e.g. control characters removed):
+ * it names files, rows and fields, never a value. The plan carries it into the run's warnings.
+ */
+export const SnapshotWarning = t.type({ code: t.string, message: t.string });
+/** A parser's warning. */
+export type SnapshotWarning = t.TypeOf<typeof SnapshotWarning>;
+
+const MisSnapshotRequired = t.type({
   source: MisSource,
   /** The data areas this export covers; an area not covered is neither imported nor used to find leavers. */
   areas: t.array(DataArea),
@@ -124,6 +131,9 @@ export const MisSnapshot = t.type({
   links: t.array(MisLink),
   groups: t.array(MisGroup),
 });
+
+/** One export, in one shape (with the parser's warnings, when it has any). */
+export const MisSnapshot = t.intersection([MisSnapshotRequired, t.partial({ warnings: t.array(SnapshotWarning) })]);
 /** One export, in one shape. */
 export type MisSnapshot = t.TypeOf<typeof MisSnapshot>;
 

@@ -1,6 +1,14 @@
 /** Small hand-made snapshots and a store harness for the import tests. */
 import * as E from 'fp-ts/lib/Either.js';
+import * as E2 from 'fp-ts/lib/Either.js';
 import {
+  contactDecider,
+  groupDecider,
+  memberDecider,
+  sequenceDecider,
+  withEvents,
+  type Decider,
+  type ImportPlan,
   decodeEvent,
   defaultImportSettings,
   fixedClock,
@@ -103,3 +111,19 @@ export const entityStates = (held: HeldState): string =>
     },
     (_k, v: unknown) => (v instanceof Set ? [...v] : v),
   );
+
+/** Applies a plan purely, as the import run would (one batch per stream): each stream's commands decided against what is held, their events folded in. */
+export const applyPure = (held: HeldState, plan: ImportPlan): HeldState => {
+  const events: StoredEvent[] = [];
+  const one = <C, S>(decider: Decider<C, { type: string; data: unknown }, S>, streamId: string, command: C, state: S | undefined, version: number): void => {
+    const decided = decider.decide(command, state ?? decider.initialState);
+    if (E2.isLeft(decided)) throw new Error(decided.left.message);
+    decided.right.forEach((e, i) =>
+      events.push({ ...e, id: `${streamId}/${version + 1 + i}`, streamId, version: version + 1 + i, position: events.length + 1, metadata: { occurredAt: '2026-09-01T06:00:00.000Z', actor: { kind: 'import', runId: 'r' }, reason: null, correlationId: 'r', causationId: null, schoolId: SCHOOL } } as StoredEvent),
+    );
+  };
+  for (const p of plan.contacts) one(sequenceDecider(contactDecider) as never, p.streamId, p.command, held.contacts.get(p.id)?.state, held.contacts.get(p.id)?.version ?? -1);
+  for (const p of plan.members) one(sequenceDecider(memberDecider) as never, p.streamId, p.command, held.members.get(p.id)?.state, held.members.get(p.id)?.version ?? -1);
+  for (const p of plan.groups) one(groupDecider as never, p.streamId, p.command, held.groups.get(p.id)?.state, held.groups.get(p.id)?.version ?? -1);
+  return withEvents(held, events);
+};

@@ -33,7 +33,7 @@ import {
   type StoredEvent,
 } from '@contactable/core';
 import { arbSettings, arbSnapshot, arbToday } from './arbitraries.js';
-import { allEvents, harness, heldOf, link, pupil, SCHOOL, settings, snapshot, TODAY } from './fixtures.js';
+import { allEvents, applyPure, harness, heldOf, link, pupil, SCHOOL, settings, snapshot, TODAY } from './fixtures.js';
 
 const mid = (ext: string) => memberIdFor(SCHOOL, 'sims', ext);
 const cid = (ext: string) => contactIdFor(SCHOOL, 'sims', ext);
@@ -227,21 +227,6 @@ describe('R-LNK-1 staff decisions win over the sync', () => {
   });
 });
 
-// Applies a plan purely, as the import run would (one batch per stream).
-const applyPure = (held: HeldState, plan: ImportPlan): HeldState => {
-  const events: StoredEvent[] = [];
-  const one = <C, S>(decider: Decider<C, { type: string; data: unknown }, S>, streamId: string, command: C, state: S | undefined, version: number): void => {
-    const decided = decider.decide(command, state ?? decider.initialState);
-    if (E.isLeft(decided)) throw new Error(decided.left.message);
-    decided.right.forEach((e, i) =>
-      events.push({ ...e, id: `${streamId}/${version + 1 + i}`, streamId, version: version + 1 + i, position: events.length + 1, metadata: { occurredAt: '2026-09-01T06:00:00.000Z', actor: { kind: 'import', runId: 'r' }, reason: null, correlationId: 'r', causationId: null, schoolId: SCHOOL } } as StoredEvent),
-    );
-  };
-  for (const p of plan.contacts) one(sequenceDecider(contactDecider) as never, p.streamId, p.command, held.contacts.get(p.id)?.state, held.contacts.get(p.id)?.version ?? -1);
-  for (const p of plan.members) one(sequenceDecider(memberDecider) as never, p.streamId, p.command, held.members.get(p.id)?.state, held.members.get(p.id)?.version ?? -1);
-  for (const p of plan.groups) one(groupDecider as never, p.streamId, p.command, held.groups.get(p.id)?.state, held.groups.get(p.id)?.version ?? -1);
-  return withEvents(held, events);
-};
 
 /** The export's members, contacts and links in another order (as another MIS run might list them). */
 const arbShuffled = (snap: MisSnapshot): fc.Arbitrary<MisSnapshot> =>

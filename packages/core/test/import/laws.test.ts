@@ -19,23 +19,8 @@ import {
   type StoredEvent,
 } from '@contactable/core';
 import { arbSettings, arbSnapshot, arbToday } from './arbitraries.js';
-import { eventCount, harness, heldOf, SCHOOL } from './fixtures.js';
+import { applyPure, eventCount, harness, heldOf, SCHOOL } from './fixtures.js';
 
-// Applies a plan purely: each command decided against the held state, its events folded in.
-const applyPure = (held: HeldState, plan: ImportPlan): HeldState => {
-  const events: StoredEvent[] = [];
-  const one = <C, S>(decider: Decider<C, { type: string; data: unknown }, S>, streamId: string, command: C, state: S | undefined, version: number): void => {
-    const decided = decider.decide(command, state ?? decider.initialState);
-    if (E.isLeft(decided)) throw new Error(decided.left.message);
-    decided.right.forEach((e, i) =>
-      events.push({ ...e, id: `${streamId}/${version + 1 + i}`, streamId, version: version + 1 + i, position: events.length + 1, metadata: { occurredAt: '2026-09-01T06:00:00.000Z', actor: { kind: 'import', runId: 'r' }, reason: null, correlationId: 'r', causationId: null, schoolId: SCHOOL } } as StoredEvent),
-    );
-  };
-  for (const p of plan.contacts) one(sequenceDecider(contactDecider) as never, p.streamId, p.command, held.contacts.get(p.id)?.state, held.contacts.get(p.id)?.version ?? -1);
-  for (const p of plan.members) one(sequenceDecider(memberDecider) as never, p.streamId, p.command, held.members.get(p.id)?.state, held.members.get(p.id)?.version ?? -1);
-  for (const p of plan.groups) one(groupDecider as never, p.streamId, p.command, held.groups.get(p.id)?.state, held.groups.get(p.id)?.version ?? -1);
-  return withEvents(held, events);
-};
 
 describe('import laws', () => {
   it('R-IMP-1 planning the same snapshot against what one import made plans nothing (pure)', () => {

@@ -35,6 +35,8 @@ import {
   memberRow,
   schoolRow,
   SCHOOL_KEY,
+  staffAccountOf,
+  staffRow,
   TABLES,
   tableSpecs,
   type IssueDoc,
@@ -42,7 +44,8 @@ import {
 } from './model.js';
 
 /** The read models' name and version: rows made by another version are rebuilt from the log. */
-export const READ_MODELS_VERSION = 1;
+// 3: the school row keeps import warnings (issues of type import-warning).
+export const READ_MODELS_VERSION = 3;
 
 /**
  * Contact events the lean view ignores (contactView.ts): they change no row, so a batch of them (a send's
@@ -66,6 +69,8 @@ interface Loaded {
   readonly members: Map<MemberId, { readonly record: unknown; readonly flags: number; readonly issueBits: number; readonly stale: string | null; readonly prime: string | null }>;
   readonly contacts: Map<ContactId, { readonly view: ContactView | undefined; readonly members: IdList | undefined }>;
   readonly issues: Map<string, DataIssue>;
+  /** The staff accounts the events are about (only their rows are written back). */
+  readonly staffIds: Set<string>;
 }
 
 const issuesOf = (p: Projection, memberIds: Iterable<MemberId>, contactIds: Iterable<ContactId>): Map<string, DataIssue> => {
@@ -76,6 +81,7 @@ const issuesOf = (p: Projection, memberIds: Iterable<MemberId>, contactIds: Iter
   }
   for (const id of contactIds) for (const i of contactIssuesOf(p.contacts.get(id)?.view)) out.set(i.id, i);
   for (const i of p.permissionIssues.values()) out.set(i.id, i);
+  for (const i of p.importWarnings.values()) out.set(i.id, i);
   return out;
 };
 
@@ -85,6 +91,7 @@ const load = async (rows: RowWriter, schoolId: string, events: ReadonlyArray<Sto
   const memberIds = new Set<MemberId>();
   const contactIds = new Set<ContactId>();
   const groupIds = new Set<GroupId>();
+  const staffIds = new Set<string>();
   let school = false;
   for (const e of events) {
     const kind = streamKindOf(e);
@@ -95,6 +102,7 @@ const load = async (rows: RowWriter, schoolId: string, events: ReadonlyArray<Sto
     } else if (kind === 'contact' && !NEUTRAL.has(e.type)) contactIds.add((e.data as { contactId: ContactId }).contactId);
     else if (kind === 'group') groupIds.add((e.data as { groupId: GroupId }).groupId);
     else if (kind === 'school' || kind === 'import') school = true;
+    else if (kind === 'staff') staffIds.add((e.data as { staffId: string }).staffId);
   }
   const memberRows = new Map<MemberId, MemberEntry>();
   const contactRows = new Map<ContactId, { view: ContactView | undefined; members: IdList | undefined }>();
@@ -126,7 +134,8 @@ const load = async (rows: RowWriter, schoolId: string, events: ReadonlyArray<Sto
   const secondMembers = await fetchMembers(membersOfContacts);
   await fetchContacts(secondMembers.flatMap((m) => Object.keys(m.record.links)));
 
-  const loaded: Loaded = { members: new Map(), contacts: new Map(), issues: new Map() };
+  const loaded: Loaded = { members: new Map(), contacts: new Map(), issues: new Map(), staffIds };
+  if (staffIds.size > 0) for (const r of await rows.get(TABLES.staff, schoolId, [...staffIds])) p.staff.set(r.key, staffAccountOf(r));
   for (const [id, entry] of memberRows) {
     p.members.set(id, entry);
     // The dashboard's "without" list holds a counted student with no reachable prime parent (refreshStudent reads it).
@@ -143,9 +152,11 @@ const load = async (rows: RowWriter, schoolId: string, events: ReadonlyArray<Sto
     if (row !== undefined) {
       const d = row.doc as SchoolDoc;
       p.school = d.school;
-      for (const [id, run] of Object.entries(d.importRuns)) p.importRuns.set(id, { startedAt: run.startedAt, failed: [...run.failed] });
+      for (const [id, run] of Object.entries(d.importRuns)) p.importRuns.set(id, { startedAt: run.startedAt, failed: [...run.failed], warned: [...(run.warned ?? [])] });
       for (const [area, at] of Object.entries(d.permissionFailures)) p.permissionFailures.set(area as DataArea, at!);
       for (const [area, issue] of Object.entries(d.permissionIssues)) p.permissionIssues.set(area as DataArea, issue!);
+      for (const [code, at] of Object.entries(d.warningsRaised ?? {})) p.warningsRaised.set(code, at);
+      for (const [code, issue] of Object.entries(d.importWarnings ?? {})) p.importWarnings.set(code, issue);
     }
   }
   for (const [id, i] of issuesOf(p, loaded.members.keys(), loaded.contacts.keys())) loaded.issues.set(id, i);
@@ -180,8 +191,18 @@ const store = async (rows: RowWriter, schoolId: string, p: Projection, loaded: L
     importRuns: Object.fromEntries(p.importRuns),
     permissionFailures: Object.fromEntries(p.permissionFailures),
     permissionIssues: Object.fromEntries(p.permissionIssues),
+    warningsRaised: Object.fromEntries(p.warningsRaised),
+    importWarnings: Object.fromEntries(p.importWarnings),
   };
   if (hadSchool && JSON.stringify(schoolDoc) !== schoolBefore) writes.push(schoolRow(schoolId, schoolDoc));
+  // Staff accounts: an active one's row written; a removed one's row gone.
+  const removedStaff: string[] = [];
+  for (const id of loaded.staffIds) {
+    const a = p.staff.get(id);
+    if (a === undefined) removedStaff.push(id);
+    else writes.push(staffRow(schoolId, a));
+  }
+  if (removedStaff.length > 0) await rows.remove(TABLES.staff, schoolId, removedStaff);
   if (writes.length > 0) await rows.put(writes);
   // Messages sent per day: the partial projection counted only this batch's, so they are added on.
   for (const [day, counts] of p.messagesByDay) await rows.add(TABLES.messages, schoolId, day, { email: counts.email, sms: counts.sms }, { day });
@@ -215,6 +236,8 @@ export const applyToRows = async (events: ReadonlyArray<StoredEvent>, rows: RowW
       importRuns: Object.fromEntries(p.importRuns),
       permissionFailures: Object.fromEntries(p.permissionFailures),
       permissionIssues: Object.fromEntries(p.permissionIssues),
+      warningsRaised: Object.fromEntries(p.warningsRaised),
+      importWarnings: Object.fromEntries(p.importWarnings),
     });
     for (const e of list) applyEvent(p, e);
     await store(rows, schoolId, p, loaded, list, hadSchool, schoolBefore);

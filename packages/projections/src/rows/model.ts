@@ -7,7 +7,7 @@
 import { ERASED, normalisedName, type ColumnValue, type ContactId, type DataArea, type GroupRecord, type MemberId, type MemberRecord, type RowRead, type RowWrite, type SchoolState, type TableSpec } from '@contactable/core';
 import type { ContactView } from '../contactView.js';
 import { rollStatusOf } from '../memberView.js';
-import type { DataIssue, IdList, ImportRunTrack, MemberEntry } from '../state.js';
+import type { DataIssue, IdList, ImportRunTrack, MemberEntry, StaffAccount } from '../state.js';
 
 /** The tables of the read models. */
 export const TABLES = {
@@ -17,6 +17,7 @@ export const TABLES = {
   issue: 'issue',
   messages: 'message_day',
   school: 'school',
+  staff: 'staff',
 } as const;
 
 /** The read models' table specs: plain columns the views query by. */
@@ -27,6 +28,7 @@ export const tableSpecs: ReadonlyArray<TableSpec> = [
   { name: TABLES.issue, columns: { type: 'text', member_id: 'text', contact_id: 'text', open: 'bool', raised_day: 'text' } },
   { name: TABLES.messages, columns: { email: 'int', sms: 'int' } },
   { name: TABLES.school, columns: {} },
+  { name: TABLES.staff, columns: { role: 'text' } },
 ];
 
 /** The one school row's key. */
@@ -156,16 +158,38 @@ export const issueRow = (schoolId: string, issue: IssueDoc, day: string): RowWri
   personal: null,
 });
 
-/** What the school row holds: settings and saved filters, and the import runs' permission failures (R-IMP-10). */
+/** What the school row holds: settings and saved filters, and the import runs' permission failures (R-IMP-10) and warnings. */
 export interface SchoolDoc {
   readonly school: SchoolState;
   readonly importRuns: Readonly<Record<string, ImportRunTrack>>;
   readonly permissionFailures: Readonly<Partial<Record<DataArea, number>>>;
   readonly permissionIssues: Readonly<Partial<Record<DataArea, DataIssue>>>;
+  /** The position of the latest import warning per code (absent in rows written before warnings were issues). */
+  readonly warningsRaised?: Readonly<Record<string, number>>;
+  /** Open import warnings by code. */
+  readonly importWarnings?: Readonly<Record<string, DataIssue>>;
 }
 
 /** The school row. */
 export const schoolRow = (schoolId: string, doc: SchoolDoc): RowWrite => ({ table: TABLES.school, schoolId, key: SCHOOL_KEY, doc, columns: {}, lookups: [], subject: null, personal: null });
+
+/** A staff account as a row (only active accounts have one): found by email, its email and name sealed under the account's key. */
+export const staffRow = (schoolId: string, a: StaffAccount): RowWrite => ({
+  table: TABLES.staff,
+  schoolId,
+  key: a.staffId,
+  doc: { staffId: a.staffId, role: a.role, addedAt: a.addedAt },
+  columns: { role: a.role },
+  lookups: [`email:${a.email.trim().toLowerCase()}`],
+  subject: `staff-${a.staffId}`,
+  personal: [a.email, a.name],
+});
+
+/** A staff account from its row. */
+export const staffAccountOf = (row: RowRead): StaffAccount => {
+  const d = row.doc as Pick<StaffAccount, 'staffId' | 'role' | 'addedAt'>;
+  return { staffId: d.staffId, role: d.role, addedAt: d.addedAt, email: row.personal?.[0] ?? ERASED, name: row.personal?.[1] ?? ERASED };
+};
 
 /** A column's value as a number (drivers hand back bigint columns as strings). */
 export const numberOf = (v: ColumnValue | undefined): number => (typeof v === 'number' ? v : typeof v === 'string' ? Number(v) : 0);

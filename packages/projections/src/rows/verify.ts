@@ -1,6 +1,6 @@
 /**
  * Checking read-model rows against a fresh fold of the log (`replay --verify`, `doctor`, the laws): the
- * rows' members, contacts, groups, messages by day and school state must be what the in-memory
+ * rows' members, contacts, groups, messages by day, staff accounts and school state must be what the in-memory
  * projection holds, each member's dashboard flags and issue bits the fold's, and the open issues the
  * fold's list. Differences are named by table and key, never by personal values.
  */
@@ -8,7 +8,7 @@ import type { RowReader } from '@contactable/core';
 import { allDataIssues } from '../dataIssues.js';
 import { canonicalJson } from '../json.js';
 import type { Projection } from '../state.js';
-import { contactEntryOf, memberEntryOf, numberOf, SCHOOL_KEY, TABLES, type IssueDoc, type SchoolDoc } from './model.js';
+import { contactEntryOf, memberEntryOf, numberOf, SCHOOL_KEY, staffAccountOf, TABLES, type IssueDoc, type SchoolDoc } from './model.js';
 
 const MAX_REPORTED = 20;
 
@@ -64,6 +64,11 @@ export const compareRowsWithFold = async (rows: RowReader, schoolId: string, fol
   const doc = school?.doc as SchoolDoc | undefined;
   if (doc !== undefined && !same(doc.school, fold.school)) note('school settings and saved filters differ');
   if (!same(doc?.permissionIssues ?? {}, Object.fromEntries(fold.permissionIssues))) note('permission issues differ');
+  if (!same(doc?.importWarnings ?? {}, Object.fromEntries(fold.importWarnings))) note('import warnings differ');
+
+  const staff = await rows.find(TABLES.staff, schoolId, {});
+  if (staff.length !== fold.staff.size) note(`staff: ${staff.length} rows, ${fold.staff.size} in the log`);
+  for (const r of staff) if (!same(staffAccountOf(r), fold.staff.get(r.key) ?? null)) note(`staff ${r.key}: differs`);
 
   const open = (await rows.find(TABLES.issue, schoolId, { open: true })).map((r) => {
     const { resolvedAt: _r, ...issue } = r.doc as IssueDoc;

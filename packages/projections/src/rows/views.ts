@@ -11,7 +11,7 @@ import { memberSummary } from '../members.js';
 import { createProjection, type DataIssue, type Projection, type StudentWithout } from '../state.js';
 import { addDays, dayOf } from '../time.js';
 import { projectionViews, type DataIssueRow, type Found, type FoundBy, type Views } from '../views.js';
-import { contactEntryOf, idsOfList, memberEntryOf, numberOf, SCHOOL_KEY, TABLES, type IssueDoc, type SchoolDoc } from './model.js';
+import { contactEntryOf, idsOfList, memberEntryOf, numberOf, SCHOOL_KEY, staffAccountOf, TABLES, type IssueDoc, type SchoolDoc } from './model.js';
 
 const distinct = <T>(xs: Iterable<T>): T[] => [...new Set(xs)];
 
@@ -261,5 +261,13 @@ const rowViewsNow = (source: ReadModelSource, schoolId: string): Views => {
       return (await projectionViews(p).groups()).map((value) => ({ by: 'name' as const, value }));
     },
     school: schoolState,
+    staff: async () =>
+      (await source.find(TABLES.staff, schoolId, {})).map(staffAccountOf).sort((a, b) => byString(normaliseNameText(a.name), normaliseNameText(b.name)) || byString(a.email, b.email)),
+    staffAccount: async (idOrEmail) => {
+      const [byId] = await source.get(TABLES.staff, schoolId, [idOrEmail.trim()]);
+      if (byId !== undefined) return staffAccountOf(byId);
+      const [byEmail] = await source.lookup(TABLES.staff, schoolId, `email:${idOrEmail.trim().toLowerCase()}`);
+      return byEmail === undefined ? null : staffAccountOf(byEmail);
+    },
   };
 };
