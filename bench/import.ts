@@ -70,8 +70,8 @@ export const writeFile = async (path: string, snapshot: MisSnapshot): Promise<vo
   await once(out, 'finish');
 };
 
-// A benchmark school is bigger than any the default import limits let in (10,000 pupils, 256 MiB): raised here, as a trust would.
-const BENCH_LIMITS = { maxPupils: 10_000_000, maxFileBytes: 2 ** 40, maxRows: 100_000_000 };
+/** A benchmark school is bigger than any the default import limits let in (10,000 pupils, 256 MiB): raised here, as a trust would. */
+export const BENCH_LIMITS = { maxPupils: 10_000_000, maxFileBytes: 2 ** 40, maxRows: 100_000_000 };
 
 const parse = async (path: string): Promise<MisSnapshot> => {
   const r = await parseCtf(fileSource(path), { limits: BENCH_LIMITS });

@@ -27,14 +27,14 @@
  * BENCH_PUPILS (default 20000) sets the school's size (the first size given is used).
  */
 import { execFile, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { generateSchool } from '../packages/adapters-sims/dist/index.js';
-import { envList, writeFile } from './import.js';
+import { BENCH_LIMITS, envList, writeFile } from './import.js';
 import { startPostgres, type TestPostgres } from '../test/support/postgres.js';
 
 const execFileP = promisify(execFile);
@@ -108,7 +108,7 @@ try {
 /** Parses a CTF file and nothing else: the floor of a no-change re-import. */
 const PARSE = `
 const { fileSource, parseCtf } = await import(${JSON.stringify(dist('adapters-sims'))});
-const r = await parseCtf(fileSource(process.argv[1]));
+const r = await parseCtf(fileSource(process.argv[1]), { limits: JSON.parse(process.argv[2]) });
 if (r._tag === 'Left') { process.stderr.write(r.left.message + '\\n'); process.exit(1); }
 `;
 
@@ -243,6 +243,13 @@ const writeSchool = async (dir: string, seed: string, pupils: number): Promise<S
   return { file, today: g.today, member: member.misReference };
 };
 
+/** An import settings file raising the limits a benchmark school is over (the rest default), as a trust's would. */
+const limitsFile = (dir: string): string => {
+  const file = join(dir, 'bench-import-settings.json');
+  if (!existsSync(file)) writeFileSync(file, JSON.stringify({ limits: BENCH_LIMITS }));
+  return file;
+};
+
 /** An email address held by one of the member's linked people, as the store has it (for `explain`). */
 const contactEmailOf = async (member: string, storeArgs: ReadonlyArray<string>): Promise<string> => {
   const { stdout } = await execFileP(process.execPath, [MAIN, 'linked-people', member, '--json', ...storeArgs], { cwd: ROOT, maxBuffer: 1 << 24 });
@@ -290,12 +297,12 @@ export async function benchViews(opts: BenchViewsOptions = {}): Promise<void> {
 
     // Imports, each a fresh process as a user runs it.
     log('views bench: importing (memory, then the PGlite folder)...');
-    const importArgs = ['import', school.file, '--today', school.today];
+    const importArgs = ['import', school.file, '--today', school.today, '--settings', limitsFile(dir)];
     const firstMemory = await figure(1, process.execPath, [MAIN, ...importArgs, '--store', 'memory:']);
     const firstPglite = await figure(1, process.execPath, [MAIN, ...importArgs, '--store', folder]);
     log('views bench: no-change re-import and bare parse...');
     const again = await figure(runs, process.execPath, [MAIN, ...importArgs, '--store', folder]);
-    const parse = await figure(runs, ...script(PARSE, [school.file]));
+    const parse = await figure(runs, ...script(PARSE, [school.file, JSON.stringify(BENCH_LIMITS)]));
     // What the first import pays once for the folder itself: PGlite's initdb.
     const created = await figure(1, ...script(OPEN_ONLY, [join(dir, 'empty-store')]));
     log('');
@@ -382,7 +389,7 @@ const benchTrust = async (log: (l: string) => void, runs: number, dir: string): 
       const school = await writeSchool(dir, `bench-trust-${k}`, each);
       first ??= school;
       log(`views bench (trust): importing school ${k} of ${schools}...`);
-      const c = await costOf(process.execPath, [MAIN, 'import', school.file, '--today', school.today, '--store', url, '--school', `school-${k}`]);
+      const c = await costOf(process.execPath, [MAIN, 'import', school.file, '--today', school.today, '--settings', limitsFile(dir), '--store', url, '--school', `school-${k}`]);
       importWall += c.wallS;
       importCpu += c.cpuS ?? 0;
       rmSync(school.file, { force: true });
