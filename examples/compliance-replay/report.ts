@@ -11,7 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CHANNELS, dateOf, type EventStore } from '@contactable/core';
+import { CHANNELS, localDayOf, type EventStore } from '@contactable/core';
 import { openStore } from '@contactable/adapters-store';
 import { allDataIssues, dashboard, explainFromStore, linkedPeople, listMembers, projectionAsOf } from '@contactable/projections';
 
@@ -35,7 +35,7 @@ export interface AsOfReport {
 /** Builds the report from any store, as of an instant. */
 export const buildReport = async (store: EventStore, asOf: string, schoolId: string | null = null): Promise<AsOfReport> => {
   const p = await projectionAsOf(store, asOf, { schoolId });
-  const d = dashboard(p, dateOf(asOf));
+  const d = dashboard(p, localDayOf(asOf, p.school.timeZone));
   const openIssues: Record<string, number> = {};
   for (const i of allDataIssues(p)) openIssues[i.type] = (openIssues[i.type] ?? 0) + 1;
   const unreachable: Unreachable[] = [];
@@ -44,8 +44,8 @@ export const buildReport = async (store: EventStore, asOf: string, schoolId: str
       if (!c.prime || c.status !== 'active') continue;
       for (const channel of CHANNELS) {
         if (c.usableMethods.includes(channel)) continue;
-        const x = await explainFromStore(store, c.contactId, channel, asOf);
-        unreachable.push({ memberId: m.memberId, contactId: c.contactId, channel, summary: x.summary, chain: x.reasons.map((r) => `${r.at?.slice(0, 10) ?? ''} ${r.because}${r.actor === null ? '' : ` (${r.actor})`}`.trim()) });
+        const x = await explainFromStore(store, c.contactId, channel, asOf, p.school.timeZone);
+        unreachable.push({ memberId: m.memberId, contactId: c.contactId, channel, summary: x.summary, chain: x.reasons.map((r) => `${r.at === null ? '' : localDayOf(r.at, p.school.timeZone)} ${r.because}${r.actor === null ? '' : ` (${r.actor})`}`.trim()) });
       }
     }
   }

@@ -198,7 +198,7 @@ describe('example: HTTP service', () => {
     expect(await second!).toEqual({ status: 'skipped', reason: 'the previous sync is still running' });
     expect(running.logs).toContain('sync skipped: the previous sync is still running');
     const recorded = running.logs.find((l) => /^sync \S+ \(ctf\): members/.test(l))!;
-    expect(recorded).toMatch(/members \+[1-9]\d* ~0, leavers 0, contacts \+[1-9]\d* ~0, groups ~\d+, [1-9]\d* events, 0 refused, \d+ confirmations not sent, [\d.]+ s$/);
+    expect(recorded).toMatch(/members \+[1-9]\d* ~0, leavers 0, contacts \+[1-9]\d* ~0, groups ~\d+, [1-9]\d* events, 0 refused, \d+ confirmations queued in the outbox, [\d.]+ s$/);
     // No personal data in the log: no address, number or name from the export.
     const personal = snapshot.contacts.flatMap((c) => [...c.emails.map((e) => e.value), ...c.phones.map((p) => p.value), c.name.family]);
     for (const line of running.logs) for (const v of personal) expect(line).not.toContain(v);

@@ -22,7 +22,7 @@ import { basename, join } from 'node:path';
 import {
   contactDecider,
   contactStream,
-  dateOf,
+  localDayOf,
   handleCommand,
   loadImportSettings,
   runImport,
@@ -37,7 +37,7 @@ import {
 } from '@contactable/core';
 import { systemClock, uuidV7Ids } from '@contactable/adapters-store';
 import { fileSource, parseCtf, parseSimsCsv } from '@contactable/adapters-sims';
-import type { CallbackMemory, WebhookConfigs } from '@contactable/adapters-messaging';
+import { sendConfirmations, storeDirectory, type CallbackMemory, type WebhookConfigs } from '@contactable/adapters-messaging';
 import { createWebhookHandler, WEBHOOK_PROVIDERS } from '@contactable/console/webhooks';
 import { createProjection, createRunner, linkedPeople, type ProjectionRunner } from '@contactable/projections';
 
@@ -275,7 +275,8 @@ export const createService = (options: ServiceOptions): Service => {
   const log = options.logger ?? defaultLogger;
   const maxBody = options.maxBodyBytes ?? 1_048_576;
   const readYourWritesMs = options.readYourWritesMs ?? 2_000;
-  const today = options.today ?? (() => dateOf(clock.now()));
+  // The school's day (Europe/London), not the UTC date: a sync just after midnight in summer is already the next day.
+  const today = options.today ?? (() => localDayOf(clock.now()));
   if (options.syncAt != null && !SYNC_AT.test(options.syncAt)) throw new Error(`syncAt must be HH:MM (UTC), e.g. 02:00 (got "${options.syncAt}")`);
   if (options.syncEveryMs !== undefined && !(Number.isFinite(options.syncEveryMs) && options.syncEveryMs > 0)) throw new Error('syncEveryMs must be a positive number of milliseconds');
 
@@ -332,6 +333,11 @@ export const createService = (options: ServiceOptions): Service => {
       if (outcome._tag === 'Left') return fail(`${outcome.left.message} (the next sync carries on where it stopped)`);
       const o = outcome.right;
       const c = o.counts;
+      // Confirmations of new or changed details go into the outbox (R-CON-10); `contactable send-pending` sends them.
+      if (o.recorded && o.plan.confirmations.length > 0) {
+        const queued = await sendConfirmations({ ...deps, schoolId, directory: storeDirectory(store), actor: { kind: 'import', runId } }, o.plan.confirmations, { messageId: `confirm-${runId}` });
+        if (queued._tag === 'Left') log.error(`sync ${runId}: confirmations could not be queued: ${queued.left.message}`);
+      }
       const result: SyncResult = {
         status: 'done',
         runId,
@@ -353,7 +359,7 @@ export const createService = (options: ServiceOptions): Service => {
       log.info(
         o.recorded
           ? `sync ${runId} (${format}): members +${c.membersAdded} ~${c.membersChanged}, leavers ${c.leavers}, contacts +${c.contactsAdded} ~${c.contactsChanged}, groups ~${c.groupsChanged}, ` +
-              `${c.eventsAppended} events, ${o.refused.length} refused, ${o.plan.confirmations.length} confirmations not sent, ${result.seconds} s`
+              `${c.eventsAppended} events, ${o.refused.length} refused, ${o.plan.confirmations.length} confirmations queued in the outbox, ${result.seconds} s`
           : `sync ${runId} (${format}): no change, nothing recorded, ${result.seconds} s`,
       );
       return result;

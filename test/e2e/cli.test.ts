@@ -133,10 +133,11 @@ const journey = (storeOf: (dir: string) => Promise<string>) => async () => {
     const leaver = lv.awaitingDeletion[0].memberId as string;
     const del = await json(['delete-leavers', leaver, '--by', 'Office Manager', ...store], dir);
     expect(del.deleted[0]).toMatchObject({ memberId: leaver });
-    const early = await json(['retention', '--today', '2026-09-10', ...store], dir);
+    const early = await json(['retention', ...store], dir);
     expect(early).toMatchObject({ anonymised: [], notYetDue: expect.any(Number) });
+    // 15 days on: a rehearsal on a simulated clock, which every event it writes records (R-AUD-1).
     const late = new Date(Date.now() + 15 * 86_400_000).toISOString().slice(0, 10);
-    const ret = await json(['retention', '--today', late, ...store], dir);
+    const ret = await json(['retention', '--today', late, '--simulated-clock', ...store], dir);
     expect(ret.anonymised).toContainEqual({ subject: 'member', id: leaver });
 
     // R-DEL-4: the audit keeps the facts and shows XXXX for the erased person.

@@ -154,3 +154,33 @@ export const providerFromUrl = (raw: string, options: ProviderUrlOptions = {}): 
     return fail(raw, `could not be used: ${e instanceof Error ? e.message : 'unknown error'}`);
   }
 };
+
+/**
+ * Several provider URLs, one provider per channel (`--provider smtp://... --provider twilio://...`): the
+ * email provider comes from the URL that serves email, the text provider from the one that serves texts.
+ * Two URLs serving the same channel are refused rather than one picked (a URL serving both, such as
+ * GOV.UK Notify, takes both channels).
+ */
+export const providersFromUrls = (raws: ReadonlyArray<string>, options: ProviderUrlOptions = {}): E.Either<ProviderUrlError, ProviderSet> => {
+  let email: EmailProvider | null = null;
+  let sms: SmsProvider | null = null;
+  const emailFrom: string[] = [];
+  const smsFrom: string[] = [];
+  for (const raw of raws) {
+    const set = providerFromUrl(raw, options);
+    if (E.isLeft(set)) return set;
+    if (set.right.email !== null) {
+      email = set.right.email;
+      emailFrom.push(maskUrl(raw));
+    }
+    if (set.right.sms !== null) {
+      sms = set.right.sms;
+      smsFrom.push(maskUrl(raw));
+    }
+  }
+  const twice = (what: string, from: ReadonlyArray<string>): E.Either<ProviderUrlError, never> =>
+    E.left({ _tag: 'ProviderUrlError', message: `Two providers were given for ${what} (${from.join(' and ')}): give one provider per channel.` });
+  if (emailFrom.length > 1) return twice('email', emailFrom);
+  if (smsFrom.length > 1) return twice('text messages', smsFrom);
+  return E.right({ email, sms });
+};

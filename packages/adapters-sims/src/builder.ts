@@ -34,6 +34,8 @@ export class SnapshotBuilder {
   readonly permissionFailures = new Set<DataArea>();
   /** Removes control characters from values, and remembers where for the snapshot's warning. */
   readonly cleaner = new TextCleaner();
+  /** The export says it holds only some people (a CTF's DocumentQualifier `partial`). */
+  partial = false;
 
   constructor(
     /** The file being read: errors name it (a parser of several files sets it as it moves on). */
@@ -130,6 +132,7 @@ export class SnapshotBuilder {
       links: this.links,
       groups: [...this.groups.values()],
       ...(warnings.length > 0 ? { warnings } : {}),
+      ...(this.partial ? { partial: true } : {}),
     };
   }
 }

@@ -25,6 +25,21 @@ describe('parseCtf', () => {
     expect(s.links.map((l) => [l.priority, l.relationship, l.parentalResponsibility])).toEqual([[1, 'Parent', true], [2, 'Carer', false]]);
   });
 
+  it('R-IMP-7 a CTF whose DocumentQualifier is partial makes a partial snapshot; full (or none) a whole one; anything else is refused by element', async () => {
+    const { snapshot } = generateSchool({ seed: 'partial', pupils: 3 });
+    const partial = await parseCtf(textSource('one-pupil.xml', writeCtf(snapshot, { qualifier: 'partial' })));
+    expect(E.isRight(partial) && partial.right.partial).toBe(true);
+    // The writer says partial for a partial snapshot unless told otherwise, and full by default.
+    expect(writeCtf({ ...snapshot, partial: true })).toContain('<DocumentQualifier>partial</DocumentQualifier>');
+    const full = await parseCtf(textSource('whole.xml', writeCtf(snapshot)));
+    expect(E.isRight(full) && full.right.partial).toBeUndefined();
+    const none = await parseCtf(textSource('none.xml', writeCtf(snapshot).replace('<DocumentQualifier>full</DocumentQualifier>', '')));
+    expect(E.isRight(none) && none.right.partial).toBeUndefined();
+    const odd = await parseCtf(textSource('odd.xml', writeCtf(snapshot).replace('>full<', '>sometimes<')));
+    expect(E.isLeft(odd) && odd.left).toMatchObject({ file: 'odd.xml', code: 'invalid-value' });
+    expect(E.isLeft(odd) && odd.left.message).toMatch(/DocumentQualifier.*not full or partial/);
+  });
+
   it('reads the same records whatever the chunk size', async () => {
     const { snapshot } = generateSchool({ seed: 'chunks', pupils: 40 });
     const xml = writeCtf(snapshot);

@@ -40,6 +40,18 @@ describe('parseOneRoster', () => {
     expect(E.isRight(fromZip) && fromZip.right).toEqual(E.isRight(fromFolder) && fromFolder.right);
   });
 
+  it('R-IMP-7 a delta export (manifest.csv naming a file delta) makes a partial snapshot; bulk a whole one', async () => {
+    const files = (mode: string) =>
+      Object.fromEntries([
+        ...['users.csv', 'classes.csv', 'enrollments.csv', 'orgs.csv'].map((f) => [`export/${f}`, new Uint8Array(readFileSync(`${folder}/${f}`))]),
+        ['export/manifest.csv', new TextEncoder().encode(`propertyName,value\r\nmanifest.version,1.0\r\noneroster.version,1.1\r\nfile.users,${mode}\r\nfile.orgs,bulk\r\n`)],
+      ]);
+    const delta = await parseOneRoster({ zip: bytesSource('delta.zip', zipSync(files('delta'))) });
+    expect(E.isRight(delta) && delta.right.partial).toBe(true);
+    const bulk = await parseOneRoster({ zip: bytesSource('bulk.zip', zipSync(files('bulk'))) });
+    expect(E.isRight(bulk) && bulk.right.partial).toBeUndefined();
+  });
+
   it('a zip that is not a zip is a typed error naming the file', async () => {
     const r = await parseOneRoster({ zip: bytesSource('export.zip', new TextEncoder().encode('not a zip at all')) });
     expect(E.isLeft(r) && r.left).toMatchObject({ file: 'export.zip', code: 'not-this-format' });

@@ -4,16 +4,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import {
-  dateOf,
-  fixedClock,
+  DEFAULT_TIME_ZONE,
+  endOfLocalDay,
+  isLocalDate,
+  localDayOf,
+  localDaysBetween,
+  offsetClock,
+  startOfLocalDay,
   type Actor,
   type Clock,
   type EventStore,
   type HandleError,
   type HandlerDeps,
   type Handled,
+  type TimeZone,
 } from '@contactable/core';
-import { catchUp, catchUpViews, contactLabel, createProjection, memberLabel, projectionViews, rowViews, type ContactSummary, type Found, type Projection, type Views } from '@contactable/projections';
+import { catchUp, catchUpViews, contactLabel, createProjection, formatInstant, memberLabel, projectionViews, rowViews, type ContactSummary, type Found, type Projection, type Views } from '@contactable/projections';
 import { isStoreError, openStore, storeKind, systemClock, uuidV7Ids, type OpenStoreOptions } from '@contactable/adapters-store';
 import { CliError } from './errors.js';
 import type { Output } from './output.js';
@@ -28,14 +34,16 @@ export interface CliContext {
   readonly storeUrl: string;
   /** The store, opened on first use; an unreachable or bad URL is a CliError naming it (password masked). */
   readonly store: () => Promise<EventStore>;
-  /** The handler's ports over the store, with the clock fixed at `at` when given. */
-  readonly deps: (at?: string) => Promise<HandlerDeps>;
+  /** The handler's ports over the store, on the wall clock unless a (simulated) clock is given. */
+  readonly deps: (clock?: Clock) => Promise<HandlerDeps>;
   /** The read models, caught up with the log. */
   readonly projection: () => Promise<Projection>;
   /** The read side (each answer caught up with the log). */
   readonly views: () => Promise<Views>;
   /** The real clock. */
   readonly clock: Clock;
+  /** The school's time zone (its school-stream setting; Europe/London until set). */
+  readonly zone: () => Promise<TimeZone>;
   /** Releases the store. */
   readonly close: () => Promise<void>;
 }
@@ -69,40 +77,42 @@ export const createContext = (
     });
     return opened;
   };
+  const contextViews = async (): Promise<Views> => {
+    if (views === null) {
+      const s = await store();
+      if (s.readModels !== undefined) views = rowViews(s.readModels, schoolId);
+      else if (viewsUrl !== undefined) {
+        // The log keeps no read models (EventStoreDB): they live in another store and follow the log.
+        const kept = await openViewsStore(viewsUrl);
+        const rows = kept.readModels;
+        if (rows?.follow === undefined) throw new CliError(`--views ${viewsUrl} must name a PGlite folder or a postgres:// database: the read models are kept there.`);
+        views = rowViews(rows, schoolId, async () => {
+          await catchUpViews(s, rows);
+        });
+      } else {
+        // A store that keeps no read models (EventStoreDB): a fold of the log, caught up before each answer.
+        const p = (projection ??= createProjection({ schoolId }));
+        views = projectionViews(p, async () => {
+          await catchUp(s, p);
+        });
+      }
+    }
+    return views;
+  };
   return {
     out,
     schoolId,
     storeUrl,
     clock: systemClock,
     store,
-    deps: async (at) => ({ store: await store(), clock: at === undefined ? systemClock : fixedClock(at), ids: uuidV7Ids }),
+    deps: async (clock) => ({ store: await store(), clock: clock ?? systemClock, ids: uuidV7Ids }),
+    zone: async () => (await (await contextViews()).school()).timeZone,
     projection: async () => {
       projection ??= createProjection({ schoolId });
       await catchUp(await store(), projection);
       return projection;
     },
-    views: async () => {
-      if (views === null) {
-        const s = await store();
-        if (s.readModels !== undefined) views = rowViews(s.readModels, schoolId);
-        else if (viewsUrl !== undefined) {
-          // The log keeps no read models (EventStoreDB): they live in another store and follow the log.
-          const kept = await openViewsStore(viewsUrl);
-          const rows = kept.readModels;
-          if (rows?.follow === undefined) throw new CliError(`--views ${viewsUrl} must name a PGlite folder or a postgres:// database: the read models are kept there.`);
-          views = rowViews(rows, schoolId, async () => {
-            await catchUpViews(s, rows);
-          });
-        } else {
-          // A store that keeps no read models (EventStoreDB): a fold of the log, caught up before each answer.
-          const p = (projection ??= createProjection({ schoolId }));
-          views = projectionViews(p, async () => {
-            await catchUp(s, p);
-          });
-        }
-      }
-      return views;
-    },
+    views: contextViews,
     close: async () => {
       if (viewsStore !== null) await (await viewsStore).close();
       if (opened !== null) await (await opened).close();
@@ -142,29 +152,53 @@ export const checkStoreFolder = (url: string): void => {
   );
 };
 
-const isCalendarDate = (y: number, m: number, d: number): boolean => {
-  const t = new Date(Date.UTC(y, m - 1, d));
-  return y >= 1 && t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-};
-
 /** A date option as YYYY-MM-DD that is a real calendar date (2026-02-30 is not), or a usage error naming the option. */
-export const calendarDate = (value: string, option: string): string => {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (m === null || !isCalendarDate(Number(m[1]), Number(m[2]), Number(m[3]))) throw new CliError(`${option} must be a date as YYYY-MM-DD that is on the calendar (got "${value}").`, 2);
+export const dateOption = (value: string, option: string): string => {
+  if (!isLocalDate(value)) throw new CliError(`${option} must be a date as YYYY-MM-DD that is on the calendar (got "${value}").`, 2);
   return value;
 };
 
-/** Today (YYYY-MM-DD) from --today, or the real clock; a malformed or impossible date is an error naming the option. */
-export const todayFrom = (value: string | undefined, clock: Clock): string => (value === undefined ? dateOf(clock.now()) : calendarDate(value, '--today'));
+/** Today (YYYY-MM-DD) from --today, or the real clock's day in the school's zone; a malformed date is an error naming the option. */
+export const todayFrom = (value: string | undefined, clock: Clock, zone: TimeZone = DEFAULT_TIME_ZONE): string =>
+  value === undefined ? localDayOf(clock.now(), zone) : dateOption(value, '--today');
 
-/** An instant from an option (a date means its end, UTC); a malformed or impossible one is an error naming the option. */
-export const instantFrom = (value: string, option: string): string => {
-  const date = /^(\d{4})-(\d{2})-(\d{2})(?=$|T)/.exec(value);
-  const onCalendar = date !== null && isCalendarDate(Number(date[1]), Number(date[2]), Number(date[3]));
-  const ms = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(value) ? `${value}T23:59:59.999Z` : value);
-  if (Number.isNaN(ms) || !onCalendar) throw new CliError(`${option} must be an instant (ISO 8601, e.g. 2026-05-03T09:00:00Z) or a date on the calendar (got "${value}").`, 2);
+/**
+ * The clock a write command runs on, and its day. Events record when they happen, so a write is never
+ * back-dated: --today must be today, or a later day with --simulated-clock, which runs the command on
+ * the wall clock moved on to that day and marks every event it writes as written under a simulated clock.
+ */
+export const writeClock = (ctx: CliContext, today: string | undefined, simulate: boolean, zone: TimeZone, command: string): { readonly clock: Clock; readonly today: string } => {
+  const real = localDayOf(ctx.clock.now(), zone);
+  if (today === undefined) {
+    if (simulate) throw new CliError('--simulated-clock runs the command as if on a later day: give the day with --today YYYY-MM-DD.', 2);
+    return { clock: ctx.clock, today: real };
+  }
+  const day = dateOption(today, '--today');
+  const ahead = localDaysBetween(real, day);
+  if (ahead === 0 && !simulate) return { clock: ctx.clock, today: real };
+  if (ahead < 0) throw new CliError(`--today ${day} is in the past (today is ${real} in ${zone}); ${command} records when it happens and cannot be back-dated. Nothing was written.`, 2);
+  if (!simulate) {
+    throw new CliError(
+      `--today ${day} is ${ahead} day(s) ahead of today (${real} in ${zone}); ${command} would record that day as now. Nothing was written. ` +
+        'To rehearse it (a demo, a test store), add --simulated-clock: every event it writes is then marked as written under a simulated clock.',
+      2,
+    );
+  }
+  // Midnight to midnight, so the simulated clock shows the same time of day on that day (whatever clock changes lie between).
+  const offset = Date.parse(startOfLocalDay(day, zone)) - Date.parse(startOfLocalDay(real, zone));
+  return { clock: offsetClock(ctx.clock, offset, `${command} --today ${day}`), today: day };
+};
+
+/** An instant from an option (a date means the end of that school day, in the zone); a malformed or impossible one is an error naming the option. */
+export const instantFrom = (value: string, option: string, zone: TimeZone = DEFAULT_TIME_ZONE): string => {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return endOfLocalDay(dateOption(value, option), zone);
+  const ms = Date.parse(value);
+  if (Number.isNaN(ms) || !isLocalDate(value.slice(0, 10))) throw new CliError(`${option} must be an instant (ISO 8601, e.g. 2026-05-03T09:00:00Z) or a date on the calendar (got "${value}").`, 2);
   return new Date(ms).toISOString();
 };
+
+/** An instant as the office reads it, in the school's zone and labelled: "8 Sep 2026, 09:31 BST". */
+export const timeIn = (at: string, zone: TimeZone): string => formatInstant(at, zone);
 
 /** A whole number option between `min` and `max` (inclusive), or a usage error saying the bounds. */
 export const wholeNumber = (value: string | undefined, option: string, min: number, max: number, fallback?: number): number => {

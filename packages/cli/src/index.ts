@@ -3,6 +3,6 @@ export { runCli, type CliIo } from './run.js';
 export { commandIndex } from './commands/index.js';
 export { webhookConfigsFromEnv } from './commands/messaging.js';
 export { escapeTerminal, terminalJson, table } from './output.js';
-export { calendarDate, checkStoreFolder, instantFrom, todayFrom, wholeNumber } from './context.js';
+export { dateOption, checkStoreFolder, instantFrom, todayFrom, wholeNumber, writeClock } from './context.js';
 export { guessFormat } from './commands/importing.js';
 export { doctorChecks, runDoctor, type CheckResult, type DoctorCheck, type DoctorContext, type DoctorReport, type Finding } from './doctor/checks.js';

@@ -9,7 +9,7 @@ import type { Clock } from './clock.js';
 import type { Decider } from './decider.js';
 import type { DomainError } from './errors.js';
 import { decodeEvent, schemaVersionOf, type Recorded, type StoredEvent, type UndecodableEvent } from './events/catalogue.js';
-import type { Actor, EventMetadata } from './events/metadata.js';
+import { stampOf, type Actor, type EventMetadata } from './events/metadata.js';
 import { eventIdFor, type IdSource } from './idSource.js';
 import { exactVersion, lastVersion, type EventStore, type NewEvent } from './store/port.js';
 
@@ -88,7 +88,7 @@ export const handleCommand = async <C, Ev extends { type: string; data: unknown 
     if (E.isLeft(decided)) return decided;
     if (decided.right.length === 0) return E.right({ appended: [], state, version });
     const metadata: EventMetadata = {
-      occurredAt: deps.clock.now(),
+      ...stampOf(deps.clock),
       actor: context.actor,
       reason: context.reason ?? null,
       correlationId: context.correlationId ?? commandId,
@@ -169,7 +169,7 @@ export const handleAcross = async (
     const decided = decide(states);
     if (E.isLeft(decided)) return decided;
     const metadata: EventMetadata = {
-      occurredAt: deps.clock.now(),
+      ...stampOf(deps.clock),
       actor: context.actor,
       reason: context.reason ?? null,
       correlationId: context.correlationId ?? commandId,

@@ -1,6 +1,7 @@
 /** `@contactable/core`: the pure, event-sourced core of contactable. */
 export * from './ids.js';
 export * from './clock.js';
+export * from './zone.js';
 export * from './idSource.js';
 export * from './errors.js';
 export * from './personal.js';

@@ -76,6 +76,15 @@ export type ImportLimitsOverride = t.TypeOf<typeof ImportLimitsOverride>;
 /** The limits of some settings: the defaults, with what the settings give laid over them. */
 export const importLimitsOf = (settings: { readonly limits?: ImportLimitsOverride }): ImportLimits => ({ ...defaultImportLimits, ...settings.limits });
 
+/** A percentage from 0 to 100. */
+export const Percent = t.refinement(t.number, (n) => Number.isFinite(n) && n >= 0 && n <= 100, 'a percentage from 0 to 100');
+/** A percentage from 0 to 100. */
+export type Percent = t.TypeOf<typeof Percent>;
+
+/** The mass-change threshold unless the settings say otherwise: an import that would mark more than 10% of members leavers is refused. */
+export const DEFAULT_MASS_CHANGE_THRESHOLD = 10;
+
+
 const ImportSettingsRequired = t.type({
   /** Import pre-admissions (applicants) at all (R-IMP-5). */
   preAdmissions: t.boolean,
@@ -91,6 +100,12 @@ const ImportSettingsRequired = t.type({
   notifyNewOrChangedDetails: t.boolean,
   /** MIS ids of students whose parents refused any sharing: left out entirely. */
   exceptions: t.array(t.string),
+  /**
+   * The mass-change guard: an import that would mark more than this percentage of the members on roll
+   * leavers (and more than 5), or unlink more than this percentage of the linked contacts, is refused
+   * unless a named person allows it.
+   */
+  massChangeThreshold: Percent,
 });
 
 /**
@@ -114,7 +129,14 @@ export const defaultImportSettings: ImportSettings = {
   },
   notifyNewOrChangedDetails: false,
   exceptions: [],
+  massChangeThreshold: DEFAULT_MASS_CHANGE_THRESHOLD,
 };
+
+/** Settings as stored before the mass-change threshold existed, brought up to date (an upcaster's step). */
+export const upcastSettings = (settings: unknown): unknown =>
+  typeof settings === 'object' && settings !== null && !('massChangeThreshold' in settings)
+    ? { ...(settings as Record<string, unknown>), massChangeThreshold: DEFAULT_MASS_CHANGE_THRESHOLD }
+    : settings;
 
 /** The data-issue types of DOMAIN.md (R-DSH-3). */
 export const DataIssueType = t.keyof({
@@ -131,6 +153,8 @@ export const DataIssueType = t.keyof({
   'possible-duplicate-contact': null,
   /** Something an import run warned about (control characters removed, mixed sources): ours, beyond DOMAIN.md. */
   'import-warning': null,
+  /** A member held before whom the settings now leave out (an exception, pre-admissions off): never messaged, due for deletion. */
+  'excluded-by-settings': null,
 });
 /** A data-issue type. */
 export type DataIssueType = t.TypeOf<typeof DataIssueType>;

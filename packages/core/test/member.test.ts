@@ -128,7 +128,7 @@ describe('settings on a store that reorders keys', () => {
     const { schoolDecider, defaultImportSettings } = await import('../src/index.js');
     const reverse = (o: unknown): unknown => (o !== null && typeof o === 'object' && !Array.isArray(o) ? Object.fromEntries(Object.entries(o).reverse().map(([k, v]) => [k, reverse(v)])) : o);
     const reordered = reverse(defaultImportSettings) as typeof defaultImportSettings;
-    expect(Object.keys(reordered)[0]).toBe('exceptions');
+    expect(Object.keys(reordered)[0]).toBe('massChangeThreshold');
     const given = runCommands(schoolDecider, [{ type: 'ChangeImportSettings', settings: { ...defaultImportSettings, preAdmissions: true } }]);
     const again = schoolDecider.decide({ type: 'ChangeImportSettings', settings: { ...reordered, preAdmissions: true } }, given.state);
     expect(again).toEqual(E.right([]));

@@ -33,7 +33,7 @@ const applyMemberEvent = (p: Projection, e: StoredEvent<MemberEvent>): void => {
   } else entry.record = after;
   if (before === undefined || before.links !== after.links) reindexLinks(p, id, before?.links ?? NO_LINKS, after.links, e);
   const fresh = before === undefined && after.status === 'active' && after.enrolment.status !== 'leaver';
-  if (!fresh && (before === undefined || before.status !== after.status || before.enrolment !== after.enrolment)) trackMemberRetention(p, id);
+  if (!fresh && (before === undefined || before.status !== after.status || before.enrolment !== after.enrolment || before.excluded !== after.excluded)) trackMemberRetention(p, id);
   refreshMember(p, entry, e.metadata.occurredAt);
 };
 

@@ -37,6 +37,8 @@ export interface AuditEntry {
   /** What changed, in words. */
   readonly summary: string;
   readonly correlationId: string;
+  /** Why the event's time is a simulated clock's (a demo, a test, a run for a future day), or null for the wall clock. */
+  readonly simulatedClock: string | null;
 }
 
 const memberSummary = (before: MemberRecord | undefined, e: MemberEvent): string => {
@@ -70,6 +72,10 @@ const memberSummary = (before: MemberRecord | undefined, e: MemberEvent): string
       return `flagged as a stale pre-admission: the intake of ${e.data.admissionDate} is still open in the MIS`;
     case 'StalePreAdmissionCleared':
       return 'stale pre-admission flag cleared';
+    case 'MemberExcluded':
+      return `not imported: excluded by settings (${e.data.because === 'pre-admissions-off' ? 'pre-admissions are no longer imported' : e.data.because === 'exception' ? 'added to the exceptions' : 'the parents refused any sharing'}); withdrawn from every audience`;
+    case 'ExclusionLifted':
+      return 'imported again: the settings no longer exclude them';
     case 'DeletionQueued':
       return 'deletion queued';
     case 'MemberDeleted':
@@ -173,6 +179,8 @@ const otherSummary = (e: GroupEvent | SchoolEvent | ImportRunEvent | MessageEven
       return 'group deleted';
     case 'ImportSettingsChanged':
       return 'import settings changed';
+    case 'TimeZoneChanged':
+      return `time zone set to ${e.data.timeZone}`;
     case 'DataIssueFilterSaved':
       return `data-issues filter "${e.data.name}" saved`;
     case 'DataIssueFilterRemoved':
@@ -188,7 +196,7 @@ const otherSummary = (e: GroupEvent | SchoolEvent | ImportRunEvent | MessageEven
     case 'StaffRemoved':
       return 'staff account removed';
     case 'ImportRunStarted':
-      return `import run ${e.data.runId} started (${e.data.format}, ${e.data.sourceName}${e.data.firstImport ? ', first import' : ''}) for ${e.data.today}`;
+      return `import run ${e.data.runId} started (${e.data.format}, ${e.data.sourceName}${e.data.firstImport ? ', first import' : ''}${e.data.partial ? ', partial export' : ''}) for ${e.data.today}${e.data.massChangeAllowedBy === null ? '' : `; mass change allowed by ${e.data.massChangeAllowedBy}`}`;
     case 'ImportPermissionFailed':
       return `${e.data.area} did not import; permission group: ${e.data.permissionGroup}`;
     case 'ImportWarningRaised':
@@ -245,6 +253,7 @@ export const auditTrail = (events: ReadonlyArray<StoredEvent>, options: { readon
       type: e.type,
       summary,
       correlationId: e.metadata.correlationId,
+      simulatedClock: e.metadata.simulatedClock === undefined ? null : e.metadata.simulatedClock.note,
     });
   }
   return entries;

@@ -47,7 +47,7 @@ const candidates = (p: Projection, filter: DataIssueFilter): ReadonlyArray<DataI
 /**
  * The open issues that match a filter, oldest first. A member filter also matches the issues
  * of the contacts linked to that member (a parent's bounce is the pupil's problem too);
- * `from`/`to` are inclusive days of `raisedAt` (UTC).
+ * `from`/`to` are inclusive days of `raisedAt`, the school's days in its zone.
  */
 export const dataIssues = (p: Projection, filter: DataIssueFilter = {}): ReadonlyArray<DataIssue> => {
   if (filter.type === undefined && filter.memberId === undefined && filter.contactId === undefined && filter.from === undefined && filter.to === undefined) return allDataIssues(p);
@@ -57,7 +57,7 @@ export const dataIssues = (p: Projection, filter: DataIssueFilter = {}): Readonl
     if (filter.contactId !== undefined && i.contactId !== filter.contactId) return false;
     if (filter.memberId !== undefined && i.memberId !== filter.memberId && !(i.memberId === null && i.contactId !== null && contactsOfMember![i.contactId] !== undefined)) return false;
     if (filter.from !== undefined || filter.to !== undefined) {
-      const day = dayOf(i.raisedAt);
+      const day = dayOf(i.raisedAt, p.school.timeZone);
       if (filter.from !== undefined && day < filter.from) return false;
       if (filter.to !== undefined && day > filter.to) return false;
     }

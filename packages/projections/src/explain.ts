@@ -18,6 +18,8 @@ import {
   type Detail,
   type Instant,
   type Recorded,
+  type TimeZone,
+  DEFAULT_TIME_ZONE,
   evolveContact,
   initialContactState,
 } from '@contactable/core';
@@ -68,19 +70,20 @@ const step = (e: Ev, order: number, because: string): ExplainStep & { order: num
   order,
 });
 
-const how = (e: Ev): string => {
+const how = (e: Ev, zone: TimeZone): string => {
   const actor = e.metadata.actor;
-  if (actor.kind === 'import') return `import on ${formatDay(e.metadata.occurredAt)}`;
-  if (e.type === 'LocalOverrideSet') return `a local edit ${byActor(actor)} on ${formatDay(e.metadata.occurredAt)}`;
-  if (e.type === 'ContactAdded') return `it was added ${byActor(actor)} on ${formatDay(e.metadata.occurredAt)}`;
-  return `an edit ${byActor(actor)} on ${formatDay(e.metadata.occurredAt)}`;
+  const on = formatDay(e.metadata.occurredAt, zone);
+  if (actor.kind === 'import') return `import on ${on}`;
+  if (e.type === 'LocalOverrideSet') return `a local edit ${byActor(actor)} on ${on}`;
+  if (e.type === 'ContactAdded') return `it was added ${byActor(actor)} on ${on}`;
+  return `an edit ${byActor(actor)} on ${on}`;
 };
 
-const detailBecause = (channel: Channel, d: Detail | null, e: Ev): string => {
+const detailBecause = (channel: Channel, d: Detail | null, e: Ev, zone: TimeZone): string => {
   const noun = detailNoun(channel);
-  if (d === null) return `no ${noun} held since ${how(e)}`;
-  if (!d.valid) return `${channel === 'email' ? 'email' : 'mobile'} invalid (badly formed ${noun}) since ${how(e)}`;
-  return `${noun} held since ${how(e)}`;
+  if (d === null) return `no ${noun} held since ${how(e, zone)}`;
+  if (!d.valid) return `${channel === 'email' ? 'email' : 'mobile'} invalid (badly formed ${noun}) since ${how(e, zone)}`;
+  return `${noun} held since ${how(e, zone)}`;
 };
 
 const detailOf = (s: ContactState, channel: Channel): Detail | null | undefined =>
@@ -90,9 +93,9 @@ type Step = ExplainStep & { order: number };
 
 /**
  * Explains a channel of one contact at an instant from that contact's events (its stream,
- * in order). Events after `at` are ignored (R-AUD-2).
+ * in order). Events after `at` are ignored (R-AUD-2). Days and times are the school's (`zone`).
  */
-export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channel, at: Instant, contactId?: ContactId): Explanation => {
+export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channel, at: Instant, contactId?: ContactId, zone: TimeZone = DEFAULT_TIME_ZONE): Explanation => {
   const atMs = instantMs(at);
   let state: ContactState = initialContactState;
   let detail: Step | null = null;
@@ -108,19 +111,19 @@ export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channe
     state = evolveContact(state, e);
     // The callback ids only serve `decide`; dropping them keeps a long history linear.
     if (state.status !== 'absent' && state.feedbackSeen.size > 0) state = { ...state, feedbackSeen: NO_FEEDBACK };
-    const when = formatDay(e.metadata.occurredAt);
+    const when = formatDay(e.metadata.occurredAt, zone);
     switch (e.type) {
       case 'ContactImported':
       case 'ContactAdded':
       case 'ContactSplitOff':
-        detail = step(e, order, detailBecause(channel, detailOf(state, channel) ?? null, e));
+        detail = step(e, order, detailBecause(channel, detailOf(state, channel) ?? null, e, zone));
         optOut = block = deleted = null;
         return;
       case 'ContactDetailsChanged':
       case 'LocalOverrideSet': {
         const was = detailOf(before, channel);
         const now = detailOf(state, channel);
-        if (was !== undefined && now !== undefined && !sameDetail(was, now)) detail = step(e, order, detailBecause(channel, now, e));
+        if (was !== undefined && now !== undefined && !sameDetail(was, now)) detail = step(e, order, detailBecause(channel, now, e, zone));
         return;
       }
       case 'OptedOut':
@@ -139,12 +142,12 @@ export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channe
         const name = channel === 'email' ? 'email' : 'texts';
         if (e.data.cause === 'spam') {
           const spam = lastSpam as { readonly actor: string; readonly observedAt: Instant } | null;
-          const from = spam === null ? '' : ` (${spam.actor}, ${formatDay(spam.observedAt)})`;
+          const from = spam === null ? '' : ` (${spam.actor}, ${formatDay(spam.observedAt, zone)})`;
           block = step(e, order, `email blocked on ${when} after the recipient marked an email as spam${from}`);
         } else {
           const failures = state.status === 'absent' ? [] : (state as ContactRecord).streaks[channel].failuresAt;
           const what = channel === 'email' ? 'permanent failures' : 'failed texts';
-          block = step(e, order, `${name} blocked on ${when} after ${what}${failures.length === 0 ? '' : ` on ${formatDays(failures)}`}`);
+          block = step(e, order, `${name} blocked on ${when} after ${what}${failures.length === 0 ? '' : ` on ${formatDays(failures, zone)}`}`);
         }
         return;
       }
@@ -183,7 +186,7 @@ export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channe
   const standing: Step[] = [];
   for (const r of verdict.reasons) {
     if (r.reason === 'not-held') {
-      standing.push({ at: null, position: null, event: null, actor: null, reason: null, because: `the contact was not held by this school on ${formatDay(at)}`, standing: true, order: -1 });
+      standing.push({ at: null, position: null, event: null, actor: null, reason: null, because: `the contact was not held by this school on ${formatDay(at, zone)}`, standing: true, order: -1 });
     } else if (r.reason === 'deleted' && deleted !== null) standing.push(deleted);
     else if (r.reason === 'merged' && mergedAway !== null) standing.push(mergedAway);
     else if ((r.reason === 'missing' || r.reason === 'invalid') && detail !== null) standing.push(detail);

@@ -5,25 +5,20 @@
  */
 import { format } from 'date-fns/format';
 import { TZDate } from '@date-fns/tz';
-import type { Instant, LocalDate } from '@contactable/core';
+import { DEFAULT_TIME_ZONE, formatLocalTime, localDayOf, zoneLabel as zoneLabelAt, type Instant, type LocalDate } from '@contactable/core';
 
 /** The zone a school is in unless it says otherwise. */
-export const DEFAULT_ZONE = 'Europe/London';
+export const DEFAULT_ZONE = DEFAULT_TIME_ZONE;
 
-const labels = new Map<string, Intl.DateTimeFormat>();
+const iso = (at: Instant | number): Instant => (typeof at === 'number' ? new Date(at).toISOString() : at);
 
 /** The zone's short name at that instant: "BST" or "GMT" for Europe/London ("CEST", "GMT+2"... elsewhere). */
-export const zoneLabel = (at: Instant | number, zone: string = DEFAULT_ZONE): string => {
-  let f = labels.get(zone);
-  if (f === undefined) labels.set(zone, (f = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'short' })));
-  const ms = typeof at === 'number' ? at : Date.parse(at);
-  return f.formatToParts(ms).find((p) => p.type === 'timeZoneName')?.value ?? zone;
-};
+export const zoneLabel = (at: Instant | number, zone: string = DEFAULT_ZONE): string => zoneLabelAt(iso(at), zone);
 
 const zoned = (at: Instant | number, zone: string): TZDate => new TZDate(typeof at === 'number' ? at : Date.parse(at), zone);
 
 /** "8 Sep 2026, 14:05 BST": an instant in the school's zone, labelled. */
-export const formatInstant = (at: Instant | number, zone: string = DEFAULT_ZONE): string => `${format(zoned(at, zone), 'd MMM yyyy, HH:mm')} ${zoneLabel(at, zone)}`;
+export const formatInstant = (at: Instant | number, zone: string = DEFAULT_ZONE): string => formatLocalTime(iso(at), zone);
 
 /** "14:05 BST": the time of day only. */
 export const formatTimeOfDay = (at: Instant | number, zone: string = DEFAULT_ZONE): string => `${format(zoned(at, zone), 'HH:mm')} ${zoneLabel(at, zone)}`;
@@ -35,7 +30,7 @@ export const formatDayOf = (at: Instant | number, zone: string = DEFAULT_ZONE): 
 export const formatLocalDate = (date: LocalDate): string => format(new Date(`${date}T12:00:00Z`), 'EEE d MMM yyyy');
 
 /** The calendar date (YYYY-MM-DD) of an instant in the school's zone. */
-export const localDateOf = (at: Instant | number, zone: string = DEFAULT_ZONE): LocalDate => format(zoned(at, zone), 'yyyy-MM-dd');
+export const localDateOf = (at: Instant | number, zone: string = DEFAULT_ZONE): LocalDate => localDayOf(iso(at), zone);
 
 /**
  * The next instant (ms) strictly after `nowMs` at which the school's clocks read `HH:MM`. Across a

@@ -1,6 +1,7 @@
 /**
  * A member's data issues (R-DSH-3): a stale pre-admission (R-IMP-6), no prime parent or a
- * prime parent with no usable method (R-LNK-5, the core's own policy). Raised when the log
+ * prime parent with no usable method (R-LNK-5, the core's own policy), a member the settings
+ * no longer import (excluded by settings: delete them or change the settings). Raised when the log
  * first shows the problem, kept with that time while it lasts, resolved when it is gone.
  * As events arrive only which issues are open, and since when, is kept (no allocation);
  * the issues themselves are built when asked for, from the member as it stands.
@@ -18,7 +19,15 @@ export const STALE = 1;
 export const NO_PRIME_PARENT = 2;
 /** Issue bit: prime parents, none with a usable method. */
 export const NO_USABLE_METHOD = 4;
+/** Issue bit: not imported any more, excluded by the settings. */
+export const EXCLUDED = 8;
 const PRIME_ISSUE = NO_PRIME_PARENT | NO_USABLE_METHOD;
+
+const EXCLUSION_WORDS = {
+  'pre-admissions-off': 'pre-admissions are no longer imported',
+  exception: 'the student is in the exceptions',
+  'parents-refused-sharing': 'the MIS says the parents refused any sharing',
+} as const;
 
 /**
  * The open issue bits of a member from its prime reach (primeReach). No active prime parent is
@@ -26,6 +35,7 @@ const PRIME_ISSUE = NO_PRIME_PARENT | NO_USABLE_METHOD;
  */
 export const memberIssueBits = (m: MemberRecord, reach: number): number => {
   let bits = m.status === 'active' && m.enrolment.status === 'pre-admission' && m.staleSince !== null ? STALE : 0;
+  if (m.status === 'active' && m.excluded != null) bits |= EXCLUDED;
   if (needsPrimeParent(m)) {
     if ((reach & PRIME_ACTIVE) === 0) bits |= NO_PRIME_PARENT;
     else if ((reach & PRIME_REACHABLE) === 0) bits |= NO_USABLE_METHOD;
@@ -58,6 +68,17 @@ export const memberIssuesOf = (p: Projection, entry: MemberEntry): ReadonlyArray
   if (bits & STALE) {
     out.push({ id: issueId('stale-pre-admission', memberId, null), type: 'stale-pre-admission', memberId, contactId: null, relatedContactId: null, detail: `pre-admission for the intake of ${m.staleSince} is still open in the MIS`, raisedAt: entry.staleRaisedAt! });
   }
+  if (bits & EXCLUDED && m.excluded != null) {
+    out.push({
+      id: issueId('excluded-by-settings', memberId, null),
+      type: 'excluded-by-settings',
+      memberId,
+      contactId: null,
+      relatedContactId: null,
+      detail: `not imported: excluded by settings (${EXCLUSION_WORDS[m.excluded.because]}); never messaged; ${m.excluded.because === 'pre-admissions-off' ? 'delete them (delete-leavers) or import pre-admissions again' : 'due for deletion (delete-leavers)'}`,
+      raisedAt: m.excluded.since,
+    });
+  }
   if (bits & NO_PRIME_PARENT) {
     out.push({ id: issueId('no-prime-parent', memberId, null), type: 'no-prime-parent', memberId, contactId: null, relatedContactId: null, detail: 'no prime parent is linked', raisedAt: entry.primeRaisedAt! });
   } else if (bits & NO_USABLE_METHOD) {
@@ -83,6 +104,8 @@ export const restoreMemberIssues = (p: Projection, entry: MemberEntry, issues: R
     if (i.type === 'stale-pre-admission') {
       entry.issueBits |= STALE;
       entry.staleRaisedAt = i.raisedAt;
+    } else if (i.type === 'excluded-by-settings') {
+      entry.issueBits |= EXCLUDED;
     } else if (i.type === 'no-prime-parent' || i.type === 'no-usable-method') {
       entry.issueBits |= i.type === 'no-prime-parent' ? NO_PRIME_PARENT : NO_USABLE_METHOD;
       entry.primeRaisedAt = i.raisedAt;

@@ -4,7 +4,7 @@
  * again on restore. A snapshot holds personal data in plain text, so one written before
  * an anonymisation must be replaced after it (R-DEL-3): restore, catch up, write again.
  */
-import type { ContactId, DataArea, GroupId, GroupRecord, LocalDate, MemberId, MemberRecord, SchoolState } from '@contactable/core';
+import type { ContactId, DataArea, GroupId, GroupRecord, MemberId, MemberRecord, SchoolState } from '@contactable/core';
 import type { ContactView } from './contactView.js';
 import { refreshStudent } from './dashboardCounters.js';
 import { primeReach } from './primeReach.js';
@@ -18,7 +18,7 @@ import { contactIssuesOf } from './contactIssues.js';
 import { restoreMemberIssues } from './memberIssues.js';
 
 /** The snapshot format version. */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 /** What a snapshot holds. */
 export interface ProjectionSnapshot {
@@ -28,7 +28,8 @@ export interface ProjectionSnapshot {
   readonly members: Readonly<Record<MemberId, MemberRecord>>;
   readonly contacts: Readonly<Record<ContactId, ContactView>>;
   readonly groups: Readonly<Record<GroupId, GroupRecord>>;
-  readonly messagesByDay: Readonly<Record<LocalDate, DayCounts>>;
+  /** Messages sent per quarter hour since the epoch. */
+  readonly messagesBySlot: Readonly<Record<string, DayCounts>>;
   readonly issues: Readonly<Record<string, DataIssue>>;
   readonly importRuns: Readonly<Record<string, ImportRunTrack>>;
   readonly permissionFailures: Readonly<Partial<Record<DataArea, number>>>;
@@ -53,7 +54,7 @@ export const toSnapshot = (p: Projection): ProjectionSnapshot => {
     members,
     contacts,
     groups: Object.fromEntries(p.groups),
-    messagesByDay: Object.fromEntries(p.messagesByDay),
+    messagesBySlot: Object.fromEntries(p.messagesBySlot),
     issues: Object.fromEntries(allDataIssues(p).map((i) => [i.id, i])),
     importRuns: Object.fromEntries(p.importRuns),
     permissionFailures: Object.fromEntries(p.permissionFailures),
@@ -100,7 +101,7 @@ export const restoreProjection = (snapshot: ProjectionSnapshot | string): Projec
     trackMemberRetention(p, entry.record.memberId);
   }
   for (const [id, g] of Object.entries(s.groups)) p.groups.set(id, g);
-  for (const [day, counts] of Object.entries(s.messagesByDay)) p.messagesByDay.set(day, { ...counts });
+  for (const [slot, counts] of Object.entries(s.messagesBySlot)) p.messagesBySlot.set(Number(slot), { ...counts });
   for (const [id, run] of Object.entries(s.importRuns)) p.importRuns.set(id, { startedAt: run.startedAt, failed: [...run.failed], warned: [...(run.warned ?? [])] });
   for (const [area, at] of Object.entries(s.permissionFailures)) p.permissionFailures.set(area as DataArea, at!);
   for (const [code, at] of Object.entries(s.warningsRaised ?? {})) p.warningsRaised.set(code, at);

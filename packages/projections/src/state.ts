@@ -55,7 +55,7 @@ export interface StudentWithout {
   readonly name: PersonName;
 }
 
-/** Messages handed to providers on one day, per channel. */
+/** Messages handed to providers in one slot of time (a quarter hour), per channel. */
 export interface DayCounts {
   email: number;
   sms: number;
@@ -121,7 +121,8 @@ export interface Projection {
    */
   addresses: AddressIndex | null;
   readonly dashboard: DashboardCounters;
-  readonly messagesByDay: Map<LocalDate, DayCounts>;
+  /** Messages sent per quarter hour since the epoch (messages.ts): summed into the school's days when asked. */
+  readonly messagesBySlot: Map<number, DayCounts>;
   /** Members and contacts with at least one open issue: the data-issues list is gathered from these. */
   readonly withIssues: { readonly members: Set<MemberId>; readonly contacts: Set<ContactId> };
   /** Open permission issues by data area (R-IMP-10). */
@@ -157,7 +158,7 @@ export const createProjection = (options: { readonly schoolId?: string | null } 
   groups: new Map(),
   addresses: null,
   dashboard: { total: 0, byEmail: 0, byMobile: 0, byEither: 0, without: new Map(), withoutSorted: null, withoutChanges: [] },
-  messagesByDay: new Map(),
+  messagesBySlot: new Map(),
   withIssues: { members: new Set(), contacts: new Set() },
   permissionIssues: new Map(),
   importRuns: new Map(),
@@ -177,7 +178,7 @@ export const createProjection = (options: { readonly schoolId?: string | null } 
 export const clearProjection = (p: Projection): void => {
   p.position = 0;
   p.school = schoolDecider.initialState;
-  for (const m of [p.members, p.contacts, p.groups, p.messagesByDay, p.permissionIssues, p.importRuns, p.permissionFailures, p.importWarnings, p.warningsRaised, p.dashboard.without, p.staff] as Array<Map<unknown, unknown>>) m.clear();
+  for (const m of [p.members, p.contacts, p.groups, p.messagesBySlot, p.permissionIssues, p.importRuns, p.permissionFailures, p.importWarnings, p.warningsRaised, p.dashboard.without, p.staff] as Array<Map<unknown, unknown>>) m.clear();
   p.dashboard.withoutSorted = null;
   p.dashboard.withoutChanges.length = 0;
   for (const s of [p.withIssues.members, p.withIssues.contacts, p.awaitingDeletion, p.deletedMembers, p.deletedContacts] as Array<Set<unknown>>) s.clear();

@@ -1,6 +1,6 @@
 /** Reading the store for the projections: catch up, as-of rebuilds, audit trails and explanations. */
 import * as E from 'fp-ts/lib/Either.js';
-import { contactStream, memberStream, type Channel, type ContactEvent, type ContactId, type EventStore, type Instant, type MemberId, type StoredEvent } from '@contactable/core';
+import { DEFAULT_TIME_ZONE, contactStream, memberStream, type TimeZone, type Channel, type ContactEvent, type ContactId, type EventStore, type Instant, type MemberId, type StoredEvent } from '@contactable/core';
 import { recordFailure, applyEvent } from './apply.js';
 import { auditTrail, type AuditEntry } from './audit.js';
 import { happenedBy } from './asOf.js';
@@ -112,7 +112,8 @@ export const explainFromStore = async (
   contactId: ContactId,
   channel: Channel,
   at: Instant,
+  zone: TimeZone = DEFAULT_TIME_ZONE,
 ): Promise<Explanation & { readonly failures: ReadonlyArray<DecodeFailure> }> => {
   const { events, failures } = await readDecodedStream(store, contactStream(contactId));
-  return { ...explainContactability(events as ReadonlyArray<StoredEvent<ContactEvent>>, channel, at, contactId), failures };
+  return { ...explainContactability(events as ReadonlyArray<StoredEvent<ContactEvent>>, channel, at, contactId, zone), failures };
 };

@@ -82,6 +82,8 @@ export const issueTypeWords = (type: DataIssueType): string => {
       return 'Possibly the same person twice';
     case 'import-warning':
       return 'Import warning';
+    case 'excluded-by-settings':
+      return 'Left out by the import settings';
   }
 };
 
@@ -99,6 +101,7 @@ export const ISSUE_TYPES: ReadonlyArray<DataIssueType> = [
   'possible-duplicate-contact',
   'permissions',
   'import-warning',
+  'excluded-by-settings',
 ];
 
 /** A member's kind in words. */
@@ -113,6 +116,8 @@ export const rollStatusWords = (r: RollStatus): string => {
       return `pre-admission (${r.applicationStatus}, joins ${r.admissionDate})`;
     case 'leaver':
       return r.deletionQueued ? 'leaver (deletion queued)' : `leaver${r.leftOn === null ? '' : ` since ${r.leftOn}`}`;
+    case 'excluded':
+      return `not imported: excluded by settings (${r.because === 'pre-admissions-off' ? 'pre-admissions off' : r.because === 'exception' ? 'in the exceptions' : 'parents refused sharing'})${r.deletionQueued ? ', deletion queued' : ''}`;
     case 'deleted':
       return r.anonymised ? 'deleted (anonymised)' : 'deleted';
   }

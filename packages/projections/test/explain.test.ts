@@ -89,9 +89,15 @@ describe('explain (R-AUD-3)', () => {
 describe('explanations read as the office writes dates', () => {
   it('R-AUD-3 failures on one day are told by their times; on different days by their dates', async () => {
     const { formatDays } = await import('../src/time.js');
-    expect(formatDays(['2026-09-08T09:00:00.000Z', '2026-09-08T11:00:00.000Z', '2026-09-08T13:00:00.000Z'])).toBe('09:00, 11:00 and 13:00 on 8 Sep 2026');
+    expect(formatDays(['2026-09-08T09:00:00.000Z', '2026-09-08T11:00:00.000Z', '2026-09-08T13:00:00.000Z'])).toBe('10:00, 12:00 and 14:00 BST on 8 Sep 2026');
+    // The school's zone decides the day and the clock: in December London is on GMT; 23:30 UTC in summer is the next day.
+    expect(formatDays(['2026-12-08T09:00:00.000Z', '2026-12-08T11:00:00.000Z'])).toBe('09:00 and 11:00 GMT on 8 Dec 2026');
+    expect(formatDays(['2026-07-01T23:30:00.000Z', '2026-07-02T08:00:00.000Z'])).toBe('00:30 and 09:00 BST on 2 Jul 2026');
+    expect(formatDays(['2026-07-01T23:30:00.000Z', '2026-07-02T08:00:00.000Z'], 'UTC')).toBe('1 and 2 Jul 2026');
+    // Across the clock change the label is given with each time.
+    expect(formatDays(['2026-10-25T00:30:00.000Z', '2026-10-25T09:00:00.000Z'])).toBe('01:30 BST and 09:00 GMT on 25 Oct 2026');
     expect(formatDays(['2026-05-02T09:00:00.000Z', '2026-05-05T09:00:00.000Z', '2026-05-09T09:00:00.000Z'])).toBe('2, 5 and 9 May 2026');
     expect(formatDays(['2026-04-30T09:00:00.000Z', '2026-05-02T09:00:00.000Z'])).toBe('30 Apr 2026 and 2 May 2026');
-    expect(formatDays(['2026-05-02T09:00:00.000Z', '2026-05-02T10:00:00.000Z', '2026-05-03T09:00:00.000Z'])).toBe('2 May 2026 09:00, 2 May 2026 10:00 and 3 May 2026 09:00');
+    expect(formatDays(['2026-05-02T09:00:00.000Z', '2026-05-02T10:00:00.000Z', '2026-05-03T09:00:00.000Z'])).toBe('2 May 2026 10:00 BST, 2 May 2026 11:00 BST and 3 May 2026 10:00 BST');
   });
 });

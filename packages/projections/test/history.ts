@@ -160,7 +160,7 @@ export const runHistory = (steps: ReadonlyArray<Step>, options: { readonly start
       case 'import-run': {
         const stream = `import-${step.runId}`;
         const actor: Actor = { kind: 'import', runId: step.runId };
-        push(stream, 'ImportRunStarted', { runId: step.runId, format: 'sims-csv', sourceName: 'SIMS', settings: defaultImportSettings, today: today(), firstImport: false }, actor);
+        push(stream, 'ImportRunStarted', { runId: step.runId, format: 'sims-csv', sourceName: 'SIMS', settings: defaultImportSettings, today: today(), firstImport: false, partial: false, massChangeAllowedBy: null }, actor);
         for (const [area, permissionGroup] of step.failed) push(stream, 'ImportPermissionFailed', { runId: step.runId, area, permissionGroup }, actor);
         for (const [code, message] of step.warnings ?? []) push(stream, 'ImportWarningRaised', { runId: step.runId, code, message }, actor);
         if (step.finished) {
@@ -249,6 +249,7 @@ const arbMemberCommand = (memberId: string): fc.Arbitrary<MemberCommand> =>
     },
     { weight: 4, arbitrary: fc.dictionary(fc.constantFrom(...CONTACTS), arbLink, { maxKeys: 3 }).map((links): MemberCommand => ({ type: 'SyncLinks', memberId, links })) },
     { weight: 1, arbitrary: fc.record({ contactId: fc.constantFrom(...CONTACTS), link: arbLink.map((l) => ({ ...l, source: 'address-book' as const })) }).map((r): MemberCommand => ({ type: 'LinkContact', memberId, ...r })) },
+    { weight: 1, arbitrary: fc.constantFrom('pre-admissions-off' as const, 'exception' as const).map((because): MemberCommand => ({ type: 'ExcludeMember', memberId, because })) },
     { weight: 1, arbitrary: fc.constant<MemberCommand>({ type: 'QueueDeletion', memberId }) },
     { weight: 1, arbitrary: fc.constant<MemberCommand>({ type: 'CompleteDeletion', memberId }) },
     { weight: 1, arbitrary: fc.constant<MemberCommand>({ type: 'AnonymiseMember', memberId, today: '' }) },
@@ -295,6 +296,7 @@ export const arbStep: fc.Arbitrary<Step> = fc.oneof(
   { weight: 10, arbitrary: fc.constantFrom(...CONTACTS).chain(arbContactStep).map((command): Step => ({ kind: 'contact', command, ...(command.type === 'OptOut' ? { reason: 'asked by phone' } : {}) })) },
   { weight: 1, arbitrary: fc.record({ name: fc.constantFrom('bounces', 'mine'), filter: arbFilter }).map((r): Step => ({ kind: 'school', command: { type: 'SaveDataIssueFilter', ...r } })) },
   { weight: 1, arbitrary: fc.constantFrom('bounces', 'mine').map((name): Step => ({ kind: 'school', command: { type: 'RemoveDataIssueFilter', name } })) },
+  { weight: 1, arbitrary: fc.constantFrom('Europe/London', 'UTC', 'America/New_York').map((timeZone): Step => ({ kind: 'school', command: { type: 'SetTimeZone', timeZone } })) },
   {
     weight: 1,
     arbitrary: fc

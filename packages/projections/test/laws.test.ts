@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   contactDecider,
   ERASED,
+  localDayOf,
   primeParentIssue,
   usableMethods,
   type ContactRecord,
@@ -228,6 +229,7 @@ describe('laws of the projections', () => {
         }
         for (const m of memberRecords(p)) {
           if (m.status === 'active' && m.enrolment.status === 'pre-admission' && m.staleSince !== null) expected.push(`stale-pre-admission/${m.memberId}/-`);
+          if (m.status === 'active' && m.excluded !== null) expected.push(`excluded-by-settings/${m.memberId}/-`);
           const issue = needsPrimeParent(m) ? primeParentIssue(m, (id) => asContactState(contactView(p, id))) : null;
           if (issue !== null) expected.push(`${issue.type}/${m.memberId}/-`);
         }
@@ -243,8 +245,9 @@ describe('laws of the projections', () => {
               (f.type === undefined || i.type === f.type) &&
               (f.contactId === undefined || i.contactId === f.contactId) &&
               (f.memberId === undefined || i.memberId === f.memberId || (i.memberId === null && i.contactId !== null && memberRecord(p, f.memberId)?.links[i.contactId] !== undefined)) &&
-              (f.from === undefined || i.raisedAt.slice(0, 10) >= f.from) &&
-              (f.to === undefined || i.raisedAt.slice(0, 10) <= f.to),
+              // Days are the school's, in its zone.
+              (f.from === undefined || localDayOf(i.raisedAt, p.school.timeZone) >= f.from) &&
+              (f.to === undefined || localDayOf(i.raisedAt, p.school.timeZone) <= f.to),
           );
         for (const f of filters) expect(dataIssues(p, f)).toEqual(scan(f));
       }),

@@ -42,6 +42,8 @@ type Selector = 'prime' | 'parental-responsibility';
 const memberContacts = (memberId: string, m: MemberState, select: Selector): { candidates: Candidate[]; unreachable: SkippedRecipient[] } => {
   if (m.status === 'absent') return { candidates: [], unreachable: [{ contactId: null, memberId, reasons: ['the member is not held by this school'] }] };
   if (m.status !== 'active') return { candidates: [], unreachable: [{ contactId: null, memberId, reasons: ['the member was deleted'] }] };
+  // Excluded by the import settings (an exception, pre-admissions off): withdrawn from every audience at once.
+  if (m.excluded != null) return { candidates: [], unreachable: [{ contactId: null, memberId, reasons: ['the member is not imported: excluded by the import settings'] }] };
   const ids = Object.entries(m.links)
     .filter(([, link]) => (select === 'prime' ? link.prime : link.parentalResponsibility))
     .sort(([a, la], [b, lb]) => la.priority - lb.priority || (a < b ? -1 : a > b ? 1 : 0))

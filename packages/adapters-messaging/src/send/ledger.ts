@@ -12,6 +12,7 @@ import {
   messageDecider,
   messageStream,
   schemaVersionOf,
+  stampOf,
   type CommandContext,
   type EventMetadata,
   type HandleError,
@@ -27,6 +28,8 @@ import {
 export interface Ledger {
   /** The state as last read or written. */
   readonly state: () => MessageState;
+  /** The log position of the request (MessageRequested), or null while none is recorded. */
+  readonly requestedAt: () => number | null;
   /** Decides a command and appends what it decides; a refusal or an exhausted retry is returned, not thrown. */
   readonly record: (command: MessageCommand, commandId?: string) => Promise<E.Either<HandleError, void>>;
 }
@@ -40,6 +43,7 @@ export const openLedger = async (
   const streamId = messageStream(messageId);
   let state: MessageState = messageDecider.initialState;
   let version = -1;
+  let requestedAt: number | null = null;
 
   const reload = async (): Promise<E.Either<HandleError, void>> => {
     let s: MessageState = messageDecider.initialState;
@@ -49,6 +53,7 @@ export const openLedger = async (
       if (E.isLeft(decoded)) return decoded;
       s = messageDecider.evolve(s, decoded.right as unknown as Recorded<MessageEvent>);
       v = raw.version;
+      if (raw.type === 'MessageRequested' && requestedAt === null) requestedAt = raw.position;
     }
     state = s;
     version = v;
@@ -64,7 +69,7 @@ export const openLedger = async (
       if (E.isLeft(decided)) return decided;
       if (decided.right.length === 0) return E.right(undefined);
       const metadata: EventMetadata = {
-        occurredAt: deps.clock.now(),
+        ...stampOf(deps.clock),
         actor: context.actor,
         reason: context.reason ?? null,
         correlationId: context.correlationId ?? messageId,
@@ -76,6 +81,8 @@ export const openLedger = async (
       if (E.isRight(appended)) {
         for (const e of decided.right) state = messageDecider.evolve(state, { ...e, metadata } as Recorded<MessageEvent>);
         version = appended.right.nextVersion;
+        const at = decided.right.findIndex((e) => e.type === 'MessageRequested');
+        if (at >= 0 && requestedAt === null) requestedAt = appended.right.positions[at] ?? null;
         return E.right(undefined);
       }
       const again = await reload();
@@ -92,5 +99,5 @@ export const openLedger = async (
     return next;
   };
 
-  return E.right({ state: () => state, record });
+  return E.right({ state: () => state, requestedAt: () => requestedAt, record });
 };

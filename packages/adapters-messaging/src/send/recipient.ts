@@ -32,6 +32,22 @@ export const readRecipient = async (store: EventStore, contactId: string, messag
   return { contactId, state, sent };
 };
 
+/**
+ * The address or number a contact held on a channel just after a log position (the moment a
+ * confirmation was queued), or null when none: what a confirmation sent later must still find held.
+ */
+export const heldAt = async (store: EventStore, contactId: string, channel: 'email' | 'sms', position: number): Promise<string | null> => {
+  let state: ContactState = contactDecider.initialState;
+  for (const raw of await store.readStream(contactStream(contactId))) {
+    if (raw.position > position) break;
+    const decoded = decodeEvent(raw);
+    if (E.isLeft(decoded)) throw new Error(decoded.left.message);
+    state = contactDecider.evolve(state, decoded.right as unknown as Recorded<ContactEvent>);
+  }
+  if (state.status !== 'active') return null;
+  return (channel === 'email' ? state.email : state.mobile)?.value ?? null;
+};
+
 /** Reads many recipients, a few at a time. */
 export const readRecipients = async (store: EventStore, contactIds: ReadonlyArray<string>, messageId: string, parallel = 16): Promise<RecipientView[]> => {
   const out: RecipientView[] = new Array(contactIds.length);

@@ -22,6 +22,10 @@
  * A message completes only when every recipient is sent, refused or skipped.
  *
  * Contacts sharing one address (a family email) get one message; MessageSent is recorded for each.
+ *
+ * The outbox: step 1 alone (`queueMessage`) needs no provider. A message queued so (confirmations of
+ * new details when the import had no provider for a channel) waits, requested and not completed, until
+ * `sendPending` finds it and sends it through the provider for its channel.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import {
@@ -36,24 +40,32 @@ import {
   type MessagePurpose,
   type MessageRecord,
   type SkippedRecipient,
+  decodeEvent,
+  parseStreamId,
+  readAllEvents,
+  type EventStore,
 } from '@contactable/core';
 import { normaliseAddress } from '../addresses.js';
 import { isDirectoryError, type Directory } from '../directory/port.js';
 import { describeProviderError, type EmailProvider, type Provider, type SmsProvider } from '../ports.js';
 import { realTiming } from '../rateLimit.js';
 import { defaultRetryPolicy, sendWithRetry, type RetryPolicy } from '../retry.js';
-import { openLedger } from './ledger.js';
-import { readRecipients } from './recipient.js';
+import { openLedger, type Ledger } from './ledger.js';
+import { heldAt, readRecipients } from './recipient.js';
 import { resolveRecipients, unusableReasons } from './resolve.js';
 
-/** What sending needs. */
-export interface SendDeps extends HandlerDeps {
+/** What recording a message in the outbox needs (no provider: a queued message can wait for one). */
+export interface OutboxDeps extends HandlerDeps {
   readonly schoolId: string;
   readonly directory: Directory;
-  readonly email?: EmailProvider | null;
-  readonly sms?: SmsProvider | null;
   /** Who asked for the send (recorded on every event); defaults to the system. */
   readonly actor?: Actor;
+}
+
+/** What sending needs. */
+export interface SendDeps extends OutboxDeps {
+  readonly email?: EmailProvider | null;
+  readonly sms?: SmsProvider | null;
   /** Backoff waits go through this (tests pass a fake). */
   readonly sleep?: (ms: number) => Promise<void>;
   readonly retry?: Partial<RetryPolicy>;
@@ -121,6 +133,54 @@ interface Unit {
 
 const IN_DOUBT = 'an earlier run handed this recipient to the provider (or was about to) and stopped before recording the outcome';
 
+/** A message recorded in the outbox: its intent and resolved audience, nothing sent yet. */
+export interface QueuedMessage {
+  readonly messageId: string;
+  readonly channel: Channel;
+  readonly purpose: MessagePurpose;
+  readonly recipients: number;
+  readonly skipped: number;
+}
+
+const contextOf = (deps: OutboxDeps, messageId: string) => ({ schoolId: deps.schoolId, actor: deps.actor ?? ({ kind: 'system', name: 'messaging' } as Actor), correlationId: messageId });
+
+// Step 1, the intent: recorded once (a re-run with the same content records nothing; other content under the same id is refused).
+const openRequest = async (
+  deps: OutboxDeps,
+  message: OutgoingMessage & { readonly purpose: MessagePurpose },
+  audience: Audience,
+  expected: ReadonlyMap<string, string>,
+): Promise<E.Either<SendError, Ledger>> => {
+  const { messageId, channel } = message;
+  const opened = await openLedger(deps, messageId, contextOf(deps, messageId));
+  if (E.isLeft(opened)) return sendError('store', opened.left.message);
+  const ledger = opened.right;
+  const request = { type: 'RequestMessage' as const, messageId, channel, subject: message.subject, body: message.body, audience, purpose: message.purpose };
+  if (ledger.state().status === 'absent') {
+    const resolution = await resolveRecipients(deps.directory, audience, channel, expected);
+    if (isDirectoryError(resolution)) return sendError('audience', resolution.message);
+    const requested = await ledger.record({ ...request, recipients: resolution.recipients, skipped: resolution.skipped }, `request:${messageId}`);
+    if (E.isLeft(requested)) return sendError('refused', requested.left.message);
+  } else {
+    const same = await ledger.record({ ...request, recipients: [], skipped: [] });
+    if (E.isLeft(same)) return sendError('refused', same.left.message);
+  }
+  return E.right(ledger);
+};
+
+/** Records a message in the outbox (intent and resolved audience) without sending it: `sendPending` sends it later. */
+export const queueMessage = async (
+  deps: OutboxDeps,
+  message: OutgoingMessage & { readonly purpose: MessagePurpose },
+  audience: Audience,
+  expected: ReadonlyMap<string, string> = new Map(),
+): Promise<E.Either<SendError, QueuedMessage>> => {
+  const opened = await openRequest(deps, message, audience, expected);
+  if (E.isLeft(opened)) return opened;
+  const m = opened.right.state() as MessageRecord;
+  return E.right({ messageId: m.messageId, channel: m.channel, purpose: m.purpose, recipients: m.recipients.length, skipped: m.skipped.length });
+};
+
 /** The shared path of messages and confirmations; `expected` pins the address a confirmation is for. */
 export const runSend = async (
   deps: SendDeps,
@@ -133,28 +193,23 @@ export const runSend = async (
   if (provider === null || provider === undefined) {
     return sendError('no-provider', `No ${channel === 'email' ? 'email' : 'text message'} provider is configured, so message ${messageId} was not sent.`);
   }
-  const actor: Actor = deps.actor ?? { kind: 'system', name: 'messaging' };
-  const context = { schoolId: deps.schoolId, actor, correlationId: messageId };
+  const context = contextOf(deps, messageId);
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...deps.retry };
   const sleep = deps.sleep ?? realTiming.sleep;
   const batchSize = Math.max(1, Math.floor(deps.batchSize ?? 8));
 
-  const opened = await openLedger(deps, messageId, context);
-  if (E.isLeft(opened)) return sendError('store', opened.left.message);
-  const ledger = opened.right;
-
   // 1. The intent, before anything is sent.
-  const request = { type: 'RequestMessage' as const, messageId, channel, subject: message.subject, body: message.body, audience, purpose: message.purpose };
-  if (ledger.state().status === 'absent') {
-    const resolution = await resolveRecipients(deps.directory, audience, channel, expected);
-    if (isDirectoryError(resolution)) return sendError('audience', resolution.message);
-    const requested = await ledger.record({ ...request, recipients: resolution.recipients, skipped: resolution.skipped }, `request:${messageId}`);
-    if (E.isLeft(requested)) return sendError('refused', requested.left.message);
-  } else {
-    const same = await ledger.record({ ...request, recipients: [], skipped: [] });
-    if (E.isLeft(same)) return sendError('refused', same.left.message);
-  }
+  const opened = await openRequest(deps, message, audience, expected);
+  if (E.isLeft(opened)) return opened;
+  const ledger = opened.right;
   const current = (): MessageRecord => ledger.state() as MessageRecord;
+  // A confirmation sent later than it was queued must still find the detail held when it was queued.
+  const requestedAt = ledger.requestedAt();
+  const pinned = async (contactId: string): Promise<string | undefined> => {
+    const given = expected.get(contactId);
+    if (given !== undefined || message.purpose !== 'confirmation' || requestedAt === null) return given;
+    return (await heldAt(deps.store, contactId, channel, requestedAt)) ?? '';
+  };
 
   const sent: Array<{ contactId: string; providerMessageId: string }> = [];
   const alreadySent: string[] = [];
@@ -259,7 +314,7 @@ export const runSend = async (
       }
       if (hasMessageOutcome(current(), v.contactId)) continue;
       // R-CON-9 at the moment of sending, through the core's policy.
-      const reasons = unusableReasons(v.state, channel, expected.get(v.contactId));
+      const reasons = unusableReasons(v.state, channel, await pinned(v.contactId));
       if (reasons.length > 0 || v.state.status !== 'active') {
         const r = await ledger.record({ type: 'RecordRecipientSkipped', messageId, contactId: v.contactId, reasons: reasons.length > 0 ? reasons : ['the contact is not held'] });
         if (E.isLeft(r)) warnings.push(r.left.message);
@@ -342,11 +397,72 @@ export const runSend = async (
  * it, or (with `resendInDoubt`) sends once more to the recipients in doubt.
  */
 export const resumeSend = async (deps: SendDeps, messageId: string): Promise<E.Either<SendError, SendReport>> => {
-  const opened = await openLedger(deps, messageId, { schoolId: deps.schoolId, actor: deps.actor ?? { kind: 'system', name: 'messaging' } });
+  const opened = await openLedger(deps, messageId, contextOf(deps, messageId));
   if (E.isLeft(opened)) return sendError('store', opened.left.message);
   const m = opened.right.state();
   if (m.status === 'absent') return sendError('not-found', `Message ${messageId} was never requested: check the message id.`);
   return runSend(deps, { messageId, channel: m.channel, subject: m.subject, body: m.body, purpose: m.purpose }, m.audience);
+};
+
+/** A message in the outbox not yet completed (queued without a provider, or stopped part-way). */
+export interface PendingMessage {
+  readonly messageId: string;
+  readonly channel: Channel;
+  readonly purpose: MessagePurpose;
+  /** Its request's log position (oldest first). */
+  readonly position: number;
+}
+
+/** The school's messages requested and not completed, oldest first (a scan of the log; message streams hold no personal data). */
+export const pendingMessages = async (store: EventStore, schoolId: string): Promise<ReadonlyArray<PendingMessage>> => {
+  const open = new Map<string, PendingMessage>();
+  for await (const raw of readAllEvents(store)) {
+    if (parseStreamId(raw.streamId)?.category !== 'message' || (raw.type !== 'MessageRequested' && raw.type !== 'MessageCompleted')) continue;
+    const decoded = decodeEvent(raw);
+    if (E.isLeft(decoded)) throw new Error(decoded.left.message);
+    const e = decoded.right;
+    if (e.metadata.schoolId !== schoolId) continue;
+    if (e.type === 'MessageRequested') open.set(e.data.messageId, { messageId: e.data.messageId, channel: e.data.channel, purpose: e.data.purpose, position: raw.position });
+    else if (e.type === 'MessageCompleted') open.delete(e.data.messageId);
+  }
+  return [...open.values()].sort((a, b) => a.position - b.position);
+};
+
+/** What `sendPending` did: a report per message sent (or resumed), and the messages still waiting for a provider. */
+export interface PendingOutcome {
+  readonly reports: ReadonlyArray<SendReport>;
+  readonly waiting: ReadonlyArray<PendingMessage>;
+  /** Messages that could not be sent, with why (the rest still went). */
+  readonly errors: ReadonlyArray<{ readonly messageId: string; readonly message: string }>;
+}
+
+/** Sends every message waiting in the outbox whose channel has a provider; the others keep waiting. */
+export const sendPending = async (deps: SendDeps, options: { readonly purpose?: MessagePurpose } = {}): Promise<E.Either<SendError, PendingOutcome>> => {
+  let pending: ReadonlyArray<PendingMessage>;
+  try {
+    pending = await pendingMessages(deps.store, deps.schoolId);
+  } catch (e) {
+    return sendError('store', e instanceof Error ? e.message : String(e));
+  }
+  const reports: SendReport[] = [];
+  const waiting: PendingMessage[] = [];
+  const errors: Array<{ messageId: string; message: string }> = [];
+  for (const p of pending) {
+    if (options.purpose !== undefined && p.purpose !== options.purpose) continue;
+    const provider = p.channel === 'email' ? deps.email : deps.sms;
+    if (provider === null || provider === undefined) {
+      waiting.push(p);
+      continue;
+    }
+    const opened = await openLedger(deps, p.messageId, contextOf(deps, p.messageId));
+    if (E.isLeft(opened)) return sendError('store', opened.left.message);
+    const m = opened.right.state();
+    if (m.status === 'absent') continue;
+    const r = await runSend(deps, { messageId: m.messageId, channel: m.channel, subject: m.subject, body: m.body, purpose: m.purpose }, m.audience);
+    if (E.isLeft(r)) errors.push({ messageId: p.messageId, message: r.left.message });
+    else reports.push(r.right);
+  }
+  return E.right({ reports, waiting, errors });
 };
 
 /** Sends a message to an audience (a group, members' prime parents, contacts with parental responsibility, or given contacts). */

@@ -6,7 +6,8 @@
  * - a contact's id is the pupil's id and its Order, marked positional: a CTF says nothing of siblings
  *   sharing a parent, so the import decides who is one person (core import/identity.ts);
  * - the single Email of a contact is taken as at `emailLocation` (Home by default);
- * - the areas covered are members and contacts.
+ * - the areas covered are members and contacts;
+ * - a header whose DocumentQualifier is `partial` makes a partial snapshot (the import then removes no one).
  *
  * Hostile or broken files are refused whole, before anything is imported: a section or record a
  * CTF does not have (a misspelt `<CTFPupilData>` would otherwise hide every pupil and mark them
@@ -186,6 +187,13 @@ export const parseCtf = async (source: ByteSource, options: CtfOptions = {}): Pr
 
   const header = (h: Node, rec: XmlRecord): void => {
     headerSeen = true;
+    // A partial CTF (one pupil's correction) says nothing about the pupils it leaves out: the import removes no one.
+    const qualifier = textOf(h['DocumentQualifier']);
+    if (qualifier !== null && qualifier !== '') {
+      const q = qualifier.toLowerCase();
+      if (q !== 'full' && q !== 'partial') failWith('invalid-value', file, { line: rec.line, element: 'DocumentQualifier' }, 'is not full or partial');
+      b.partial = q === 'partial';
+    }
     const supplier = textOf(h['SupplierID']);
     if (options.system === undefined && supplier) b.source = { ...b.source, system: supplier.toLowerCase() };
     const school = nodeOf(h['SourceSchool']);

@@ -16,7 +16,7 @@ export interface CtfWriteOptions {
   readonly dateTime?: string;
   /** Write a plain CTF, as an MIS does: none of our extension elements (default false). */
   readonly plain?: boolean;
-  /** The header's DocumentQualifier: `full` (the whole school, the default) or `partial`. */
+  /** The header's DocumentQualifier: `full` (the whole school, the default, unless the snapshot is partial) or `partial`. */
   readonly qualifier?: 'full' | 'partial';
 }
 
@@ -98,7 +98,7 @@ export function* ctfChunks(s: MisSnapshot, o: CtfWriteOptions = {}): Generator<s
       DocumentName: 'Common Transfer File',
       CTFversion: '25.0',
       DateTime: o.dateTime ?? '2026-09-01T06:00:00',
-      DocumentQualifier: o.qualifier ?? 'full',
+      DocumentQualifier: o.qualifier ?? (s.partial === true ? 'partial' : 'full'),
       SupplierID: o.supplier ?? s.source.system.toUpperCase(),
       SourceSchool: {
         LEA: o.lea ?? s.source.schoolRef?.split('/')[0] ?? '999',

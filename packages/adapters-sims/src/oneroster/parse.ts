@@ -8,7 +8,8 @@
  * - a parent's `email` is at Home, `sms` at Mobile, `phone` at Home; staff's email and phone at Work;
  * - priority is the parent's position among the student's agents (then those named only from the parent's side);
  * - parents and guardians have parental responsibility, relatives do not;
- * - status `tobedeleted` makes a user a leaver and a class inactive; dateLastModified is not read.
+ * - status `tobedeleted` makes a user a leaver and a class inactive; dateLastModified is not read;
+ * - a manifest.csv naming any file `delta` makes a partial snapshot (the import then removes no one).
  * - staff are members with their own contact record (relationship Self).
  *
  * A zip is read with limits and checks (zip.ts): two users.csv, a `../` name, a bomb, are refused.
@@ -41,7 +42,7 @@ export interface OneRosterOptions {
 
 const STAFF = new Set(['teacher', 'administrator', 'aide', 'proctor', 'siteadministrator', 'systemadministrator', 'principal']);
 const CONTACT = new Set(['parent', 'guardian', 'relative']);
-const FILES = ['users.csv', 'enrollments.csv', 'classes.csv', 'orgs.csv', 'roles.csv', 'demographics.csv'];
+const FILES = ['users.csv', 'enrollments.csv', 'classes.csv', 'orgs.csv', 'roles.csv', 'demographics.csv', 'manifest.csv'];
 
 interface User {
   readonly id: string;
@@ -84,6 +85,15 @@ export const parseOneRoster = async (input: OneRosterInput, options: OneRosterOp
     const b = new SnapshotBuilder(usersFile.name, { system: options.system ?? 'oneroster', schoolRef: null, schoolName: null, region: options.region ?? 'GB' });
     const checks = fieldChecks(() => b.file, limits);
     const csv = { limits, cleaner: b.cleaner };
+
+    // A delta export holds only what changed: it says nothing about who is not in it.
+    const manifest = files.get('manifest.csv');
+    if (manifest !== undefined) {
+      current = manifest.name;
+      await readCsv(manifest, ['propertyName', 'value'], (r) => {
+        if (r.get('propertyName').toLowerCase().startsWith('file.') && r.get('value').trim().toLowerCase() === 'delta') b.partial = true;
+      });
+    }
 
     const orgs = files.get('orgs.csv');
     if (orgs !== undefined) {

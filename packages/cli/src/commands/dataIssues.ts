@@ -1,8 +1,8 @@
 /** `data-issues`: the data-issues list, filtered, with named filters saved as events (R-DSH-3). */
 import { DataIssueFilter, handleCommand, schoolDecider, schoolStream, type Actor } from '@contactable/core';
-import { formatInstant, issueTypeWords, officeText, type DataIssue, type DataIssueRow } from '@contactable/projections';
+import { issueTypeWords, officeText, type DataIssue, type DataIssueRow } from '@contactable/projections';
 import { str, type Command } from '../command.js';
-import { calendarDate, handled, resolveContact, resolveMember } from '../context.js';
+import { dateOption, handled, resolveContact, resolveMember, timeIn } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { table } from '../output.js';
 
@@ -32,10 +32,12 @@ export const dataIssuesCommand: Command = {
   run: async (ctx, args) => {
     const type = str(args, 'type');
     if (type !== undefined && !TYPES.includes(type)) throw usageError(`--type must be one of ${TYPES.join(', ')}`, dataIssuesCommand.usage);
+    // Days are the school's (in its zone): an issue raised at 23:30 UTC on a summer evening counts on the next day in London.
     for (const opt of ['from', 'to']) {
       const v = str(args, opt);
-      if (v !== undefined) calendarDate(v, `--${opt}`);
+      if (v !== undefined) dateOption(v, `--${opt}`);
     }
+    const zone = await ctx.zone();
     const views = await ctx.views();
     const filterName = str(args, 'filter');
     let filter: DataIssueFilter = {};
@@ -67,7 +69,7 @@ export const dataIssuesCommand: Command = {
       ctx.out.line(
         table(
           ['issue', 'member', 'linked person', 'what to do', 'raised'],
-          list.map((i) => [issueTypeWords(i.type), i.memberName === null ? null : `${i.memberName}${i.misReference === null ? '' : ` (${i.misReference})`}`, i.relatedContactName === null ? i.contactName : `${i.contactName ?? 'someone'} and ${i.relatedContactName}`, officeText(i.detail), formatInstant(i.raisedAt)]),
+          list.map((i) => [issueTypeWords(i.type), i.memberName === null ? null : `${i.memberName}${i.misReference === null ? '' : ` (${i.misReference})`}`, i.relatedContactName === null ? i.contactName : `${i.contactName ?? 'someone'} and ${i.relatedContactName}`, officeText(i.detail), timeIn(i.raisedAt, zone)]),
         ),
       );
       ctx.out.line(`\n${list.length} issue(s)`);

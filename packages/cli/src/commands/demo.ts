@@ -11,24 +11,28 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  addLocalDays,
   contactDecider,
   contactStream,
   defaultImportSettings,
+  endOfLocalDay,
   handleCommand,
   loadHeldState,
   planCounts,
   runImport,
-  type Clock,
+  simulatedClock,
+  startOfLocalDay,
   type HandlerDeps,
   type ImportSettings,
+  type TimeZone,
 } from '@contactable/core';
 import { ctfChunks, generateSchool, simsCsvChunks } from '@contactable/adapters-sims';
 import { ingestCallback, storeDirectory, type CallbackProvider, type RawCallback, type WebhookConfigs } from '@contactable/adapters-messaging';
-import { actorWords, blockCauseWords, catchUp, channelWords, contactView, createProjection, dashboard, dataIssues, explainFromStore, formatInstant, issueTypeWords, linkedPeople, listMembers, memberLabel, membersOfContact, officeText, personName, relationshipWords, type Projection } from '@contactable/projections';
+import { actorWords, blockCauseWords, catchUp, channelWords, contactView, createProjection, dashboard, dataIssues, explainFromStore, issueTypeWords, linkedPeople, listMembers, memberLabel, membersOfContact, officeText, personName, relationshipWords, type Projection } from '@contactable/projections';
 import { str, type Command } from '../command.js';
 import type { CliContext } from '../context.js';
-import { fullName, wholeNumber } from '../context.js';
-import { CliError } from '../errors.js';
+import { fullName, timeIn, wholeNumber } from '../context.js';
+import { CliError, usageError } from '../errors.js';
 import { table } from '../output.js';
 import { readExport } from './importing.js';
 
@@ -61,11 +65,9 @@ const demoKeys = () => {
 
 const settings: ImportSettings = { ...defaultImportSettings, preAdmissions: true };
 
-/** A clock the demo moves by hand through its day. */
-const handClock = (start: string): Clock & { set: (at: string) => void } => {
-  let now = start;
-  return { now: () => now, set: (at) => (now = at) };
-};
+/** An instant at a local time of a school day ("09:00" in the school's zone). */
+const localAt = (day: string, hour: number, minute: number, zone: TimeZone): string =>
+  new Date(Date.parse(startOfLocalDay(day, zone)) + (hour * 60 + minute) * 60_000).toISOString();
 
 interface Cast {
   readonly bounced: { contactId: string; memberId: string; email: string };
@@ -113,8 +115,10 @@ export const demo: Command = {
     const held = await loadHeldState(store, schoolId);
     if (E.isLeft(held)) throw new CliError(held.left.message);
     const fresh = held.right.members.size === 0;
-    const clock = handClock(`${DAY0}T06:00:00.000Z`);
-    const deps: HandlerDeps = { ...(await ctx.deps()), clock };
+    const zone = await ctx.zone();
+    // The demo plays two school days in a few seconds: on a simulated clock, marked on every event it writes (audit shows it).
+    const clock = simulatedClock(localAt(DAY0, 7, 0, zone), 'contactable demo', ctx.clock.now());
+    const deps: HandlerDeps = await ctx.deps(clock);
     const keys = demoKeys();
     const work = mkdtempSync(join(tmpdir(), 'contactable-demo-'));
     const timeline: string[] = [];
@@ -127,7 +131,7 @@ export const demo: Command = {
         const first = await runImport(deps, await readExport(ctfFile, 'ctf'), settings, DAY0, { runId: `demo-${DAY0}`, format: 'ctf', sourceName: 'day0.xml', schoolId });
         if (E.isLeft(first)) throw new CliError(first.left.message);
         const c0 = planCounts(first.right.plan);
-        timeline.push(`${DAY0} first import (CTF XML): ${c0.membersAdded} members, ${c0.contactsAdded} contacts, ${first.right.counts.eventsAppended} events`);
+        timeline.push(`${timeIn(localAt(DAY0, 7, 0, zone), zone)} first import (CTF XML): ${c0.membersAdded} members, ${c0.contactsAdded} contacts, ${first.right.counts.eventsAppended} events`);
 
         await catchUp(store, p);
         const cast = castFrom(p);
@@ -139,29 +143,30 @@ export const demo: Command = {
         const callback = async (provider: CallbackProvider, raw: RawCallback, what: string): Promise<void> => {
           const r = await ingestCallback(callbackDeps, provider, raw, { verify: true });
           if (E.isLeft(r)) throw new CliError(`demo callback refused: ${r.left.message}`);
-          timeline.push(`${clock.now().slice(0, 16).replace('T', ' ')} ${what}: ${r.right.written} event(s)`);
+          timeline.push(`${timeIn(clock.now(), zone)} ${what}: ${r.right.written} event(s)`);
         };
 
         // Day 1, during the day: three permanent bounces block an email (R-CON-3).
         for (const [i, hour] of [9, 11, 13].entries()) {
-          const at = `${DAY1}T${String(hour).padStart(2, '0')}:00:00.000Z`;
+          const at = localAt(DAY1, hour, 0, zone);
           clock.set(at);
           await callback('sendgrid', keys.sendgrid([{ email: cast.bounced.email, timestamp: Date.parse(at) / 1000, event: 'bounce', type: 'bounce', reason: '550 5.1.1 mailbox unavailable', sg_event_id: `demo-bounce-${i}`, sg_message_id: `demo-msg-${i}` }], at), `SendGrid bounce ${i + 1} of 3 for ${named(cast.bounced.contactId)}`);
         }
         // A spam complaint blocks at once (R-CON-4).
-        clock.set(`${DAY1}T10:30:00.000Z`);
+        clock.set(localAt(DAY1, 10, 30, zone));
         await callback('sendgrid', keys.sendgrid([{ email: cast.spam.email, timestamp: Date.parse(clock.now()) / 1000, event: 'spamreport', sg_event_id: 'demo-spam-1', sg_message_id: 'demo-msg-9' }], clock.now()), `SendGrid spam complaint from ${named(cast.spam.contactId)}`);
         // A parent texts STOP (R-CON-2).
-        clock.set(`${DAY1}T12:15:00.000Z`);
+        clock.set(localAt(DAY1, 12, 15, zone));
         await callback('twilio', keys.twilio({ AccountSid: 'ACdemo', MessageSid: 'SMdemo-stop-1', SmsStatus: 'received', From: cast.stop.mobile, To: '+447700900000', Body: 'STOP' }), `Twilio: ${named(cast.stop.contactId)} texted STOP`);
         // The office checks with the parent who complained, and re-enables their email (R-CON-7).
-        clock.set(`${DAY1}T14:00:00.000Z`);
+        clock.set(localAt(DAY1, 14, 0, zone));
         const reEnabled = await handleCommand(deps, contactDecider, contactStream(cast.spam.contactId), { type: 'ReEnable', contactId: cast.spam.contactId, channel: 'email', confirmedWithContact: true }, { schoolId, actor: { kind: 'person', name: 'J. Smith (office)' }, reason: 'parent confirmed by phone that the complaint was a mistake', commandId: 'demo-re-enable' });
         if (E.isLeft(reEnabled)) throw new CliError(reEnabled.left.message);
-        timeline.push(`${DAY1} 14:00 J. Smith re-enabled email for ${named(cast.spam.contactId)} after checking with them: ${reEnabled.right.appended.length} event(s)`);
+        timeline.push(`${timeIn(clock.now(), zone)} J. Smith re-enabled email for ${named(cast.spam.contactId)} after checking with them: ${reEnabled.right.appended.length} event(s)`);
 
         // Next morning's sync: the day-1 export as SIMS CSV, with leavers, joiners and changed numbers (R-IMP-1, R-IMP-7).
-        clock.set(`${DAY1}T23:30:00.000Z`);
+        // It runs on the morning after; `today` names the day the export describes.
+        clock.set(localAt(addLocalDays(DAY1, 1), 6, 0, zone));
         const day1 = generateSchool({ seed: SEED, pupils, day: 1, today: DAY0 });
         const simsDir = join(work, 'day1');
         const chunks = simsCsvChunks(day1.snapshot);
@@ -170,7 +175,7 @@ export const demo: Command = {
         const second = await runImport(deps, await readExport(simsDir, 'sims-csv'), settings, DAY1, { runId: `demo-${DAY1}`, format: 'sims-csv', sourceName: 'day1', schoolId });
         if (E.isLeft(second)) throw new CliError(second.left.message);
         const c1 = planCounts(second.right.plan);
-        timeline.push(`${DAY1} 23:30 next-day sync (SIMS CSV): ${c1.membersAdded} joined, ${c1.leavers} leaver(s), ${c1.membersChanged} members and ${c1.contactsChanged} contacts changed, ${second.right.counts.eventsAppended} events`);
+        timeline.push(`${timeIn(clock.now(), zone)} next-day sync of the ${DAY1} export (SIMS CSV): ${c1.membersAdded} joined, ${c1.leavers} leaver(s), ${c1.membersChanged} members and ${c1.contactsChanged} contacts changed, ${second.right.counts.eventsAppended} events`);
         return cast;
       };
 
@@ -193,7 +198,7 @@ export const demo: Command = {
       const dash = dashboard(p, DAY1);
       const view = linkedPeople(p, cast.bounced.memberId)!;
       const issues = dataIssues(p);
-      const why = await explainFromStore(store, cast.bounced.contactId, 'email', `${DAY1}T23:59:59.000Z`);
+      const why = await explainFromStore(store, cast.bounced.contactId, 'email', endOfLocalDay(DAY1, zone), zone);
       const leaversNow = listMembers(p, { roll: 'leaver' }).length;
       const json = {
         store: ctx.storeUrl,
@@ -211,6 +216,7 @@ export const demo: Command = {
         o.line(`contactable demo: school "${schoolId}" in ${ctx.storeUrl} (${json.seconds}s)\n`);
         o.line('What happened');
         for (const t of timeline) o.line(`  ${t}`);
+        o.line(`  (played on a simulated clock: every event it wrote says so, as contactable audit ${cast.bounced.contactId} shows)`);
         o.line(`\nDashboard on ${DAY1}: ${json.dashboard.byEither} of ${json.dashboard.total} students on roll have a contactable prime parent (email ${json.dashboard.byEmail}, mobile ${json.dashboard.byMobile}); ${json.dashboard.without} without; ${leaversNow} leaver(s) awaiting deletion`);
         o.line(`\nLinked people of ${memberLabel(view.member)}`);
         o.line(table(['name', 'relationship', 'prime', 'can be messaged by', 'opted out', 'blocked'], view.linkedPeople.map((c) => [fullName(c.name), relationshipWords(c.relationship), c.prime ? 'yes' : 'no', c.usableMethods.map(channelWords).join(', ') || 'nothing', c.optedOut ? 'yes' : 'no', [c.blocked.email && `email: ${blockCauseWords(c.blocked.email)}`, c.blocked.sms && `texts: ${blockCauseWords(c.blocked.sms)}`].filter(Boolean).join('; ') || null])));
@@ -222,7 +228,7 @@ export const demo: Command = {
         const stopped = contactView(p, cast.stop.contactId);
         o.line(`\nWhy could ${bounced === undefined ? 'the parent' : personName(bounced.name)} not be emailed at the end of ${DAY1}?`);
         o.line(`  ${officeText(why.summary)}`);
-        for (const r of why.reasons) o.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${formatInstant(r.at)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${actorWords(r.actor)})`}`);
+        for (const r of why.reasons) o.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${timeIn(r.at, zone)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${actorWords(r.actor)})`}`);
         o.line(`\nNext: contactable dashboard | linked-people ${view.member.misReference ?? view.member.memberId} | data-issues | explain ${stopped?.mobile?.value ?? cast.stop.contactId} --channel sms | audit ${bounced?.email?.value ?? cast.bounced.contactId} | serve`);
       });
     } finally {

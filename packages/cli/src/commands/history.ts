@@ -1,8 +1,8 @@
 /** Compliance commands: audit (R-AUD-1, R-DEL-4), explain (R-AUD-3) and replay (R-AUD-2, R-AUD-4). */
 import { createHash } from 'node:crypto';
-import { actorWords, auditTrailOf, compareRowsWithFold, createProjection, catchUp, contactLabel, eventWords, formatInstant, memberLabel, nameIdsIn, officeText, personName, projectionAsOf, rebuildFromStore, serialiseProjection, explainFromStore, allDataIssues } from '@contactable/projections';
+import { actorWords, auditTrailOf, compareRowsWithFold, createProjection, catchUp, contactLabel, eventWords, memberLabel, nameIdsIn, officeText, personName, projectionAsOf, rebuildFromStore, serialiseProjection, explainFromStore, allDataIssues } from '@contactable/projections';
 import { str, flag, type Command } from '../command.js';
-import { instantFrom, resolveContact, resolveMember } from '../context.js';
+import { instantFrom, resolveContact, resolveMember, timeIn } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { table } from '../output.js';
 
@@ -17,7 +17,8 @@ export const audit: Command = {
     const ref = args.positionals[0];
     if (ref === undefined) throw usageError('name a member (id or MIS reference) or a contact (id or email)', audit.usage);
     const asOfOpt = str(args, 'as-of');
-    const asOf = asOfOpt === undefined ? undefined : instantFrom(asOfOpt, '--as-of');
+    const zone = await ctx.zone();
+    const asOf = asOfOpt === undefined ? undefined : instantFrom(asOfOpt, '--as-of', zone);
     const views = await ctx.views();
     let subject: { memberId: string } | { contactId: string };
     try {
@@ -38,14 +39,16 @@ export const audit: Command = {
     const json = {
       subject: 'memberId' in subject ? { memberId: subject.memberId, memberName: m === null ? null : personName(m.name), misReference: m?.misReference ?? null } : { contactId: subject.contactId, contactName: c === null ? null : personName(c.name) },
       asOf: asOf ?? null,
-      entries: entries.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reason: e.reason, summary: e.summary, position: e.position })),
+      entries: entries.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reason: e.reason, summary: e.summary, position: e.position, simulatedClock: e.simulatedClock })),
     };
     const named: string[] = [];
     for (const e of entries) named.push(officeText(await nameIdsIn(e.summary, views)));
     ctx.out.result(json, () => {
-      ctx.out.line(`Audit trail of ${m !== null ? memberLabel(m) : c !== null ? contactLabel(c) : 'someone no longer held'}${asOf === undefined ? '' : ` as it stood at ${formatInstant(asOf)}`}`);
+      // A time from a simulated clock (a demo, a rehearsal on a later day) says so beside it.
+      const when = (e: (typeof entries)[number]): string => `${timeIn(e.at, zone)}${e.simulatedClock === null ? '' : ` (simulated clock: ${e.simulatedClock})`}`;
+      ctx.out.line(`Audit trail of ${m !== null ? memberLabel(m) : c !== null ? contactLabel(c) : 'someone no longer held'}${asOf === undefined ? '' : ` as it stood at ${timeIn(asOf, zone)}`}`);
       ctx.out.line();
-      ctx.out.line(table(['when', 'what', 'who', 'why', 'what changed'], entries.map((e, i) => [formatInstant(e.at), eventWords(e.type), actorWords(e.actor), e.reason, named[i]!])));
+      ctx.out.line(table(['when', 'what', 'who', 'why', 'what changed'], entries.map((e, i) => [when(e), eventWords(e.type), actorWords(e.actor), e.reason, named[i]!])));
     });
   },
 };
@@ -63,16 +66,17 @@ export const explain: Command = {
     const channel = str(args, 'channel');
     if (channel !== 'email' && channel !== 'sms') throw usageError('--channel must be email or sms', explain.usage);
     const atOpt = str(args, 'at');
-    const at = atOpt === undefined ? ctx.clock.now() : instantFrom(atOpt, '--at');
+    const zone = await ctx.zone();
+    const at = atOpt === undefined ? ctx.clock.now() : instantFrom(atOpt, '--at', zone);
     const views = await ctx.views();
     const contactId = await resolveContact(views, ref);
     const c = await views.contact(contactId);
-    const x = await explainFromStore(await ctx.store(), contactId, channel, at);
+    const x = await explainFromStore(await ctx.store(), contactId, channel, at, zone);
     const json = { contactId, contactName: c === null ? null : personName(c.name), channel, at, usable: x.usable, summary: x.summary, reasons: x.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, because: r.because, standing: r.standing })) };
     ctx.out.result(json, () => {
-      ctx.out.line(`${c === null ? 'The contact' : contactLabel(c)}, ${channel === 'email' ? 'email' : 'texts'} at ${formatInstant(at)}:`);
+      ctx.out.line(`${c === null ? 'The contact' : contactLabel(c)}, ${channel === 'email' ? 'email' : 'texts'} at ${timeIn(at, zone)}:`);
       ctx.out.line(`  ${officeText(x.summary)}`);
-      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${formatInstant(r.at)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${actorWords(r.actor)}${r.reason === null ? '' : `: ${r.reason}`})`}`);
+      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${timeIn(r.at, zone)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${actorWords(r.actor)}${r.reason === null ? '' : `: ${r.reason}`})`}`);
     });
   },
 };
@@ -89,7 +93,8 @@ export const replay: Command = {
   run: async (ctx, args) => {
     const store = await ctx.store();
     const asOfOpt = str(args, 'as-of');
-    const asOf = asOfOpt === null || asOfOpt === undefined ? null : instantFrom(asOfOpt, '--as-of');
+    const zone = await ctx.zone();
+    const asOf = asOfOpt === undefined ? null : instantFrom(asOfOpt, '--as-of', zone);
     const started = process.hrtime.bigint();
     const p = asOf === null ? await rebuildFromStore(store, { schoolId: ctx.schoolId }) : await projectionAsOf(store, asOf, { schoolId: ctx.schoolId });
     const serialised = serialiseProjection(p);
@@ -121,7 +126,7 @@ export const replay: Command = {
       ...(differences.length > 0 ? { differences } : {}),
     };
     ctx.out.result(json, () => {
-      ctx.out.line(`Rebuilt ${asOf === null ? 'up to now' : `as of ${asOf}`}: position ${json.position}, ${json.members} members, ${json.contacts} contacts, ${json.dataIssues} data issues in ${json.seconds}s`);
+      ctx.out.line(`Rebuilt ${asOf === null ? 'up to now' : `as of ${timeIn(asOf, zone)}`}: position ${json.position}, ${json.members} members, ${json.contacts} contacts, ${json.dataIssues} data issues in ${json.seconds}s`);
       ctx.out.line(`views sha256 ${json.sha256}`);
       if (json.undecodable > 0) ctx.out.line(`${json.undecodable} event(s) did not decode (see replay --json)`);
       if (verified !== null) ctx.out.line(verified ? 'verified: a second fold and the views kept in the store agree, byte for byte' : `MISMATCH:\n  ${differences.join('\n  ')}`);

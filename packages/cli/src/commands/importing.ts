@@ -3,6 +3,7 @@ import { closeSync, createWriteStream, existsSync, mkdirSync, openSync, readFile
 import { basename, join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  Percent,
   contactDecider,
   contactStream,
   describeIdentity,
@@ -10,6 +11,8 @@ import {
   memberIdFor,
   loadHeldState,
   loadImportSettings,
+  normaliseNameText,
+  normalisedName,
   parseImportSettings,
   planAddressBook,
   planCounts,
@@ -20,13 +23,14 @@ import {
   type ImportPlan,
   type ImportSettings,
   type MisSnapshot,
+  type RefreshTarget,
 } from '@contactable/core';
 import { ctfChunks, fileSource, generateSchool, parseAddressBookCsv, parseCtf, parseOneRoster, parseSimsCsv, simsCsvChunks, type ParseError } from '@contactable/adapters-sims';
-import { providerFromUrl, sendConfirmations, storeDirectory } from '@contactable/adapters-messaging';
+import { providersFromUrls, sendConfirmations, storeDirectory } from '@contactable/adapters-messaging';
 import { uuidV7Ids } from '@contactable/adapters-store';
 import { namePlan, officeText, type NamedEntry, type NamedPlan, type Views } from '@contactable/projections';
-import { flag, str, type Command } from '../command.js';
-import { handled, todayFrom, wholeNumber, type CliContext } from '../context.js';
+import { flag, str, strs, type Command } from '../command.js';
+import { contactLabel, handled, memberLabel, resolveContacts, resolveMember, todayFrom, wholeNumber, type CliContext } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { progressBar } from '../progress.js';
 
@@ -194,16 +198,71 @@ const importAddressBook = async (ctx: CliContext, path: string, dryRun: boolean,
   });
 };
 
+/**
+ * `--refresh-member` / `--refresh-contact`: any id form an office uses (our id, an MIS reference such as a
+ * UPN, the export's own id, an exact name; for a contact also an email address or mobile number), mapped
+ * to the export's own id. One that names nobody, or someone this export does not hold, is an error.
+ */
+export const refreshTargetFrom = async (ctx: CliContext, snapshot: MisSnapshot, source: string, member: string | undefined, contact: string | undefined): Promise<RefreshTarget | undefined> => {
+  const system = snapshot.source.system;
+  if (member !== undefined) {
+    const ref = member.trim();
+    const direct = snapshot.members.filter((m) => m.externalId === ref || (m.misReference !== null && m.misReference.toLowerCase() === ref.toLowerCase()));
+    if (direct.length === 1) return { member: direct[0]!.externalId };
+    const extOf = new Map(snapshot.members.map((m) => [memberIdFor(ctx.schoolId, system, m.externalId), m.externalId]));
+    let memberId: string;
+    try {
+      memberId = await resolveMember(await ctx.views(), ref);
+    } catch (notHeld) {
+      // Someone new in this export, named by name.
+      const wanted = normaliseNameText(ref);
+      const named = wanted === '' ? [] : snapshot.members.filter((m) => normalisedName(m.name) === wanted);
+      if (named.length === 1) return { member: named[0]!.externalId };
+      if (named.length > 1) throw new CliError(`--refresh-member "${ref}": ${named.length} members of ${source} have that name; use the MIS reference (UPN) or the export's id.`);
+      throw new CliError(`--refresh-member: ${notHeld instanceof Error ? notHeld.message : String(notHeld)} (nor is anyone in ${source} known by it). Nothing was imported.`);
+    }
+    const ext = extOf.get(memberId);
+    const held = await (await ctx.views()).member(memberId);
+    if (ext === undefined) throw new CliError(`--refresh-member: ${held === null ? memberId : memberLabel(held)} is held, but ${source} does not hold them: there is nothing to refresh them from. Nothing was imported.`);
+    return { member: ext };
+  }
+  if (contact !== undefined) {
+    const ref = contact.trim();
+    const exts = new Set(snapshot.contacts.map((c) => c.externalId));
+    if (exts.has(ref)) return { contact: ref };
+    const found = await resolveContacts(await ctx.views(), ref);
+    const inExport = found.filter((c) => c.sourceIds.some((id) => exts.has(id)));
+    if (inExport.length > 1) throw new CliError(`--refresh-contact "${ref}" names ${inExport.length} contacts of ${source}; refresh one at a time, by their own id:\n${inExport.map((c) => `  ${contactLabel(c)} (${c.contactId})`).join('\n')}`);
+    const c = inExport[0];
+    if (c === undefined) throw new CliError(`--refresh-contact: ${found.map(contactLabel).join('; ')} ${found.length === 1 ? 'is' : 'are'} held, but ${source} does not hold them: there is nothing to refresh from. Nothing was imported.`);
+    return { contact: [...c.sourceIds].filter((id) => exts.has(id)).sort()[0]! };
+  }
+  return undefined;
+};
+
+/** A percentage option (0 to 100); anything else is a usage error naming the option. */
+const percentOption = (value: string | undefined, option: string, usage: string): number | undefined => {
+  if (value === undefined) return undefined;
+  const n = value.trim() === '' ? Number.NaN : Number(value.replace(/%$/, ''));
+  if (!Percent.is(n)) throw usageError(`${option} must be a percentage from 0 to 100 (got "${value}")`, usage);
+  return n;
+};
+
 /** `import FILE [--format F] [--settings FILE] [--today D] [--dry-run]` */
 export const importCommand: Command = {
   name: 'import',
   summary: 'Sync from an MIS export (CTF XML, SIMS CSV folder, OneRoster folder or zip, address-book CSV); records only change',
   usage:
     'contactable import FILE [--format ctf|sims-csv|oneroster|address-book] [--settings FILE [--save-settings --by NAME]] [--today YYYY-MM-DD] [--dry-run]\n' +
-    '                        [--refresh-member EXTERNAL_ID | --refresh-contact EXTERNAL_ID] [--provider URL]\n' +
-    '  --dry-run            print the plan as a diff and write nothing\n' +
-    '  --refresh-member ID  a targeted refresh of one member (or --refresh-contact) from the export\n' +
-    '  --provider URL       where to send confirmations of new or changed details, when the settings ask for them',
+    '                        [--refresh-member MEMBER | --refresh-contact CONTACT] [--provider URL ...]\n' +
+    '                        [--allow-mass-change --by NAME] [--mass-change-threshold PERCENT]\n' +
+    '  --today D                  the day the export describes (events still record the real time)\n' +
+    '  --dry-run                  print the plan as a diff and write nothing\n' +
+    '  --refresh-member M         a targeted refresh of one member (or --refresh-contact C), by any id, MIS reference or name\n' +
+    '  --provider URL             where to send confirmations of new or changed details (one per channel; repeat for email and texts);\n' +
+    '                             without one they wait in the outbox for: contactable send-pending --provider URL\n' +
+    '  --allow-mass-change        go ahead although the import would mark many leavers or unlink many contacts (recorded with --by)\n' +
+    '  --mass-change-threshold P  the guard\'s threshold for this run, 0-100 (default: the settings\' massChangeThreshold, 10)',
   options: {
     format: { type: 'string' },
     settings: { type: 'string' },
@@ -213,7 +272,9 @@ export const importCommand: Command = {
     'dry-run': { type: 'boolean' },
     'refresh-member': { type: 'string' },
     'refresh-contact': { type: 'string' },
-    provider: { type: 'string' },
+    provider: { type: 'string', multiple: true },
+    'allow-mass-change': { type: 'boolean' },
+    'mass-change-threshold': { type: 'string' },
   },
   needsStore: true,
   run: async (ctx, args) => {
@@ -225,20 +286,23 @@ export const importCommand: Command = {
     const format = (given as ImportFormat | undefined) ?? guessFormat(path);
     if (format === null) throw new CliError(`cannot tell the format of ${path}: give --format ${FORMATS.join('|')}.`);
     const dryRun = flag(args, 'dry-run');
-    const today = todayFrom(str(args, 'today'), ctx.clock);
-    const settings = await settingsFor(ctx, str(args, 'settings'));
+    const allow = flag(args, 'allow-mass-change');
+    const by = str(args, 'by')?.trim();
+    if (allow && (by === undefined || by === '')) throw usageError('--allow-mass-change is recorded with who allowed it: add --by "Your Name"', importCommand.usage);
+    const threshold = percentOption(str(args, 'mass-change-threshold'), '--mass-change-threshold', importCommand.usage);
+    // Bad provider URLs fail before anything is read or written.
+    const providers = providersFromUrls(strs(args, 'provider'));
+    if (E.isLeft(providers)) throw usageError(providers.left.message, importCommand.usage);
+    // --today names the day the export describes; every event still records the real time.
+    const today = todayFrom(str(args, 'today'), ctx.clock, await ctx.zone());
+    const read = await settingsFor(ctx, str(args, 'settings'));
+    const settings: ImportSettings = threshold === undefined ? read : { ...read, massChangeThreshold: threshold };
+    if (flag(args, 'save-settings') && !dryRun && str(args, 'settings') === undefined) throw usageError('--save-settings saves the file given with --settings', importCommand.usage);
     if (format === 'address-book') return importAddressBook(ctx, path, dryRun, settings);
     if (!ctx.out.json && process.stderr.isTTY === true) ctx.out.note(`reading ${basename(path)}...`);
     const snapshot = await readExport(path, format, settings.limits ?? {});
-    const refreshMember = str(args, 'refresh-member');
-    const refreshContact = str(args, 'refresh-contact');
-    const only = refreshMember !== undefined ? { member: refreshMember } : refreshContact !== undefined ? { contact: refreshContact } : undefined;
+    const only = await refreshTargetFrom(ctx, snapshot, basename(path), str(args, 'refresh-member'), str(args, 'refresh-contact'));
     const runId = uuidV7Ids.next();
-    if (flag(args, 'save-settings') && !dryRun) {
-      if (str(args, 'settings') === undefined) throw usageError('--save-settings saves the file given with --settings', importCommand.usage);
-      const by = str(args, 'by');
-      handled(await handleCommand(await ctx.deps(), schoolDecider, schoolStream(ctx.schoolId), { type: 'ChangeImportSettings', settings }, { schoolId: ctx.schoolId, actor: by === undefined ? { kind: 'import', runId } : { kind: 'person', name: by }, reason: 'import settings saved' }));
-    }
     const started = Date.now();
     const showProgress = !ctx.out.json && process.stderr.isTTY === true;
     const planning = progressBar('planning', showProgress);
@@ -250,6 +314,7 @@ export const importCommand: Command = {
       sourceName: basename(path),
       schoolId: ctx.schoolId,
       ...(only !== undefined ? { only } : {}),
+      ...(allow && by !== undefined ? { allowMassChange: { by } } : {}),
       onProgress: (step, done, total) => {
         if (step === 'plan') {
           planning.update(done, total);
@@ -259,27 +324,34 @@ export const importCommand: Command = {
     });
     writing.finish();
     if (E.isLeft(outcome)) {
+      if (outcome.left._tag === 'MassChangeRefused') throw new CliError(outcome.left.message);
       const cause = outcome.left._tag === 'ImportInterrupted' ? outcome.left.cause : null;
       if (process.env.CONTACTABLE_DEBUG === '1' && cause !== null) ctx.out.note(`cause: ${cause instanceof Error ? (cause.stack ?? cause.message) : String(cause)}`);
       throw new CliError(`${outcome.left.message}${cause instanceof Error ? ` (${cause.message.split('\n')[0]})` : ''}\nRun the import again: it carries on where it stopped and records nothing twice.`);
     }
     const o = outcome.right;
+    // Saved once the import is through (a refused import writes nothing, settings included).
+    if (flag(args, 'save-settings') && !dryRun) {
+      handled(await handleCommand(await ctx.deps(), schoolDecider, schoolStream(ctx.schoolId), { type: 'ChangeImportSettings', settings }, { schoolId: ctx.schoolId, actor: by === undefined ? { kind: 'import', runId } : { kind: 'person', name: by }, reason: 'import settings saved' }));
+    }
     const counts = planCounts(o.plan);
-    let confirmationsSent = 0;
     const confirmations = o.plan.confirmations;
+    const confirmed = { planned: confirmations.length, queued: 0, handedOver: 0, pending: 0 };
     if (!dryRun && confirmations.length > 0) {
-      const providerUrl = str(args, 'provider');
-      if (providerUrl === undefined) ctx.out.note(`${confirmations.length} confirmation(s) of new or changed details were not sent: give --provider URL to send them.`);
+      // Into the outbox always; sent now through the provider for each channel given, the rest by send-pending (R-CON-10).
+      const sent = await sendConfirmations(
+        { ...(await ctx.deps()), schoolId: ctx.schoolId, directory: storeDirectory(await ctx.store()), email: providers.right.email, sms: providers.right.sms, actor: { kind: 'import', runId } },
+        confirmations,
+        { messageId: `confirm-${runId}` },
+      );
+      if (E.isLeft(sent)) ctx.out.note(`confirmations: ${sent.left.message}`);
       else {
-        const providers = providerFromUrl(providerUrl);
-        if (E.isLeft(providers)) throw new CliError(providers.left.message);
-        const sent = await sendConfirmations(
-          { ...(await ctx.deps()), schoolId: ctx.schoolId, directory: storeDirectory(await ctx.store()), email: providers.right.email, sms: providers.right.sms, actor: { kind: 'import', runId } },
-          confirmations,
-          { messageId: `confirm-${runId}` },
-        );
-        if (E.isLeft(sent)) ctx.out.note(`confirmations not sent: ${sent.left.message}`);
-        else confirmationsSent = sent.right.reduce((n, r) => n + r.sent.length, 0);
+        confirmed.queued = sent.right.queued.reduce((n, q) => n + q.recipients, 0);
+        confirmed.handedOver = sent.right.reports.reduce((n, r) => n + r.handedOver, 0);
+        confirmed.pending = sent.right.pending.reduce((n, q) => n + q.recipients, 0);
+        if (sent.right.pending.length > 0) {
+          ctx.out.note(`${confirmed.pending} confirmation(s) of new or changed details wait in the outbox (${sent.right.pending.map((q) => q.channel).join(' and ')}: no provider given); send them with: contactable send-pending --provider URL`);
+        }
       }
     }
     const namedPlan = await named(o.plan, await ctx.views());
@@ -290,11 +362,13 @@ export const importCommand: Command = {
       format,
       today,
       recorded: o.recorded,
-      members: { added: counts.membersAdded, changed: counts.membersChanged, leavers: counts.leavers },
+      partial: o.plan.partial,
+      members: { added: counts.membersAdded, changed: counts.membersChanged, leavers: counts.leavers, excluded: counts.excluded },
       contacts: { added: counts.contactsAdded, changed: counts.contactsChanged },
       groups: { added: counts.groupsAdded, changed: counts.groupsChanged },
       eventsAppended: o.counts.eventsAppended,
-      confirmations: { planned: confirmations.length, sent: confirmationsSent },
+      confirmations: confirmed,
+      massChange: { ...o.plan.massChange, allowedBy: allow && o.recorded ? (by ?? null) : null },
       refused: o.refused,
       issues: planIssues(o.plan, namedPlan),
       identities: o.plan.identities.map((n) => ({

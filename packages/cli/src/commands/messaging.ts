@@ -2,8 +2,7 @@
 import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Audience } from '@contactable/core';
-import { ingestCallback, providerFromUrl, resumeSend, send as sendMessage, storeDirectory, type CallbackProvider, type WebhookConfigs } from '@contactable/adapters-messaging';
-import type { Views } from '@contactable/projections';
+import { ingestCallback, providerFromUrl, providersFromUrls, resumeSend, send as sendMessage, sendPending as sendPendingMessages, storeDirectory, type CallbackProvider, type WebhookConfigs } from '@contactable/adapters-messaging';
 import { uuidV7Ids } from '@contactable/adapters-store';
 import { flag, str, strs, type Command } from '../command.js';
 import { contactLabel, memberLabel, officeText, personName } from '@contactable/projections';
@@ -20,7 +19,12 @@ const audienceFrom = async (ctx: CliContext, to: string): Promise<Audience> => {
   const list = rest.split(',').map((s) => s.trim()).filter((s) => s !== '');
   const views = await ctx.views();
   const members = async (): Promise<string[]> => {
-    if (list.length === 1 && list[0] === 'all') return (await views.members({ kind: 'student', roll: 'on-roll' })).map((m) => m.memberId);
+    if (list.length === 1 && list[0] === 'all') {
+      // Every pupil the school imports: those on roll, and pre-admissions when the settings bring them across.
+      const onRoll = await views.members({ kind: 'student', roll: 'on-roll' });
+      const applicants = (await views.school()).settings.preAdmissions ? await views.members({ kind: 'student', roll: 'pre-admission' }) : [];
+      return [...onRoll, ...applicants].map((m) => m.memberId);
+    }
     const ids: string[] = [];
     for (const r of list) ids.push(await resolveMember(views, r));
     return ids;
@@ -155,6 +159,40 @@ export const send: Command = {
     if (rep.failed.length > 0) todo.push(`${rep.failed.length} recipient(s) refused by the provider (see each reason): check their details with the school's records.`);
     if (todo.length === 0 && !rep.completed) todo.push(`the message is not complete${rep.stopped !== null ? `: ${rep.stopped}` : ''}. Carry on with: contactable send --message-id ${messageId} --provider URL --by NAME.`);
     if (todo.length > 0) throw new CliError(todo.join('\n'));
+  },
+};
+
+/** `send-pending --provider URL [--provider URL]` */
+export const sendPending: Command = {
+  name: 'send-pending',
+  summary: 'Send the messages waiting in the outbox (confirmations queued without a provider, sends stopped part-way)',
+  usage:
+    'contactable send-pending --provider URL [--provider URL] [--confirmations-only]\n' +
+    '  one provider per channel (e.g. smtp://... for email and twilio://... for texts); a channel with none keeps waiting',
+  options: { provider: { type: 'string', multiple: true }, 'confirmations-only': { type: 'boolean' } },
+  needsStore: true,
+  run: async (ctx, args) => {
+    const urls = strs(args, 'provider');
+    if (urls.length === 0) throw usageError('give --provider URL (one per channel)', sendPending.usage);
+    const providers = providersFromUrls(urls);
+    if (E.isLeft(providers)) throw usageError(providers.left.message, sendPending.usage);
+    const deps = { ...(await ctx.deps()), schoolId: ctx.schoolId, directory: storeDirectory(await ctx.store()), email: providers.right.email, sms: providers.right.sms };
+    const r = await sendPendingMessages(deps, flag(args, 'confirmations-only') ? { purpose: 'confirmation' } : {});
+    if (E.isLeft(r)) throw new CliError(r.left.message);
+    const { reports, waiting, errors } = r.right;
+    const json = {
+      messages: reports.map((rep) => ({ messageId: rep.messageId, channel: rep.channel, provider: rep.provider, sent: rep.sent.length, handedOver: rep.handedOver, alreadySent: rep.alreadySent.length, skipped: rep.skipped, failed: rep.failed, notSent: rep.notSent, inDoubt: rep.inDoubt, completed: rep.completed })),
+      handedOver: reports.reduce((n, rep) => n + rep.handedOver, 0),
+      waiting: waiting.map((w) => ({ messageId: w.messageId, channel: w.channel, purpose: w.purpose })),
+      errors,
+    };
+    ctx.out.result(json, () => {
+      if (reports.length === 0 && waiting.length === 0 && errors.length === 0) ctx.out.line('The outbox is empty: nothing waits to be sent.');
+      for (const m of json.messages) ctx.out.line(`message ${m.messageId} (${m.channel}): ${m.handedOver} handed to ${m.provider}, ${m.skipped.length} skipped, ${m.failed.length} refused, ${m.notSent.length} not sent, ${m.inDoubt.length} in doubt${m.completed ? '' : ' (not finished: run send-pending again; for those in doubt see send --resend-in-doubt)'}`);
+      for (const w of json.waiting) ctx.out.line(`message ${w.messageId} (${w.channel}, ${w.purpose}) still waits: no ${w.channel === 'email' ? 'email' : 'text'} provider given`);
+      for (const e of errors) ctx.out.line(`message ${e.messageId}: ${e.message}`);
+    });
+    if (errors.length > 0) throw new CliError(`${errors.length} message(s) could not be sent; the others went. Run send-pending again once fixed.`);
   },
 };
 

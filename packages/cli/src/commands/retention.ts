@@ -1,53 +1,68 @@
-/** Leavers, their deliberate deletion (R-DEL-1) and anonymisation 14 days later (R-DEL-2, R-DEL-3). */
+/**
+ * Leavers, their deliberate deletion (R-DEL-1), members excluded by the settings (their own list and
+ * rule), and anonymisation 14 days after deletion (R-DEL-2, R-DEL-3). Write commands run on the wall
+ * clock; a later day only with --simulated-clock, marked on every event they write.
+ */
 import * as E from 'fp-ts/lib/Either.js';
-import { deleteLeaver, runRetention, type LeaverDeleted } from '@contactable/core';
+import { deleteLeaver, formatDate, runRetention, type LeaverDeleted } from '@contactable/core';
 import { memberKindWords, memberLabel, personName } from '@contactable/projections';
-import { str, type Command } from '../command.js';
-import { fullName, person, resolveMember, todayFrom } from '../context.js';
+import { flag, str, type Command } from '../command.js';
+import { fullName, person, resolveMember, timeIn, todayFrom, writeClock } from '../context.js';
 import { CliError, usageError } from '../errors.js';
 import { table } from '../output.js';
+
+const EXCLUDED_WORDS = { 'pre-admissions-off': 'pre-admissions off', exception: 'in the exceptions', 'parents-refused-sharing': 'parents refused sharing' } as const;
 
 /** `leavers [--today D]` */
 export const leavers: Command = {
   name: 'leavers',
-  summary: 'Leavers awaiting deletion, and deleted people awaiting anonymisation',
+  summary: 'Leavers awaiting deletion, members excluded by the settings, and deleted people awaiting anonymisation',
   usage: 'contactable leavers [--today YYYY-MM-DD]',
   options: { today: { type: 'string' } },
   needsStore: true,
   run: async (ctx, args) => {
-    const today = todayFrom(str(args, 'today'), ctx.clock);
+    const zone = await ctx.zone();
+    const today = todayFrom(str(args, 'today'), ctx.clock, zone);
     const views = await ctx.views();
     const v = await views.leavers(today);
     const refs = new Map<string, string | null>();
-    for (const l of v.awaitingDeletion) refs.set(l.memberId, (await views.member(l.memberId))?.misReference ?? null);
+    for (const l of [...v.awaitingDeletion, ...v.excludedBySettings]) refs.set(l.memberId, (await views.member(l.memberId))?.misReference ?? null);
     const byName = <T extends { readonly name: { readonly given: string; readonly family: string } }>(a: T, b: T): number => `${a.name.family} ${a.name.given}`.localeCompare(`${b.name.family} ${b.name.given}`);
     const json = {
       awaitingDeletion: [...v.awaitingDeletion].sort(byName).map((l) => ({ memberId: l.memberId, name: fullName(l.name), memberName: fullName(l.name), misReference: refs.get(l.memberId) ?? null, kind: l.kind, leftOn: l.leftOn, deletionQueued: l.deletionQueued })),
+      excludedBySettings: [...v.excludedBySettings].sort(byName).map((x) => ({ memberId: x.memberId, name: fullName(x.name), misReference: refs.get(x.memberId) ?? null, kind: x.kind, because: x.because, since: x.since, deletionDue: x.deletionDue, deletionQueued: x.deletionQueued })),
       awaitingAnonymisation: [...v.awaitingAnonymisation].sort(byName).map((a) => ({ subject: a.subject, id: a.id, name: personName(a.name), deletedAt: a.deletedAt, dueOn: a.dueOn, due: a.due })),
     };
     ctx.out.result(json, () => {
       ctx.out.line(`Leavers awaiting deletion: ${json.awaitingDeletion.length}`);
-      if (json.awaitingDeletion.length > 0) ctx.out.line(table(['name', 'MIS reference', 'kind', 'left on', 'deletion queued'], json.awaitingDeletion.map((l) => [l.name, l.misReference, memberKindWords(l.kind), l.leftOn, l.deletionQueued ? 'yes' : 'no'])));
+      if (json.awaitingDeletion.length > 0) ctx.out.line(table(['name', 'MIS reference', 'kind', 'left on', 'deletion queued'], json.awaitingDeletion.map((l) => [l.name, l.misReference, memberKindWords(l.kind), l.leftOn === null ? null : formatDate(l.leftOn), l.deletionQueued ? 'yes' : 'no'])));
+      ctx.out.line(`\nNot imported: excluded by settings: ${json.excludedBySettings.length} (never messaged; delete them, or change the settings to bring them back)`);
+      if (json.excludedBySettings.length > 0) {
+        ctx.out.line(table(['name', 'MIS reference', 'kind', 'why', 'since', 'deletion'], json.excludedBySettings.map((x) => [x.name, x.misReference, memberKindWords(x.kind), EXCLUDED_WORDS[x.because], timeIn(x.since, zone), x.deletionQueued ? 'queued' : x.deletionDue ? 'due now' : 'when you choose'])));
+      }
       ctx.out.line(`\nDeleted, awaiting anonymisation: ${json.awaitingAnonymisation.length}`);
-      if (json.awaitingAnonymisation.length > 0) ctx.out.line(table(['name', 'who', 'deleted', 'anonymised from', 'due now'], json.awaitingAnonymisation.map((a) => [a.name, a.subject === 'member' ? 'member' : 'linked person', a.deletedAt.slice(0, 10), a.dueOn, a.due ? 'yes' : 'no'])));
+      if (json.awaitingAnonymisation.length > 0) ctx.out.line(table(['name', 'who', 'deleted', 'anonymised from', 'due now'], json.awaitingAnonymisation.map((a) => [a.name, a.subject === 'member' ? 'member' : 'linked person', timeIn(a.deletedAt, zone), formatDate(a.dueOn), a.due ? 'yes' : 'no'])));
     });
   },
 };
 
-/** `delete-leavers MEMBER... --by NAME` */
+/** `delete-leavers MEMBER... --by NAME [--today D --simulated-clock]` */
 export const deleteLeavers: Command = {
   name: 'delete-leavers',
-  summary: 'Delete chosen leavers: removes them and their links, and contacts left with no member',
-  usage: 'contactable delete-leavers MEMBER... --by NAME [--reason TEXT]',
-  options: { by: { type: 'string' }, reason: { type: 'string' } },
+  summary: 'Delete chosen leavers (or members excluded by the settings): removes them and their links, and contacts left with no member',
+  usage:
+    'contactable delete-leavers MEMBER... --by NAME [--reason TEXT] [--today YYYY-MM-DD --simulated-clock]\n' +
+    '  --today D --simulated-clock   rehearse on a later day: every event written is marked as under a simulated clock',
+  options: { by: { type: 'string' }, reason: { type: 'string' }, today: { type: 'string' }, 'simulated-clock': { type: 'boolean' } },
   needsStore: true,
   run: async (ctx, args) => {
     if (args.positionals.length === 0) throw usageError('name the leavers to delete (ids or MIS references; see: contactable leavers)', deleteLeavers.usage);
     const actor = person(str(args, 'by'), 'Deleting leavers');
+    const { clock } = writeClock(ctx, str(args, 'today'), flag(args, 'simulated-clock'), await ctx.zone(), 'delete-leavers');
     const views = await ctx.views();
     const memberIds: string[] = [];
     for (const ref of args.positionals) memberIds.push(await resolveMember(views, ref));
-    const deps = await ctx.deps();
+    const deps = await ctx.deps(clock);
     const done: LeaverDeleted[] = [];
     for (const memberId of memberIds) {
       const r = await deleteLeaver(deps, memberId, { schoolId: ctx.schoolId, actor, reason: str(args, 'reason') ?? 'deleting leavers' }, async (contactId) => {
@@ -61,32 +76,37 @@ export const deleteLeavers: Command = {
       const m = await views.member(d.memberId);
       names.set(d.memberId, m === null ? { name: null, misReference: null, label: 'a member no longer held' } : { name: personName(m.name), misReference: m.misReference, label: memberLabel(m) });
     }
-    const json = { deleted: done.map((d) => ({ memberId: d.memberId, memberName: names.get(d.memberId)?.name ?? null, misReference: names.get(d.memberId)?.misReference ?? null, unlinked: d.unlinked, contactsRemoved: d.contactsRemoved })) };
+    const json = { deleted: done.map((d) => ({ memberId: d.memberId, memberName: names.get(d.memberId)?.name ?? null, misReference: names.get(d.memberId)?.misReference ?? null, unlinked: d.unlinked, contactsRemoved: d.contactsRemoved })), simulatedClock: clock.simulated?.note ?? null };
     ctx.out.result(json, () => {
+      if (clock.simulated !== undefined) ctx.out.line(`Simulated clock (${clock.simulated.note}): every event written says so.`);
       for (const d of done) ctx.out.line(`deleted ${names.get(d.memberId)?.label}: ${d.unlinked.length} link(s) removed, ${d.contactsRemoved.length} linked person(s) removed from the school`);
       ctx.out.line('Personal data is anonymised 14 days after deletion: run `contactable retention` daily.');
     });
   },
 };
 
-/** `retention [--today D]` */
+/** `retention [--today D --simulated-clock]` */
 export const retention: Command = {
   name: 'retention',
   summary: 'Anonymise people deleted 14+ days ago (their keys are destroyed) and reclaim the space',
-  usage: 'contactable retention [--today YYYY-MM-DD]',
-  options: { today: { type: 'string' } },
+  usage:
+    'contactable retention [--today YYYY-MM-DD --simulated-clock]\n' +
+    '  --today D --simulated-clock   rehearse on a later day: every event written is marked as under a simulated clock',
+  options: { today: { type: 'string' }, 'simulated-clock': { type: 'boolean' } },
   needsStore: true,
   run: async (ctx, args) => {
-    const today = todayFrom(str(args, 'today'), ctx.clock);
+    const zone = await ctx.zone();
+    const { clock, today } = writeClock(ctx, str(args, 'today'), flag(args, 'simulated-clock'), zone, 'retention');
     const v = await (await ctx.views()).leavers(today);
     const report = await runRetention(
-      await ctx.deps(),
+      await ctx.deps(clock),
       v.awaitingAnonymisation.map((a) => ({ subject: a.subject, id: a.id, deletedAt: a.deletedAt })),
-      today,
       { schoolId: ctx.schoolId, actor: { kind: 'system', name: 'retention' }, reason: 'anonymised 14 days after deletion' },
+      zone,
     );
-    const json = { today, anonymised: report.anonymised.map((a) => ({ subject: a.subject, id: a.id })), notYetDue: report.notYetDue, errors: report.errors };
+    const json = { today: report.today, anonymised: report.anonymised.map((a) => ({ subject: a.subject, id: a.id })), notYetDue: report.notYetDue, errors: report.errors, simulatedClock: clock.simulated?.note ?? null };
     ctx.out.result(json, () => {
+      if (clock.simulated !== undefined) ctx.out.line(`Simulated clock (${clock.simulated.note}): every event written says so.`);
       ctx.out.line(`anonymised ${json.anonymised.length}; ${json.notYetDue} deleted but not yet due`);
       for (const e of json.errors) ctx.out.line(`error: ${e}`);
     });

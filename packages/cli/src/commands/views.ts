@@ -5,7 +5,7 @@ import { fullName, resolveMember, todayFrom } from '../context.js';
 import { usageError } from '../errors.js';
 import { table } from '../output.js';
 
-const STATUSES = ['on-roll', 'pre-admission', 'leaver', 'deleted'] as const;
+const STATUSES = ['on-roll', 'pre-admission', 'leaver', 'excluded', 'deleted'] as const;
 
 const rollWords = rollStatusWords;
 
@@ -19,13 +19,14 @@ export const memberJson = (m: MemberSummary) => ({
   status: m.roll.status,
   ...(m.roll.status === 'pre-admission' ? { applicationStatus: m.roll.applicationStatus, admissionDate: m.roll.admissionDate } : {}),
   ...(m.roll.status === 'leaver' ? { leftOn: m.roll.leftOn, deletionQueued: m.roll.deletionQueued } : {}),
+  ...(m.roll.status === 'excluded' ? { excludedBecause: m.roll.because, excludedSince: m.roll.since, deletionQueued: m.roll.deletionQueued } : {}),
 });
 
 /** `members [--status S] [--kind K]` */
 export const members: Command = {
   name: 'members',
   summary: 'List members with their kind and roll status',
-  usage: 'contactable members [--status on-roll|pre-admission|leaver|deleted] [--kind student|staff|external] [--search TEXT]',
+  usage: 'contactable members [--status on-roll|pre-admission|leaver|excluded|deleted] [--kind student|staff|external] [--search TEXT]',
   options: { status: { type: 'string' }, kind: { type: 'string' }, search: { type: 'string' } },
   needsStore: true,
   run: async (ctx, args) => {
@@ -105,7 +106,8 @@ export const dashboardCommand: Command = {
   options: { today: { type: 'string' } },
   needsStore: true,
   run: async (ctx, args) => {
-    const today = todayFrom(str(args, 'today'), ctx.clock);
+    const zone = await ctx.zone();
+    const today = todayFrom(str(args, 'today'), ctx.clock, zone);
     const views = await ctx.views();
     const d = await views.dashboard(today);
     const named = new Map<string, MemberSummary>();
@@ -129,7 +131,7 @@ export const dashboardCommand: Command = {
       ctx.out.line(`Students on roll with a contactable prime parent (${today})`);
       ctx.out.line(table(['by', 'students', 'of total'], [['email', s.byEmail, pct(s.byEmail)], ['mobile', s.byMobile, pct(s.byMobile)], ['either', s.byEither, pct(s.byEither)], ['total', s.total, '']]));
       ctx.out.line(`\n${s.without.length} without one${s.without.length > 0 ? `: ${s.without.slice(0, 10).map((w) => (named.has(w.memberId) ? memberLabel(named.get(w.memberId)!) : w.name)).join(', ')}${s.without.length > 10 ? `, and ${s.without.length - 10} more (contactable data-issues --type no-prime-parent)` : ''}` : ''}`);
-      ctx.out.line('\nMessages sent, last 7 days');
+      ctx.out.line(`\nMessages sent, last 7 days (days in ${zone})`);
       ctx.out.line(table(['day', 'emails', 'texts'], json.messagesLast7Days.map((m) => [formatLocalDate(m.date), m.email, m.sms])));
     });
   },

@@ -4,7 +4,8 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Instant, LocalDate } from '../clock.js';
-import { dateOf, daysBetween } from '../clock.js';
+import { ANONYMISE_AFTER_DAYS, dueForAnonymisation } from '../policies/retention.js';
+import type { TimeZone } from '../zone.js';
 import type { Decider } from '../decider.js';
 import { sameDetail, sameValue } from '../details.js';
 import { domainError, type DomainError } from '../errors.js';
@@ -142,7 +143,7 @@ export type ContactCommand =
   | { readonly type: 'ReEnable'; readonly contactId: ContactId; readonly channel: Channel; readonly confirmedWithContact: boolean }
   | { readonly type: 'RecordMessageSent'; readonly contactId: ContactId; readonly messageId: string; readonly channel: Channel; readonly address: string; readonly provider: string; readonly providerMessageId: string; readonly purpose: 'message' | 'confirmation' }
   | { readonly type: 'DeleteContact'; readonly contactId: ContactId; readonly cause: 'by-hand' | 'no-members-left' }
-  | { readonly type: 'AnonymiseContact'; readonly contactId: ContactId; readonly today: LocalDate };
+  | { readonly type: 'AnonymiseContact'; readonly contactId: ContactId; readonly today: LocalDate; readonly timeZone?: TimeZone };
 
 /** What every provider callback command carries. */
 export interface FeedbackFields {
@@ -161,8 +162,8 @@ export interface ConsentFeedback {
   readonly observedAt: Instant;
 }
 
-/** Days between deletion and anonymisation (R-DEL-2). */
-export const ANONYMISE_AFTER_DAYS = 14;
+/** Days from deletion to anonymisation (R-DEL-2). */
+export { ANONYMISE_AFTER_DAYS };
 
 const emptyStreak: Streak = { lastSuccessAt: null, failuresAt: [] };
 
@@ -623,7 +624,7 @@ export const decideContact = (cmd: ContactCommand, state: ContactState): E.Eithe
       if (state.status !== 'deleted' || state.deletedAt === null) {
         return E.left(domainError('not-queued', `Contact ${cmd.contactId} has not been deleted; only deleted people are anonymised.`));
       }
-      const due = daysBetween(dateOf(state.deletedAt), cmd.today) >= ANONYMISE_AFTER_DAYS;
+      const due = dueForAnonymisation(state.deletedAt, cmd.today, cmd.timeZone);
       return due
         ? ok([{ type: 'ContactAnonymised', data: { contactId: cmd.contactId } }])
         : E.left(domainError('too-early', `Contact ${cmd.contactId} is anonymised ${ANONYMISE_AFTER_DAYS} days after deletion, not before.`));

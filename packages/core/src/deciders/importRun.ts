@@ -34,6 +34,10 @@ export type ImportRunCommand =
       readonly settings: ImportSettings;
       readonly today: LocalDate;
       readonly firstImport: boolean;
+      /** The export holds only some people (R-IMP-7: it marks no leaver). */
+      readonly partial: boolean;
+      /** Who let a mass change through the guard, or null. */
+      readonly massChangeAllowedBy: string | null;
       readonly permissionFailures: ReadonlyArray<{ readonly area: DataArea; readonly permissionGroup: string }>;
       readonly warnings: ReadonlyArray<{ readonly code: string; readonly message: string }>;
     }
@@ -59,7 +63,7 @@ export const decideImportRun = (cmd: ImportRunCommand, state: ImportRunState): E
     case 'StartImportRun':
       if (state.status !== 'absent') return E.right([]);
       return E.right([
-        { type: 'ImportRunStarted', data: { runId: cmd.runId, format: cmd.format, sourceName: cmd.sourceName, settings: cmd.settings, today: cmd.today, firstImport: cmd.firstImport } },
+        { type: 'ImportRunStarted', data: { runId: cmd.runId, format: cmd.format, sourceName: cmd.sourceName, settings: cmd.settings, today: cmd.today, firstImport: cmd.firstImport, partial: cmd.partial, massChangeAllowedBy: cmd.massChangeAllowedBy } },
         ...cmd.permissionFailures.map((f): ImportRunEvent => ({ type: 'ImportPermissionFailed', data: { runId: cmd.runId, area: f.area, permissionGroup: f.permissionGroup } })),
         ...cmd.warnings.map((w): ImportRunEvent => ({ type: 'ImportWarningRaised', data: { runId: cmd.runId, code: w.code, message: w.message } })),
       ]);

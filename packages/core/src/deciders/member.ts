@@ -1,14 +1,14 @@
 /** A member's stream: who they are, their roll status, their links, and their deletion (R-IMP-7..8, R-DEL-1..2, R-GRP-1). */
 import * as E from 'fp-ts/lib/Either.js';
 import type { Instant, LocalDate } from '../clock.js';
-import { dateOf, daysBetween } from '../clock.js';
 import type { Decider } from '../decider.js';
 import { domainError, type DomainError } from '../errors.js';
 import type { Recorded } from '../events/catalogue.js';
 import type { Enrolment, Link, MemberKind, PersonName, Source } from '../events/common.js';
-import type { MemberEvent } from '../events/member.js';
+import type { ExclusionCause, MemberEvent } from '../events/member.js';
 import type { ContactId, MemberId } from '../ids.js';
-import { ANONYMISE_AFTER_DAYS } from './contact.js';
+import { ANONYMISE_AFTER_DAYS, dueForAnonymisation } from '../policies/retention.js';
+import type { TimeZone } from '../zone.js';
 
 /** A member that exists (or existed) in the school. */
 export interface MemberRecord {
@@ -22,6 +22,8 @@ export interface MemberRecord {
   readonly links: Readonly<Record<ContactId, Link>>;
   /** The admission date of a pre-admission flagged stale (R-IMP-6), or null. */
   readonly staleSince: LocalDate | null;
+  /** Not imported any more because of the settings (never a leaver for that), since when and why; null otherwise. */
+  readonly excluded: { readonly because: ExclusionCause; readonly since: Instant } | null;
   readonly deletedAt: Instant | null;
 }
 
@@ -49,9 +51,11 @@ export type MemberCommand =
   /** One person's records became one contact (a merge) or one record became two (a split): the link moves, as it was. */
   | { readonly type: 'RelinkContact'; readonly memberId: MemberId; readonly from: ContactId; readonly to: ContactId }
   | { readonly type: 'MarkLeaver'; readonly memberId: MemberId; readonly leftOn: LocalDate | null }
+  /** The settings no longer bring this member across (not a departure). */
+  | { readonly type: 'ExcludeMember'; readonly memberId: MemberId; readonly because: ExclusionCause }
   | { readonly type: 'QueueDeletion'; readonly memberId: MemberId }
   | { readonly type: 'CompleteDeletion'; readonly memberId: MemberId }
-  | { readonly type: 'AnonymiseMember'; readonly memberId: MemberId; readonly today: LocalDate };
+  | { readonly type: 'AnonymiseMember'; readonly memberId: MemberId; readonly today: LocalDate; readonly timeZone?: TimeZone };
 
 /** The state before any event. */
 export const initialMemberState: MemberState = { status: 'absent' };
@@ -59,17 +63,20 @@ export const initialMemberState: MemberState = { status: 'absent' };
 /** True when the member is a leaver. */
 export const isLeaver = (m: MemberRecord): boolean => m.enrolment.status === 'leaver';
 
+/** True when the settings no longer bring the member across ("not imported: excluded by settings"). */
+export const isExcluded = (m: MemberRecord): boolean => m.excluded != null;
+
 /** Folds one event into a member's state. */
 export const evolveMember = (state: MemberState, event: Recorded<MemberEvent>): MemberState => {
   const at = event.metadata.occurredAt;
   switch (event.type) {
     case 'MemberImported': {
       const d = event.data;
-      return { status: 'active', memberId: d.memberId, source: d.source, kind: d.kind, name: d.name, misReference: d.misReference, enrolment: d.enrolment, links: {}, staleSince: null, deletedAt: null };
+      return { status: 'active', memberId: d.memberId, source: d.source, kind: d.kind, name: d.name, misReference: d.misReference, enrolment: d.enrolment, links: {}, staleSince: null, excluded: null, deletedAt: null };
     }
     case 'MemberAdded': {
       const d = event.data;
-      return { status: 'active', memberId: d.memberId, source: { kind: 'address-book' }, kind: d.kind, name: d.name, misReference: null, enrolment: { status: 'on-roll' }, links: {}, staleSince: null, deletedAt: null };
+      return { status: 'active', memberId: d.memberId, source: { kind: 'address-book' }, kind: d.kind, name: d.name, misReference: null, enrolment: { status: 'on-roll' }, links: {}, staleSince: null, excluded: null, deletedAt: null };
     }
   }
   if (state.status === 'absent') return state;
@@ -95,6 +102,10 @@ export const evolveMember = (state: MemberState, event: Recorded<MemberEvent>): 
       return { ...m, staleSince: event.data.admissionDate };
     case 'StalePreAdmissionCleared':
       return { ...m, staleSince: null };
+    case 'MemberExcluded':
+      return { ...m, excluded: { because: event.data.because, since: at } };
+    case 'ExclusionLifted':
+      return { ...m, excluded: null };
     case 'DeletionQueued':
       return { ...m, status: 'deletion-queued' };
     case 'MemberDeleted':
@@ -140,7 +151,8 @@ export const mergeLinks = (held: Link | undefined, next: Link): Link =>
       };
 
 const decideImport = (m: MemberRecord, cmd: Extract<MemberCommand, { type: 'ImportMember' }>): MemberEvent[] => {
-  const events: MemberEvent[] = [];
+  // The settings bring an excluded member across again.
+  const events: MemberEvent[] = isExcluded(m) ? [{ type: 'ExclusionLifted', data: { memberId: m.memberId } }] : [];
   const nameChanged = m.name.given !== cmd.name.given || m.name.family !== cmd.name.family;
   const refChanged = m.misReference !== cmd.misReference;
   const kindChanged = m.kind !== cmd.kind;
@@ -244,12 +256,16 @@ export const decideMember = (cmd: MemberCommand, state: MemberState): E.Either<D
       return E.map((m: MemberRecord): ReadonlyArray<MemberEvent> =>
         isLeaver(m) ? [] : [{ type: 'MarkedLeaver', data: { memberId: m.memberId, leftOn: cmd.leftOn } }],
       )(requireActive(state, cmd.memberId));
+    case 'ExcludeMember':
+      return E.map((m: MemberRecord): ReadonlyArray<MemberEvent> =>
+        m.excluded?.because === cmd.because ? [] : [{ type: 'MemberExcluded', data: { memberId: m.memberId, because: cmd.because } }],
+      )(requireActive(state, cmd.memberId));
     case 'QueueDeletion':
       if (state.status === 'deletion-queued' || state.status === 'deleted' || state.status === 'anonymised') return ok([]);
       return E.chain((m: MemberRecord): E.Either<DomainError, ReadonlyArray<MemberEvent>> =>
-        isLeaver(m) || m.source.kind === 'address-book'
+        isLeaver(m) || isExcluded(m) || m.source.kind === 'address-book'
           ? ok([{ type: 'DeletionQueued', data: { memberId: m.memberId } }])
-          : E.left(domainError('not-a-leaver', `Member ${m.memberId} is not a leaver; only leavers (or address-book members) can be deleted.`)),
+          : E.left(domainError('not-a-leaver', `Member ${m.memberId} is not a leaver; only leavers, members excluded by the settings (or address-book members) can be deleted.`)),
       )(requireActive(state, cmd.memberId));
     case 'CompleteDeletion':
       if (state.status === 'absent') return E.left(notFound(cmd.memberId));
@@ -265,7 +281,7 @@ export const decideMember = (cmd: MemberCommand, state: MemberState): E.Either<D
       if (state.status === 'absent') return E.left(notFound(cmd.memberId));
       if (state.status === 'anonymised') return ok([]);
       if (state.status !== 'deleted' || state.deletedAt === null) return E.left(domainError('not-queued', `Member ${cmd.memberId} has not been deleted; only deleted people are anonymised.`));
-      return daysBetween(dateOf(state.deletedAt), cmd.today) >= ANONYMISE_AFTER_DAYS
+      return dueForAnonymisation(state.deletedAt, cmd.today, cmd.timeZone)
         ? ok([{ type: 'MemberAnonymised', data: { memberId: cmd.memberId } }])
         : E.left(domainError('too-early', `Member ${cmd.memberId} is anonymised ${ANONYMISE_AFTER_DAYS} days after deletion, not before.`));
     }

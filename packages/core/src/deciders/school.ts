@@ -6,13 +6,16 @@ import { domainError, type DomainError } from '../errors.js';
 import type { Recorded } from '../events/catalogue.js';
 import type { SchoolEvent, SyncSchedule } from '../events/school.js';
 import { defaultImportSettings, type DataIssueFilter, type ImportSettings } from '../settings.js';
+import { DEFAULT_TIME_ZONE, isTimeZone, type TimeZone } from '../zone.js';
 
-/** A school's settings and saved filters. */
+/** A school's settings, saved filters and time zone. */
 export interface SchoolState {
   readonly settings: ImportSettings;
   readonly filters: Readonly<Record<string, DataIssueFilter>>;
   /** The scheduled sync (absent until first set, and in snapshots made before it existed). */
   readonly sync?: SyncSchedule;
+  /** The zone its days and printed times follow (Europe/London until the school sets another). */
+  readonly timeZone: TimeZone;
 }
 
 /** No scheduled sync: what a school has until it sets one. */
@@ -26,7 +29,8 @@ export type SchoolCommand =
   | { readonly type: 'ChangeImportSettings'; readonly settings: ImportSettings }
   | { readonly type: 'SaveDataIssueFilter'; readonly name: string; readonly filter: DataIssueFilter }
   | { readonly type: 'RemoveDataIssueFilter'; readonly name: string }
-  | { readonly type: 'ChangeSyncSchedule'; readonly schedule: SyncSchedule };
+  | { readonly type: 'ChangeSyncSchedule'; readonly schedule: SyncSchedule }
+  | { readonly type: 'SetTimeZone'; readonly timeZone: TimeZone };
 
 /** Folds one event into a school's state. */
 export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): SchoolState => {
@@ -42,6 +46,8 @@ export const evolveSchool = (state: SchoolState, event: Recorded<SchoolEvent>): 
     }
     case 'SyncScheduleChanged':
       return { ...state, sync: event.data.schedule };
+    case 'TimeZoneChanged':
+      return { ...state, timeZone: event.data.timeZone };
   }
 };
 
@@ -63,6 +69,9 @@ export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<D
       const now = state.sync ?? noSyncSchedule;
       return E.right(now.exportPath === exportPath && now.at === at ? [] : [{ type: 'SyncScheduleChanged', data: { schedule: { exportPath, at } } }]);
     }
+    case 'SetTimeZone':
+      if (!isTimeZone(cmd.timeZone)) return E.left(domainError('invalid-command', `"${cmd.timeZone}" is not a time zone; give an IANA name such as Europe/London.`));
+      return E.right(state.timeZone === cmd.timeZone ? [] : [{ type: 'TimeZoneChanged', data: { timeZone: cmd.timeZone } }]);
   }
 };
 
@@ -70,5 +79,5 @@ export const decideSchool = (cmd: SchoolCommand, state: SchoolState): E.Either<D
 export const schoolDecider: Decider<SchoolCommand, SchoolEvent, SchoolState> = {
   decide: decideSchool,
   evolve: evolveSchool,
-  initialState: { settings: defaultImportSettings, filters: {} },
+  initialState: { settings: defaultImportSettings, filters: {}, timeZone: DEFAULT_TIME_ZONE },
 };

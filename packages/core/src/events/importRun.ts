@@ -1,6 +1,6 @@
 /** Events of an import run's stream (`import-<runId>`). They hold counts and ids, never personal values. */
 import * as t from 'io-ts';
-import { ImportSettings } from '../settings.js';
+import { ImportSettings, upcastSettings } from '../settings.js';
 import { LocalDateCodec } from './common.js';
 import { defineEvent, type EventOf } from './define.js';
 
@@ -34,10 +34,30 @@ export const ImportCounts = t.type({
 /** How many of each change a run made. */
 export type ImportCounts = t.TypeOf<typeof ImportCounts>;
 
-/** An import run began with these settings on this day. */
+/**
+ * An import run began with these settings, for the day the export describes (`today`; the event's own
+ * time is the clock's). `partial`: the export said it holds only some people, so it marks no leaver
+ * and removes nothing. `massChangeAllowedBy`: the person who let a mass change through the guard.
+ */
 export const ImportRunStarted = defineEvent(
   'ImportRunStarted',
-  t.type({ runId: t.string, format: t.string, sourceName: t.string, settings: ImportSettings, today: LocalDateCodec, firstImport: t.boolean }),
+  t.type({
+    runId: t.string,
+    format: t.string,
+    sourceName: t.string,
+    settings: ImportSettings,
+    today: LocalDateCodec,
+    firstImport: t.boolean,
+    partial: t.boolean,
+    massChangeAllowedBy: t.union([t.string, t.null]),
+  }),
+  [
+    // v1 -> v2: settings gained the mass-change threshold; runs gained partial and massChangeAllowedBy.
+    (d) => {
+      const r = d as Record<string, unknown>;
+      return { ...r, settings: upcastSettings(r['settings']), partial: false, massChangeAllowedBy: null };
+    },
+  ],
 );
 /** The MIS user lacked a permission, so one data area did not import (R-IMP-10). */
 export const ImportPermissionFailed = defineEvent(

@@ -28,6 +28,25 @@ export const ContactLinked = defineEvent('ContactLinked', t.type({ ...memberId, 
 export const LinkChanged = defineEvent('LinkChanged', t.type({ ...memberId, contactId: t.string, link: Link }));
 /** A contact is no longer linked to this member. */
 export const ContactUnlinked = defineEvent('ContactUnlinked', t.type({ ...memberId, contactId: t.string }));
+/** Why a member the MIS still holds is no longer imported: a setting, not a departure. */
+export const ExclusionCause = t.keyof({
+  /** A pre-admission, and pre-admissions are no longer imported (R-IMP-5). */
+  'pre-admissions-off': null,
+  /** The school listed the student in the exceptions (R-IMP-2). */
+  exception: null,
+  /** The MIS says the parents refused any sharing (R-IMP-2). */
+  'parents-refused-sharing': null,
+});
+/** Why a member is no longer imported. */
+export type ExclusionCause = t.TypeOf<typeof ExclusionCause>;
+
+/**
+ * The import settings no longer bring this member across (pre-admissions off, an exception added):
+ * "not imported: excluded by settings". Not a leaver: withdrawn from every audience at once, and can be deleted.
+ */
+export const MemberExcluded = defineEvent('MemberExcluded', t.type({ ...memberId, because: ExclusionCause }));
+/** The settings bring an excluded member across again. */
+export const ExclusionLifted = defineEvent('ExclusionLifted', t.type(memberId));
 /** A pre-admission from an intake already past is still open in the MIS (R-IMP-6). */
 export const StalePreAdmissionFlagged = defineEvent(
   'StalePreAdmissionFlagged',
@@ -54,6 +73,8 @@ export const memberEvents = [
   ContactUnlinked,
   StalePreAdmissionFlagged,
   StalePreAdmissionCleared,
+  MemberExcluded,
+  ExclusionLifted,
   DeletionQueued,
   MemberDeleted,
   MemberAnonymised,

@@ -1,5 +1,6 @@
 /** Every stored event says when, who (a person, an import run, a provider) and why (R-AUD-1). */
 import * as t from 'io-ts';
+import type { Clock } from '../clock.js';
 import { InstantCodec } from './common.js';
 
 /** Who caused an event. */
@@ -12,17 +13,32 @@ export const Actor = t.union([
 /** Who caused an event. */
 export type Actor = t.TypeOf<typeof Actor>;
 
-/** The metadata of a stored event. */
-export const EventMetadata = t.type({
-  occurredAt: InstantCodec,
-  actor: Actor,
-  reason: t.union([t.string, t.null]),
-  correlationId: t.string,
-  causationId: t.union([t.string, t.null]),
-  schoolId: t.string,
-});
+/** The clock an event was written under, when it was not the wall clock (a demo, a test, a run for a future day). */
+export const SimulatedClockNote = t.type({ note: t.string, wallClockAt: t.union([InstantCodec, t.null]) });
+
+/** The metadata of a stored event. Events written before simulated clocks existed have no `simulatedClock` and decode as before. */
+export const EventMetadata = t.intersection([
+  t.type({
+    occurredAt: InstantCodec,
+    actor: Actor,
+    reason: t.union([t.string, t.null]),
+    correlationId: t.string,
+    causationId: t.union([t.string, t.null]),
+    schoolId: t.string,
+  }),
+  t.partial({ simulatedClock: SimulatedClockNote }),
+]);
 /** The metadata of a stored event. */
 export type EventMetadata = t.TypeOf<typeof EventMetadata>;
+
+/**
+ * When an event happens, by the clock it is written under: its instant, and the clock's
+ * simulation note when it is not the wall clock (so no event passes a simulated time off as real).
+ */
+export const stampOf = (clock: Clock): Pick<EventMetadata, 'occurredAt' | 'simulatedClock'> => {
+  const occurredAt = clock.now();
+  return clock.simulated === undefined ? { occurredAt } : { occurredAt, simulatedClock: { note: clock.simulated.note, wallClockAt: clock.simulated.wallClockAt } };
+};
 
 /** A one-line description of an actor, for audit trails and explanations. */
 export const describeActor = (actor: Actor): string => {

@@ -1,6 +1,6 @@
 /** A readable diff summary of a plan: counts and ids, never personal values. */
 import type { IdentityMatch } from '../events/contact.js';
-import type { IdentityNote, ImportPlan, PlannedCommand } from './plan.js';
+import type { IdentityNote, ImportPlan, MassChangeCheck, PlannedCommand } from './plan.js';
 
 const MAX_IDS = 5;
 const ids = (list: ReadonlyArray<string>): string =>
@@ -13,6 +13,7 @@ export const planCounts = (plan: ImportPlan) => ({
   membersAdded: count(plan.members, 'add').length,
   membersChanged: count(plan.members, 'change').length,
   leavers: count(plan.members, 'leaver').length,
+  excluded: count(plan.members, 'excluded').length,
   contactsAdded: count(plan.contacts, 'add').length,
   contactsChanged: count(plan.contacts, 'change').length,
   groupsAdded: count(plan.groups, 'add').length,
@@ -27,17 +28,39 @@ export const describePlan = (plan: ImportPlan): string => {
   const skipped = Object.entries(plan.skipped).filter(([, n]) => n > 0).map(([k, n]) => `${n} ${k}`);
   const lines = [
     `Import for school ${plan.schoolId} from ${plan.system} on ${plan.today}${plan.firstImport ? ' (first import: no confirmations are sent)' : ''}`,
-    `Members: ${c.membersAdded} added${ids(count(plan.members, 'add'))}, ${c.membersChanged} changed${ids(count(plan.members, 'change'))}, ${c.leavers} leavers${ids(count(plan.members, 'leaver'))}`,
+    ...(plan.partial ? ['Partial export: it adds and changes what it holds, and removes no one (no leaver, no unlink, no group member dropped)'] : []),
+    `Members: ${c.membersAdded} added${ids(count(plan.members, 'add'))}, ${c.membersChanged} changed${ids(count(plan.members, 'change'))}, ${c.leavers} leavers${ids(count(plan.members, 'leaver'))}, ${c.excluded} not imported: excluded by settings${ids(count(plan.members, 'excluded'))}`,
     `Contacts: ${c.contactsAdded} added${ids(count(plan.contacts, 'add'))}, ${c.contactsChanged} changed${ids(count(plan.contacts, 'change'))}`,
     `Groups: ${c.groupsAdded} added${ids(count(plan.groups, 'add'))}, ${c.groupsChanged} changed${ids(count(plan.groups, 'change'))}`,
     `Pre-admissions linked to an existing parent: ${plan.linkedToExistingParent}`,
     `Confirmations to send: ${c.confirmations}`,
     `Issues: ${plan.permissionFailures.length} permission failures${plan.permissionFailures.length > 0 ? ` (${plan.permissionFailures.map((f) => `${f.area}: needs ${f.permissionGroup}`).join('; ')})` : ''}, ${plan.issues.stalePreAdmissions.length} stale pre-admissions${ids(plan.issues.stalePreAdmissions)}, ${plan.issues.invalidEmails.length} invalid emails${ids(plan.issues.invalidEmails)}, ${plan.issues.invalidMobiles.length} invalid mobiles${ids(plan.issues.invalidMobiles)}`,
+    ...(plan.massChange.exceeded ? [`Warning (mass-change): ${describeMassChange(plan.massChange)}`] : []),
     ...plan.warnings.map((w) => `Warning (${w.code}): ${w.message}`),
     `Not imported: ${skipped.length === 0 ? 'none' : skipped.join(', ')}`,
     `Events to append: ${c.events}${c.events === 0 ? ' (nothing changed)' : ''}`,
   ];
   return lines.join('\n');
+};
+
+const pct = (n: number, of: number): string => (of === 0 ? '0%' : `${Math.round((100 * n) / of)}%`);
+
+/**
+ * The guard's refusal in an office's words: the counts, the year groups most affected, and how to go ahead.
+ * Counts and group names only, never a person.
+ */
+export const describeMassChange = (m: MassChangeCheck): string => {
+  const parts = [
+    `mark ${m.leavers} of the ${m.onRoll} members on roll leavers (${pct(m.leavers, m.onRoll)})`,
+    `unlink ${m.unlinkedContacts} of the ${m.linkedContacts} linked contacts (${pct(m.unlinkedContacts, m.linkedContacts)})`,
+  ];
+  const groups = m.yearGroups.length === 0 ? '' : ` Most affected: ${m.yearGroups.map((g) => `${g.name} (${g.leavers})`).join(', ')}.`;
+  const pupils = m.exportPupils < m.heldPupils ? ` The export lists ${m.exportPupils} pupils on roll; ${m.heldPupils} are held.` : '';
+  return (
+    `This import would ${parts.join(' and ')}: more than the mass-change threshold of ${m.thresholdPercent}%.${groups}${pupils} ` +
+    'Nothing was written. If the export is incomplete (an MIS export gone wrong), fix it and import again; a file holding only some pupils ' +
+    'should say it is partial. If the change is real, run the import again with --allow-mass-change --by "Your Name" (recorded on the run).'
+  );
 };
 
 const MATCH_WORDS: Readonly<Record<IdentityMatch, string>> = {

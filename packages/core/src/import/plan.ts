@@ -8,11 +8,12 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { LocalDate } from '../clock.js';
 import { absorbedFrom, contactDecider, type ContactCommand, type ContactState } from '../deciders/contact.js';
 import { groupDecider, type GroupCommand } from '../deciders/group.js';
-import { isLeaver, memberDecider, mergeLinks, type MemberCommand, type MemberState } from '../deciders/member.js';
+import { isExcluded, isLeaver, memberDecider, mergeLinks, type MemberCommand, type MemberState } from '../deciders/member.js';
 import { sameValue } from '../details.js';
 import type { Channel, Detail, Link, PersonName } from '../events/common.js';
 import type { ContactEvent, IdentityMatch } from '../events/contact.js';
 import type { DataArea } from '../events/importRun.js';
+import type { ExclusionCause } from '../events/member.js';
 import { groupIdFor, memberIdFor } from '../idSource.js';
 import { normalisedName } from '../names.js';
 import { contactStream, groupStream, memberStream, type ContactId, type GroupId, type MemberId } from '../ids.js';
@@ -30,7 +31,8 @@ export interface PlannedCommand<C> {
   readonly streamId: string;
   readonly id: string;
   readonly command: C;
-  readonly change: 'add' | 'change' | 'leaver';
+  /** `excluded`: the settings no longer bring the member across (not a departure). */
+  readonly change: 'add' | 'change' | 'leaver' | 'excluded';
   /** How many events the command decides against the held state. */
   readonly events: number;
 }
@@ -60,6 +62,40 @@ export interface IdentityNote {
   readonly isNew: boolean;
 }
 
+/** A year group (or other MIS group of kind year) and how many of its members the import would mark leavers. */
+export interface AffectedGroup {
+  readonly groupId: GroupId;
+  readonly name: string;
+  readonly leavers: number;
+}
+
+/**
+ * The mass-change guard's figures: an import that would mark more than `thresholdPercent` of the members
+ * on roll leavers (and more than 5), unlink more than that share of the linked contacts (and more than 5),
+ * or bring a pupil count that far below what is held, is refused unless a named person allows it.
+ * A partial export and a targeted refresh remove no one, so they never exceed it.
+ */
+export interface MassChangeCheck {
+  readonly thresholdPercent: number;
+  /** Members on roll held from this MIS (students and staff). */
+  readonly onRoll: number;
+  /** Members the import would mark leavers. */
+  readonly leavers: number;
+  /** Contacts linked from the MIS to members held. */
+  readonly linkedContacts: number;
+  /** Contacts that would lose a link from the MIS. */
+  readonly unlinkedContacts: number;
+  /** Students on roll held, and students on roll in the export. */
+  readonly heldPupils: number;
+  readonly exportPupils: number;
+  /** The year groups with the most leavers, most first (at most 3). */
+  readonly yearGroups: ReadonlyArray<AffectedGroup>;
+  readonly exceeded: boolean;
+}
+
+/** The smallest number of leavers, unlinked contacts or missing pupils the guard ever refuses. */
+export const MASS_CHANGE_FLOOR = 5;
+
 /** Something the office should know (ids and counts only, never personal values). */
 export interface PlanWarning {
   readonly code: string;
@@ -73,6 +109,8 @@ export interface ImportPlan {
   readonly today: LocalDate;
   /** No import run has finished yet: notifications are never sent (R-IMP-2). */
   readonly firstImport: boolean;
+  /** The export holds only some people: it marks no leaver, unlinks nothing, removes no group member. */
+  readonly partial: boolean;
   /** One command list per contact stream (joins, records found to be the person, details), then the contacts joined away. */
   readonly contacts: ReadonlyArray<PlannedCommand<ReadonlyArray<ContactCommand>>>;
   /** One command list per member stream: import, then links (one batch per stream). */
@@ -93,6 +131,8 @@ export interface ImportPlan {
   readonly linkedToExistingParent: number;
   /** Records found to be one person, and held contacts joined (R-LNK-1: one person, one contact). */
   readonly identities: ReadonlyArray<IdentityNote>;
+  /** The mass-change guard's figures (R-IMP-7). */
+  readonly massChange: MassChangeCheck;
 }
 
 /** A targeted refresh of one member or one contact, by MIS external id (R-IMP-12). */
@@ -136,6 +176,57 @@ const memo = (f: (k: string) => string): ((k: string) => string) => {
 
 const heldActive = (s: MemberState | undefined): boolean => s !== undefined && s.status === 'active';
 
+/**
+ * The mass-change guard (R-IMP-7): what share of the members on roll the plan would mark leavers, of
+ * the linked contacts it would unlink, and how the export's pupils compare with those held.
+ */
+const checkMassChange = (
+  settings: ImportSettings,
+  held: HeldState,
+  system: string,
+  members: ReadonlyArray<PlannedCommand<ReadonlyArray<MemberCommand>>>,
+  unlinked: ReadonlySet<ContactId>,
+  exportPupils: number | null,
+): MassChangeCheck => {
+  const t = settings.massChangeThreshold;
+  let onRoll = 0;
+  let heldPupils = 0;
+  const linked = new Set<ContactId>();
+  for (const { state } of held.members.values()) {
+    if (state.status !== 'active' || state.source.kind !== 'mis' || state.source.system !== system || isExcluded(state)) continue;
+    if (state.enrolment.status === 'on-roll') {
+      onRoll += 1;
+      if (state.kind === 'student') heldPupils += 1;
+    }
+    if (isLeaver(state)) continue;
+    for (const [c, link] of Object.entries(state.links)) if (link.source === 'mis') linked.add(c);
+  }
+  const leaverIds = members.filter((m) => m.change === 'leaver').map((m) => m.id);
+  const leavers = leaverIds.length;
+  const inGroups = new Map<GroupId, AffectedGroup>();
+  if (leavers > 0) {
+    const leaving = new Set(leaverIds);
+    for (const [id, { state: g }] of held.groups) {
+      if (g.status !== 'active' || g.source.kind !== 'mis' || !/year/i.test(g.groupKind)) continue;
+      const n = Object.values(g.members).filter((r) => r.kind === 'member' && leaving.has(r.id)).length;
+      if (n > 0) inGroups.set(id, { groupId: id, name: g.name, leavers: n });
+    }
+  }
+  const over = (n: number, of: number): boolean => n > MASS_CHANGE_FLOOR && n * 100 > t * of;
+  const missing = exportPupils === null ? 0 : heldPupils - exportPupils;
+  return {
+    thresholdPercent: t,
+    onRoll,
+    leavers,
+    linkedContacts: linked.size,
+    unlinkedContacts: unlinked.size,
+    heldPupils,
+    exportPupils: exportPupils ?? heldPupils,
+    yearGroups: [...inGroups.values()].sort((a, b) => b.leavers - a.leavers || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).slice(0, 3),
+    exceeded: over(leavers, onRoll) || over(unlinked.size, linked.size) || over(missing, heldPupils),
+  };
+};
+
 /** Plans the import of a snapshot into what a school holds. Pure. */
 export const planImport = (
   snapshot: MisSnapshot,
@@ -151,6 +242,8 @@ export const planImport = (
   const reads = (a: DataArea): boolean => covered.has(a) && !failed.has(a);
   const excluded = new Set(settings.exceptions);
   const firstImport = held.importRunsFinished === 0;
+  // A partial export (one pupil's correction) says nothing about who is not in it: it removes no one.
+  const partial = snapshot.partial === true;
   const skipped: Record<SkipReason | 'excluded' | 'inactive-group' | 'refused', number> = {
     'not-yet-arrived': 0,
     'pre-admissions-off': 0,
@@ -163,12 +256,14 @@ export const planImport = (
   };
   const memberIdOf = memo((ext: string): MemberId => memberIdFor(schoolId, system, ext));
 
-  // 1. Who comes across, who becomes a leaver (R-IMP-5..7), who is left out (R-IMP-2 exceptions).
+  // 1. Who comes across, who becomes a leaver (R-IMP-5..7), who is left out by the settings (R-IMP-2):
+  //    a member the settings no longer bring across (pre-admissions off, an exception) is excluded, never a leaver.
   interface Admitted { readonly m: MisMember; readonly id: MemberId; readonly enrolment: Extract<ReturnType<typeof admissionOf>, { kind: 'import' }>['enrolment']; readonly stale: boolean }
   const admitted: Admitted[] = [];
   const toLeave: MemberId[] = [];
+  const toExclude = new Map<MemberId, ExclusionCause>();
   const seen = new Set<MemberId>();
-  const excludedHeld: MemberId[] = [];
+  let notMarkedInPartial = 0;
   for (const m of snapshot.members) {
     if (!reads(m.kind === 'student' ? 'members' : 'staff')) continue;
     const id = memberIdOf(m.externalId);
@@ -177,20 +272,30 @@ export const planImport = (
     const h = held.members.get(id)?.state;
     if (excluded.has(m.externalId) || m.parentsRefusedSharing) {
       skipped.excluded += 1;
-      if (heldActive(h)) excludedHeld.push(id);
+      if (heldActive(h)) toExclude.set(id, excluded.has(m.externalId) ? 'exception' : 'parents-refused-sharing');
       continue;
     }
     const a = admissionOf(m, h, settings, today);
-    if (a.kind === 'import') admitted.push({ m, id, enrolment: a.enrolment, stale: a.stale });
-    else if (a.kind === 'skip') {
+    if (a.kind === 'import') {
+      if (partial && a.enrolment.status === 'leaver') notMarkedInPartial += 1;
+      else admitted.push({ m, id, enrolment: a.enrolment, stale: a.stale });
+    } else if (a.kind === 'skip') {
       skipped[a.reason] += 1;
-      if (h !== undefined && h.status === 'active' && !isLeaver(h)) toLeave.push(id);
+      if (h === undefined || h.status !== 'active' || isLeaver(h)) continue;
+      if (a.reason === 'pre-admissions-off') toExclude.set(id, 'pre-admissions-off');
+      else if (partial) notMarkedInPartial += 1;
+      else if (!isExcluded(h)) toLeave.push(id);
     }
   }
-  for (const [id, { state }] of held.members) {
-    if (seen.has(id) || state.status !== 'active' || state.source.kind !== 'mis' || state.source.system !== system) continue;
-    if (state.kind === 'external' || isLeaver(state) || !reads(state.kind === 'staff' ? 'staff' : 'members')) continue;
-    toLeave.push(id);
+  if (!partial) {
+    for (const [id, { state }] of held.members) {
+      if (seen.has(id) || state.status !== 'active' || state.source.kind !== 'mis' || state.source.system !== system) continue;
+      if (state.kind === 'external' || isLeaver(state) || isExcluded(state) || !reads(state.kind === 'staff' ? 'staff' : 'members')) continue;
+      // Not in the export, but the settings would leave them out anyway: the settings changed, they did not leave.
+      if (excluded.has(state.source.externalId)) toExclude.set(id, 'exception');
+      else if (!settings.preAdmissions && state.enrolment.status === 'pre-admission') toExclude.set(id, 'pre-admissions-off');
+      else toLeave.push(id);
+    }
   }
 
   // 2. The links that come across (R-IMP-2), and the contact records they need.
@@ -314,6 +419,13 @@ export const planImport = (
         source: 'mis',
       });
     }
+    if (partial) {
+      // A partial export unlinks nothing: the links it does not mention stay as held (a join still moves them).
+      const h = held.members.get(a.id)?.state;
+      if (h !== undefined && h.status === 'active') {
+        for (const [c, link] of Object.entries(h.links)) if (link.source === 'mis' && links[c] === undefined && !identities.merges.has(c)) links[c] = link;
+      }
+    }
     memberLinks.set(a.id, links);
   }
 
@@ -412,7 +524,8 @@ export const planImport = (
 
   // Possible duplicates: contacts of this export with the same name that are not one person (a data issue naming both).
   const flags = new Map<ContactId, Map<ContactId, boolean>>();
-  if (options.only === undefined) {
+  // A partial export sees too few people to say who is a possible duplicate of whom (nor to clear a flag).
+  if (options.only === undefined && !partial) {
     const byName = new Map<string, ContactId[]>();
     for (const [id, name] of nameOfTarget) {
       const key = normalisedName(name);
@@ -482,8 +595,8 @@ export const planImport = (
       return;
     }
     if (decided.right.length === 0) return;
-    const leaver = decided.right.some((e) => e.type === 'MarkedLeaver');
-    members.push({ streamId: memberStream(id), id, command: commands, change: h === undefined ? 'add' : leaver ? 'leaver' : 'change', events: decided.right.length });
+    const change = h === undefined ? 'add' : decided.right.some((e) => e.type === 'MarkedLeaver') ? 'leaver' : decided.right.some((e) => e.type === 'MemberExcluded') ? 'excluded' : 'change';
+    members.push({ streamId: memberStream(id), id, command: commands, change, events: decided.right.length });
   };
   // Links to contacts joined into another move with them (a hand-made link as well as one from the MIS).
   const relinks = (id: MemberId, h: MemberState | undefined): MemberCommand[] =>
@@ -494,6 +607,7 @@ export const planImport = (
           .sort()
           .map((c): MemberCommand => ({ type: 'RelinkContact', memberId: id, from: c, to: identities.merges.get(c)! }));
   const planned = new Set<MemberId>();
+  const unlinkedContacts = new Set<ContactId>();
   for (const a of admitted) {
     const h = held.members.get(a.id)?.state;
     if (h !== undefined && h.status !== 'active') continue; // deleted or queued: a deletion is deliberate
@@ -502,7 +616,11 @@ export const planImport = (
     const commands: MemberCommand[] = [
       { type: 'ImportMember', memberId: a.id, source: { kind: 'mis', system, externalId: a.m.externalId }, kind: a.m.kind, name: a.m.name, misReference: a.m.misReference, enrolment: a.enrolment, stale: a.stale },
     ];
-    if (a.enrolment.status !== 'leaver' && reads('contacts')) commands.push({ type: 'SyncLinks', memberId: a.id, links: memberLinks.get(a.id) ?? {} });
+    if (a.enrolment.status !== 'leaver' && reads('contacts')) {
+      const links = memberLinks.get(a.id) ?? {};
+      commands.push({ type: 'SyncLinks', memberId: a.id, links });
+      if (h !== undefined) for (const [c, link] of Object.entries(h.links)) if (link.source === 'mis' && links[c] === undefined && !identities.merges.has(c)) unlinkedContacts.add(c);
+    }
     commands.push(...relinks(a.id, h));
     planMember(a.id, commands, h);
   }
@@ -510,6 +628,11 @@ export const planImport = (
     planned.add(id);
     const h = held.members.get(id)?.state;
     planMember(id, [{ type: 'MarkLeaver', memberId: id, leftOn: null }, ...relinks(id, h)], h);
+  }
+  for (const [id, because] of [...toExclude].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    planned.add(id);
+    const h = held.members.get(id)?.state;
+    planMember(id, [{ type: 'ExcludeMember', memberId: id, because }, ...relinks(id, h)], h);
   }
   if (identities.merges.size > 0) {
     for (const [id, { state }] of held.members) {
@@ -536,6 +659,7 @@ export const planImport = (
         skipped['inactive-group'] += 1;
         continue;
       }
+      const heldRefs = h !== undefined && h.status === 'active' ? Object.values(h.members).filter((r) => r.kind === 'member') : [];
       const command: GroupCommand = {
         type: 'ImportGroup',
         groupId: id,
@@ -545,7 +669,8 @@ export const planImport = (
         active: g.active,
         members: [
           ...g.memberExternalIds.filter((ext) => present.has(ext)).map((ext) => ({ kind: 'member' as const, id: memberIdOf(ext) })),
-          ...(h !== undefined && h.status === 'active' && unread.size > 0 ? Object.values(h.members).filter((r) => r.kind === 'member' && unread.has(r.id)) : []),
+          // A partial export removes no group member (but one the settings now exclude is withdrawn at once).
+          ...(partial ? heldRefs.filter((r) => !toExclude.has(r.id)) : unread.size > 0 ? heldRefs.filter((r) => unread.has(r.id)) : []),
         ],
       };
       const decided = groupDecider.decide(command, h ?? groupDecider.initialState);
@@ -566,19 +691,22 @@ export const planImport = (
       message: `${ids.length} address-book contact(s) share an email address or mobile number with contacts from the MIS (${idList(ids)}): keep each person in one source, the MIS where it has a home (R-IMP-11).`,
     });
   }
-  if (excludedHeld.length > 0) {
+  if (notMarkedInPartial > 0) {
     warnings.push({
-      code: 'excluded-still-held',
-      message: `${excludedHeld.length} member(s) now excluded by the exceptions are still held from earlier imports (${idList([...excludedHeld].sort())}); the import leaves them as they are.`,
+      code: 'partial-removes-no-one',
+      message: `${notMarkedInPartial} member(s) this partial export lists as leaving were not marked leavers: a partial export adds and changes, and removes no one; a full export will mark them.`,
     });
   }
   const permissionFailures = [...failed].sort().map((area) => ({ area, permissionGroup: permissionGroupFor(area) }));
 
+  const exportPupils = reads('members') && !partial ? snapshot.members.filter((m) => m.kind === 'student' && m.roll.status === 'on-roll').length : null;
+  const massChange = checkMassChange(settings, held, system, members, unlinkedContacts, exportPupils);
   const plan: ImportPlan = {
     schoolId,
     system,
     today,
     firstImport,
+    partial,
     contacts,
     members,
     groups,
@@ -589,6 +717,7 @@ export const planImport = (
     skipped,
     linkedToExistingParent,
     identities: identityNotes,
+    massChange: options.only !== undefined || partial ? { ...massChange, exceeded: false } : massChange,
   };
   return options.only === undefined ? plan : restrict(plan, options.only, memberLinks, memberIdOf, (ext) => identities.contactOf.get(ext) ?? null);
 };

@@ -32,14 +32,15 @@ import { importRunDecider } from '../deciders/importRun.js';
 import { memberDecider } from '../deciders/member.js';
 import { schemaVersionOf, type Recorded, type StoredEvent, type UndecodableEvent } from '../events/catalogue.js';
 import type { ImportCounts } from '../events/importRun.js';
-import type { Actor, EventMetadata } from '../events/metadata.js';
+import { stampOf, type Actor, type EventMetadata } from '../events/metadata.js';
 import { describeHandleError, handleCommand, type CommandContext, type HandlerDeps } from '../handler.js';
 import { eventIdFor } from '../idSource.js';
 import { importStream, type ImportRunId, type SchoolId } from '../ids.js';
 import { exactVersion, type NewEvent } from '../store/port.js';
 import type { ImportSettings } from '../settings.js';
 import { loadHeldState, type HeldState, type HeldStream } from './held.js';
-import { plannedCommandCount, planImport, type ImportPlan, type PlannedCommand, type RefreshTarget } from './plan.js';
+import { describeMassChange } from './describe.js';
+import { plannedCommandCount, planImport, type ImportPlan, type MassChangeCheck, type PlannedCommand, type RefreshTarget } from './plan.js';
 import { sequenceDecider } from './sequence.js';
 import type { MisSnapshot } from './snapshot.js';
 
@@ -65,6 +66,11 @@ export interface RunImportOptions {
    * by stream. The log comes out the same either way: same events, ids and order per stream.
    */
   readonly batchStreams?: number;
+  /**
+   * A named person lets an import through the mass-change guard (R-IMP-7): recorded on the run
+   * (`massChangeAllowedBy`) and in the reason of every event it writes. Without it such an import is refused.
+   */
+  readonly allowMassChange?: { readonly by: string };
   /** Told how far the run is: the plan made (`plan`, 1 of 1), then streams written so far of those planned (`write`). */
   readonly onProgress?: (step: ImportStep, done: number, total: number) => void;
 }
@@ -106,8 +112,15 @@ export interface ImportInterrupted {
   readonly cause: unknown;
 }
 
+/** The import would mark too many leavers or unlink too many contacts (the mass-change guard): nothing was written. */
+export interface MassChangeRefused {
+  readonly _tag: 'MassChangeRefused';
+  readonly check: MassChangeCheck;
+  readonly message: string;
+}
+
 /** Why an import did not run to the end. */
-export type ImportRunError = UndecodableEvent | ImportInterrupted;
+export type ImportRunError = UndecodableEvent | ImportInterrupted | MassChangeRefused;
 
 const zeroCounts: ImportCounts = { membersAdded: 0, membersChanged: 0, leavers: 0, contactsAdded: 0, contactsChanged: 0, groupsChanged: 0, confirmations: 0, eventsAppended: 0 };
 
@@ -171,6 +184,11 @@ export const runImport = async (
     options.onProgress?.('write', streamsDone, totalStreams);
   };
   if (options.dryRun === true || isNoChange(plan, held)) return E.right({ plan, counts: zeroCounts, recorded: false, refused: [], held, lastPosition: null });
+  // The guard, before anything is written (R-IMP-7): a run it refuses leaves the store as it was.
+  if (plan.massChange.exceeded && options.allowMassChange === undefined) {
+    return E.left({ _tag: 'MassChangeRefused', check: plan.massChange, message: describeMassChange(plan.massChange) });
+  }
+  const allowedBy = options.allowMassChange?.by.trim() ?? null;
 
   const runId = options.runId;
   const actor: Actor = options.actor ?? { kind: 'import', runId };
@@ -179,7 +197,7 @@ export const runImport = async (
   const context = (streamId: string, version = -1): CommandContext => ({
     schoolId: options.schoolId,
     actor,
-    reason: options.only === undefined ? 'MIS import' : 'update from MIS',
+    reason: `${options.only === undefined ? 'MIS import' : 'update from MIS'}${allowedBy === null ? '' : `; mass change allowed by ${allowedBy}`}`,
     commandId: `${runId}/${streamId}@${version}`,
     correlationId: runId,
   });
@@ -232,7 +250,7 @@ export const runImport = async (
     const ctx = context(planned.streamId, had.version);
     const commandId = ctx.commandId!;
     const metadata: EventMetadata = {
-      occurredAt: deps.clock.now(),
+      ...stampOf(deps.clock),
       actor: ctx.actor,
       reason: ctx.reason ?? null,
       correlationId: ctx.correlationId ?? commandId,
@@ -265,6 +283,7 @@ export const runImport = async (
   const tallyMember = (appended: ReadonlyArray<StoredEvent>): void => {
     if (appended.some((e) => e.type === 'MemberImported')) counts.membersAdded += 1;
     else if (appended.some((e) => e.type === 'MarkedLeaver')) counts.leavers += 1;
+    // Excluded by the settings: counted with the changed (the run's counts have no field of their own for it).
     else if (appended.length > 0) counts.membersChanged += 1;
   };
   const tallyGroup = (appended: ReadonlyArray<StoredEvent>): void => {
@@ -287,6 +306,8 @@ export const runImport = async (
         settings,
         today,
         firstImport: plan.firstImport,
+        partial: plan.partial,
+        massChangeAllowedBy: allowedBy,
         permissionFailures: plan.permissionFailures,
         warnings: plan.warnings,
       },

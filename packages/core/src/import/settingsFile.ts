@@ -32,6 +32,7 @@ const KNOWN: Readonly<Record<string, ReadonlyArray<string> | null>> = {
   notifyNewOrChangedDetails: null,
   exceptions: null,
   limits: Object.keys(ImportLimits.props),
+  massChangeThreshold: null,
 };
 
 const lineColumn = (text: string, offset: number): { line: number; column: number } => {

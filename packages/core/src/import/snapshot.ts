@@ -133,7 +133,17 @@ const MisSnapshotRequired = t.type({
 });
 
 /** One export, in one shape (with the parser's warnings, when it has any). */
-export const MisSnapshot = t.intersection([MisSnapshotRequired, t.partial({ warnings: t.array(SnapshotWarning) })]);
+export const MisSnapshot = t.intersection([
+  MisSnapshotRequired,
+  t.partial({
+    warnings: t.array(SnapshotWarning),
+    /**
+     * The export says it holds only some people (a CTF whose DocumentQualifier is `partial`: one pupil's
+     * correction). It adds and changes what it holds and removes nothing: no leaver, no unlink, no group member dropped.
+     */
+    partial: t.boolean,
+  }),
+]);
 /** One export, in one shape. */
 export type MisSnapshot = t.TypeOf<typeof MisSnapshot>;
 

@@ -2,6 +2,7 @@
 import type { Instant } from '../clock.js';
 import type { ContactState } from '../deciders/contact.js';
 import { CHANNELS, type BlockCause, type Channel, type ConsentVia } from '../events/common.js';
+import { DEFAULT_TIME_ZONE, localDayOf, type TimeZone } from '../zone.js';
 
 /** Why a channel cannot be used. */
 export type Unusable =
@@ -40,8 +41,8 @@ export const contactability = (contact: ContactState, channel: Channel): Contact
 export const usableMethods = (contact: ContactState): ReadonlyArray<Channel> =>
   CHANNELS.filter((c) => contactability(contact, c).usable);
 
-/** A short sentence for a reason, with no personal data. */
-export const describeUnusable = (u: Unusable, channel: Channel): string => {
+/** A short sentence for a reason, with no personal data; dates are the school's days. */
+export const describeUnusable = (u: Unusable, channel: Channel, zone: TimeZone = DEFAULT_TIME_ZONE): string => {
   switch (u.reason) {
     case 'not-held':
       return 'the contact is not held by this school';
@@ -54,8 +55,8 @@ export const describeUnusable = (u: Unusable, channel: Channel): string => {
     case 'invalid':
       return channel === 'email' ? 'the email address is badly formed' : 'the mobile number is badly formed';
     case 'opted-out':
-      return `opted out on ${u.since.slice(0, 10)}${u.via === 'sms-reply' ? ' by text reply' : u.via === 'provider-unsubscribe' ? ' by unsubscribing' : ''}`;
+      return `opted out on ${localDayOf(u.since, zone)}${u.via === 'sms-reply' ? ' by text reply' : u.via === 'provider-unsubscribe' ? ' by unsubscribing' : ''}`;
     case 'blocked':
-      return `${channel} blocked on ${u.since.slice(0, 10)} (${u.cause})`;
+      return `${channel} blocked on ${localDayOf(u.since, zone)} (${u.cause})`;
   }
 };

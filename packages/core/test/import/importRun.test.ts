@@ -12,6 +12,8 @@ const start: ImportRunCommand = {
   settings: defaultImportSettings,
   today: '2026-09-01',
   firstImport: true,
+  partial: false,
+  massChangeAllowedBy: null,
   permissionFailures: [{ area: 'staff', permissionGroup: 'Personnel officer' }],
   warnings: [{ code: 'mixed-sources', message: 'm' }],
 };

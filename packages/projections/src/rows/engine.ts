@@ -45,11 +45,12 @@ import {
 
 /** The read models' name and version: rows made by another version are rebuilt from the log. */
 // 3: the school row keeps import warnings (issues of type import-warning).
-export const READ_MODELS_VERSION = 3;
+// 4: messages counted per quarter hour (summed into the school's days when asked); excluded members.
+export const READ_MODELS_VERSION = 4;
 
 /**
  * Contact events the lean view ignores (contactView.ts): they change no row, so a batch of them (a send's
- * MessageSent, a provider's delivery reports) reads no rows; a message sent only counts on its day.
+ * MessageSent, a provider's delivery reports) reads no rows; a message sent only counts in its quarter hour.
  */
 const NEUTRAL: ReadonlySet<string> = new Set(['DeliverySucceeded', 'DeliveryFailed', 'SpamComplaintReceived', 'MessageSent', 'ContactSplit']);
 
@@ -204,15 +205,15 @@ const store = async (rows: RowWriter, schoolId: string, p: Projection, loaded: L
   }
   if (removedStaff.length > 0) await rows.remove(TABLES.staff, schoolId, removedStaff);
   if (writes.length > 0) await rows.put(writes);
-  // Messages sent per day: the partial projection counted only this batch's, so they are added on.
-  for (const [day, counts] of p.messagesByDay) await rows.add(TABLES.messages, schoolId, day, { email: counts.email, sms: counts.sms }, { day });
+  // Messages sent per quarter hour: the partial projection counted only this batch's, so they are added on.
+  for (const [slot, counts] of p.messagesBySlot) await rows.add(TABLES.messages, schoolId, String(slot), { email: counts.email, sms: counts.sms }, { slot });
 };
 
-/** Messages sent per day and channel, for a batch that changes nothing else (R-DSH-2). */
+/** Messages sent per quarter hour and channel, for a batch that changes nothing else (R-DSH-2). */
 const countSent = async (rows: RowWriter, schoolId: string, events: ReadonlyArray<StoredEvent>): Promise<void> => {
   const p = createProjection({ schoolId });
   for (const e of events) if (e.type === 'MessageSent') countMessageSent(p, e.metadata.occurredAt, (e.data as { channel: 'email' | 'sms' }).channel);
-  for (const [day, counts] of p.messagesByDay) await rows.add(TABLES.messages, schoolId, day, { email: counts.email, sms: counts.sms }, { day });
+  for (const [slot, counts] of p.messagesBySlot) await rows.add(TABLES.messages, schoolId, String(slot), { email: counts.email, sms: counts.sms }, { slot });
 };
 
 /** Applies appended events to the rows, school by school. */

@@ -15,7 +15,8 @@ export const TABLES = {
   contact: 'contact',
   group: 'group',
   issue: 'issue',
-  messages: 'message_day',
+  /** Messages sent per quarter hour (messages.ts): summed into the school's days when asked. */
+  messages: 'message_slot',
   school: 'school',
   staff: 'staff',
 } as const;
@@ -34,9 +35,12 @@ export const tableSpecs: ReadonlyArray<TableSpec> = [
 /** The one school row's key. */
 export const SCHOOL_KEY = 'school';
 
-/** Where a member stands for retention (R-DEL-1, R-DEL-2): awaiting deletion, deleted awaiting anonymisation, or neither. */
+/**
+ * Where a member stands for retention (R-DEL-1, R-DEL-2): awaiting deletion (a leaver, or a member the
+ * settings exclude, listed apart), deleted awaiting anonymisation, or neither.
+ */
 const memberRetention = (m: MemberRecord): string | null =>
-  m.status === 'deletion-queued' || (m.status === 'active' && m.enrolment.status === 'leaver') ? 'awaiting-deletion' : m.status === 'deleted' ? 'awaiting-anonymisation' : null;
+  m.status === 'deletion-queued' || (m.status === 'active' && (m.enrolment.status === 'leaver' || m.excluded != null)) ? 'awaiting-deletion' : m.status === 'deleted' ? 'awaiting-anonymisation' : null;
 
 /** A member entry as a row: personal values apart, look-ups by MIS reference, name and the export's id. */
 export const memberRow = (schoolId: string, e: MemberEntry): RowWrite => {

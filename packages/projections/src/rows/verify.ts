@@ -1,6 +1,6 @@
 /**
  * Checking read-model rows against a fresh fold of the log (`replay --verify`, `doctor`, the laws): the
- * rows' members, contacts, groups, messages by day, staff accounts and school state must be what the in-memory
+ * rows' members, contacts, groups, messages by quarter hour, staff accounts and school state must be what the in-memory
  * projection holds, each member's dashboard flags and issue bits the fold's, and the open issues the
  * fold's list. Differences are named by table and key, never by personal values.
  */
@@ -52,13 +52,13 @@ export const compareRowsWithFold = async (rows: RowReader, schoolId: string, fol
   if (groupKeys.length !== fold.groups.size) note(`groups: ${groupKeys.length} rows, ${fold.groups.size} in the log`);
   for (const r of await rows.get(TABLES.group, schoolId, groupKeys)) if (!same(r.doc, fold.groups.get(r.key) ?? null)) note(`group ${r.key}: differs`);
 
-  const dayRows = await rows.get(TABLES.messages, schoolId, [...fold.messagesByDay.keys()]);
-  const days = new Map(dayRows.map((r) => [r.key, r]));
-  for (const [day, c] of fold.messagesByDay) {
-    const r = days.get(day);
-    if (r === undefined || numberOf(r.columns['email']) !== c.email || numberOf(r.columns['sms']) !== c.sms) note(`messages of ${day}: counts differ`);
+  const slotRows = await rows.get(TABLES.messages, schoolId, [...fold.messagesBySlot.keys()].map(String));
+  const slots = new Map(slotRows.map((r) => [r.key, r]));
+  for (const [slot, c] of fold.messagesBySlot) {
+    const r = slots.get(String(slot));
+    if (r === undefined || numberOf(r.columns['email']) !== c.email || numberOf(r.columns['sms']) !== c.sms) note(`messages of quarter hour ${slot}: counts differ`);
   }
-  if ((await listKeys(TABLES.messages)).length !== fold.messagesByDay.size) note('messages by day: the rows have other days than the log');
+  if ((await listKeys(TABLES.messages)).length !== fold.messagesBySlot.size) note('messages sent: the rows have other quarter hours than the log');
 
   const [school] = await rows.get(TABLES.school, schoolId, [SCHOOL_KEY]);
   const doc = school?.doc as SchoolDoc | undefined;

@@ -3,12 +3,13 @@
  * by an indexed column, or by a hashed look-up), builds a projection holding just those, and answers with
  * the in-memory views' own code, so both answer alike. No answer reads the log.
  */
-import { decodeEvent, nameSortKey, normaliseMobile, normaliseNameText, type ContactId, type EventStore, type DataIssueFilter, type GroupRecord, type MemberId, type ReadModelSource, type RowRead, type SchoolState } from '@contactable/core';
+import { decodeEvent, nameSortKey, startOfLocalDay, normaliseMobile, normaliseNameText, type ContactId, type EventStore, type DataIssueFilter, type GroupRecord, type MemberId, type ReadModelSource, type RowRead, type SchoolState } from '@contactable/core';
 import { COUNTED, EMAIL, MOBILE, byName } from '../dashboardCounters.js';
 import type { DashboardView } from '../dashboard.js';
 import { byString } from '../json.js';
 import { memberSummary } from '../members.js';
 import { createProjection, type DataIssue, type Projection, type StudentWithout } from '../state.js';
+import { slotOf } from '../messages.js';
 import { addDays, dayOf } from '../time.js';
 import { projectionViews, type DataIssueRow, type Found, type FoundBy, type Views } from '../views.js';
 import { contactEntryOf, idsOfList, memberEntryOf, numberOf, SCHOOL_KEY, staffAccountOf, TABLES, type IssueDoc, type SchoolDoc } from './model.js';
@@ -112,12 +113,17 @@ const rowViewsNow = (source: ReadModelSource, schoolId: string): Views => {
       .map(memberEntryOf)
       .map((e) => ({ memberId: e.record.memberId, name: e.record.name }))
       .sort(byName);
-    const days = Array.from({ length: 7 }, (_, i) => addDays(today, i - 6));
-    const dayRows = new Map((await source.get(TABLES.messages, schoolId, days)).map((r) => [r.key, r]));
+    // The school's days, in its zone: each is the quarter hours from its local midnight to the next.
+    const zone = (await schoolState()).timeZone;
+    const days = Array.from({ length: 7 }, (_, i) => addDays(today, i - 6)).map((date) => ({ date, from: slotOf(startOfLocalDay(date, zone)), to: slotOf(startOfLocalDay(addDays(date, 1), zone)) }));
+    const keys: string[] = [];
+    for (let slot = days[0]!.from; slot < days[6]!.to; slot++) keys.push(String(slot));
+    const slotRows = await source.get(TABLES.messages, schoolId, keys);
+    const sum = (from: number, to: number, column: string): number => slotRows.reduce((n, r) => (Number(r.key) >= from && Number(r.key) < to ? n + numberOf(r.columns[column]) : n), 0);
     return {
       today,
       studentsWithContactablePrimeParent: { scope: 'on-roll students', total, byEmail, byMobile, byEither, without },
-      messagesLast7Days: days.map((date) => ({ date, email: numberOf(dayRows.get(date)?.columns['email']), sms: numberOf(dayRows.get(date)?.columns['sms']) })),
+      messagesLast7Days: days.map(({ date, from, to }) => ({ date, email: sum(from, to, 'email'), sms: sum(from, to, 'sms') })),
     };
   };
 
@@ -131,9 +137,11 @@ const rowViewsNow = (source: ReadModelSource, schoolId: string): Views => {
       rows = [...(await source.find(TABLES.issue, schoolId, { ...open, member_id: filter.memberId })), ...(linked.length === 0 ? [] : (await source.find(TABLES.issue, schoolId, { ...open, contact_id: linked })).filter((r) => (r.doc as IssueDoc).memberId === null))];
     } else if (filter.contactId !== undefined) rows = await source.find(TABLES.issue, schoolId, { ...open, contact_id: filter.contactId });
     else rows = await source.find(TABLES.issue, schoolId, open);
+    // Date filters are the school's days, in its zone.
+    const zone = filter.from !== undefined || filter.to !== undefined ? (await schoolState()).timeZone : undefined;
     const issues = rows
       .map((r) => r.doc as IssueDoc)
-      .filter((i) => (filter.contactId === undefined || i.contactId === filter.contactId) && (filter.from === undefined || dayOf(i.raisedAt) >= filter.from) && (filter.to === undefined || dayOf(i.raisedAt) <= filter.to))
+      .filter((i) => (filter.contactId === undefined || i.contactId === filter.contactId) && (filter.from === undefined || dayOf(i.raisedAt, zone) >= filter.from) && (filter.to === undefined || dayOf(i.raisedAt, zone) <= filter.to))
       .map(({ resolvedAt: _r, ...i }): DataIssue => i)
       .sort((a, b) => byString(a.raisedAt, b.raisedAt) || byString(a.id, b.id));
     const p = await partial(
@@ -157,6 +165,8 @@ const rowViewsNow = (source: ReadModelSource, schoolId: string): Views => {
     const members = await source.find(TABLES.member, schoolId, { retention: ['awaiting-deletion', 'awaiting-anonymisation'] });
     const contacts = await source.find(TABLES.contact, schoolId, { retention: 'awaiting-anonymisation' });
     const p = createProjection({ schoolId });
+    // Retention counts the school's days, in its zone.
+    p.school = await schoolState();
     for (const r of members) {
       const e = memberEntryOf(r);
       p.members.set(r.key, e);
