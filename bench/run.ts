@@ -7,6 +7,7 @@ const suites: Array<{ name: string; file: string; fn: string }> = [
   { name: 'import', file: './import.ts', fn: 'benchImport' },
   { name: 'projections', file: './projections.ts', fn: 'benchProjections' },
   { name: 'messaging', file: './messaging.ts', fn: 'benchMessaging' },
+  { name: 'views', file: './views.ts', fn: 'benchViews' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());
