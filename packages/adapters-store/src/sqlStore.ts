@@ -161,18 +161,24 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
    * A transaction that drops the cached look-up key when it fails: before its rollback (so no other
    * transaction, queued behind it, can take the unmade key) and again if the commit itself fails.
    */
+  // Keys made inside a transaction that then fails are rolled back with it (PGlite's one connection joins
+  // the transaction): no cache may keep them, the look-up secret nor a person's sealing key.
+  const forgetKeysMadeIn = (): void => {
+    lookupKeyOnce = null;
+    shredder.invalidateAll();
+  };
   const transaction = async <R>(f: (tx: SqlDriver) => Promise<R>): Promise<R> => {
     try {
       return await sql.transaction(async (tx) => {
         try {
           return await f(tx);
         } catch (e) {
-          lookupKeyOnce = null;
+          forgetKeysMadeIn();
           throw e;
         }
       });
     } catch (e) {
-      lookupKeyOnce = null;
+      forgetKeysMadeIn();
       throw e;
     }
   };
