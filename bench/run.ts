@@ -14,6 +14,7 @@ const suites: Array<{ name: string; file: string; fn: string }> = [
   { name: 'projections', file: './projections.ts', fn: 'benchProjections' },
   { name: 'messaging', file: './messaging.ts', fn: 'benchMessaging' },
   { name: 'erasure', file: './erasure.ts', fn: 'benchErasure' },
+  { name: 'views', file: './views.ts', fn: 'benchViews' },
 ];
 
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim());

@@ -3,39 +3,24 @@
  * embedded PGlite folder and on a real PostgreSQL server. Checks the JSON of each command and
  * that bad input fails with a clear message and a non-zero exit.
  */
-import { execFile } from 'node:child_process';
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli as run, cliJson, needBuiltCli, type CliRun } from '../support/cli.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
-const MAIN = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
 const keys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const SENDGRID_KEY = keys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
 
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const cli = (args: ReadonlyArray<string>, cwd: string, env: Readonly<Record<string, string>> = {}): Promise<Run> =>
-  new Promise((resolve) => {
-    // PostgreSQL's key-encryption key lives in a file outside the database: here, in the run's folder.
-    const base = { CONTACTABLE_SENDGRID_WEBHOOK_KEY: SENDGRID_KEY, CONTACTABLE_STORE: '', CONTACTABLE_KEK_FILE: join(cwd, 'school.kek') };
-    execFile(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, ...base, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-
-const json = async <T = any>(args: ReadonlyArray<string>, cwd: string, env: Readonly<Record<string, string>> = {}): Promise<T> => {
-  const r = await cli([...args, '--json'], cwd, env);
-  if (r.code !== 0) throw new Error(`contactable ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout) as T;
-};
+// Every command runs with the SendGrid key that verifies the callbacks signed here (and the runner's
+// key-encryption key file for PostgreSQL, in the run's folder).
+const WITH_KEY = { CONTACTABLE_SENDGRID_WEBHOOK_KEY: SENDGRID_KEY };
+type Run = CliRun;
+const cli = (args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> => run(args, cwd, { ...WITH_KEY, ...env });
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const json = <T = any>(args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<T> => cliJson<T>(args, cwd, { ...WITH_KEY, ...env });
 
 const signedBounce = (email: string, id: string): { body: string; headers: string[] } => {
   const body = JSON.stringify([{ email, timestamp: Math.floor(Date.now() / 1000), event: 'bounce', type: 'bounce', reason: '550 mailbox unavailable', sg_event_id: id, sg_message_id: `m-${id}` }]);
@@ -44,11 +29,10 @@ const signedBounce = (email: string, id: string): { body: string; headers: strin
   return { body, headers: ['--header', `X-Twilio-Email-Event-Webhook-Signature=${signature}`, '--header', `X-Twilio-Email-Event-Webhook-Timestamp=${timestamp}`] };
 };
 
-const built = existsSync(MAIN);
 let pg: TestPostgres | null = null;
 
 beforeAll(async () => {
-  if (!built) throw new Error(`the CLI is not built (${MAIN}): run pnpm build`);
+  needBuiltCli();
   pg = await startPostgres();
 }, 120_000);
 

@@ -5,37 +5,21 @@
  * a send reaches each address once and never an opted-out parent (R-CON-9); staff merge and split stand
  * across syncs and show in the audit (R-AUD-1).
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, cliJson as json, needBuiltCli } from '../support/cli.js';
 import { startSmtpSink, type SmtpSink } from '../../packages/adapters-messaging/test/support/smtpSink.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
-const MAIN = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
-
-const cli = (args: ReadonlyArray<string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, CONTACTABLE_STORE: '' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const json = async (args: ReadonlyArray<string>, cwd: string): Promise<any> => {
-  const r = await cli([...args, '--json'], cwd);
-  if (r.code !== 0) throw new Error(`contactable ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-};
 
 let sink: SmtpSink;
 let dir: string;
 let pg: TestPostgres;
 
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`the CLI is not built (${MAIN}): run pnpm build`);
+  needBuiltCli();
   sink = await startSmtpSink();
   // A PostgreSQL database: every command is its own process, and a server makes each start quick.
   pg = await startPostgres();

@@ -6,32 +6,16 @@
  * prime-parents:all reaches pre-admissions when they are imported; write commands never back-date or
  * silently run on another day, and a simulated clock shows in the audit (R-AUD-1, R-DEL-2).
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, cliJson as json, needBuiltCli } from '../support/cli.js';
 import { generateSchool, writeCtf } from '../../packages/adapters-sims/src/index.js';
 import type { MisSnapshot } from '../../packages/core/src/index.js';
 import { startHttpStub, type HttpStub } from '../../packages/adapters-messaging/test/support/httpStub.js';
 import { startSmtpSink, type SmtpSink } from '../../packages/adapters-messaging/test/support/smtpSink.js';
 
-const MAIN = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
-
-const cli = (args: ReadonlyArray<string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string }> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, CONTACTABLE_STORE: '' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const json = async (args: ReadonlyArray<string>, cwd: string): Promise<any> => {
-  const r = await cli([...args, '--json'], cwd);
-  if (r.code !== 0) throw new Error(`contactable ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-};
 
 const TODAY = '2026-09-07';
 let dir: string;
@@ -39,7 +23,7 @@ let sink: SmtpSink;
 let twilio: HttpStub;
 
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`the CLI is not built (${MAIN}): run pnpm build`);
+  needBuiltCli();
   dir = mkdtempSync(join(tmpdir(), 'contactable-safe-'));
   sink = await startSmtpSink();
   twilio = await startHttpStub();

@@ -3,33 +3,17 @@
  * the nightly import runs waits for its turn, says so, lands, and survives the import; and an import
  * killed part-way then run again leaves the views exactly as a clean import's (R-AUD-4).
  */
-import { execFile, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cli, cliJson as json, MAIN, needBuiltCli } from '../support/cli.js';
 
-const MAIN = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
-
-const cli = (args: ReadonlyArray<string>, cwd: string): Promise<{ code: number; stdout: string; stderr: string; ms: number }> =>
-  new Promise((resolve) => {
-    const started = Date.now();
-    execFile(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, CONTACTABLE_STORE: '' }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-const json = async (args: ReadonlyArray<string>, cwd: string): Promise<any> => {
-  const r = await cli([...args, '--json'], cwd);
-  if (r.code !== 0) throw new Error(`contactable ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
-  return JSON.parse(r.stdout);
-};
 
 let dir: string;
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`the CLI is not built (${MAIN}): run pnpm build`);
+  needBuiltCli();
   dir = mkdtempSync(join(tmpdir(), 'contactable-turns-'));
   await json(['generate', '--pupils', '150', '--seed', 'small', '--format', 'ctf', '--out', 'small.xml'], dir);
   await json(['generate', '--pupils', '1500', '--seed', 'big', '--format', 'ctf', '--out', 'big.xml'], dir);

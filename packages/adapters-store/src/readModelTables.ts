@@ -46,7 +46,7 @@ export interface RowTablesConfig {
   readonly schema: string;
   readonly tables: ReadonlyArray<TableSpec>;
   readonly shredder: Shredder;
-  /** The secret look-ups are hashed with (HMAC-SHA256), kept in the key table like other keys. */
+  /** The secret look-ups are hashed with (HMAC-SHA256), kept in the key table like other keys; asked for at every hash, so cache it. */
   readonly lookupKey: () => Promise<Buffer>;
 }
 
@@ -61,11 +61,10 @@ export const sqlRows = (sql: SqlDriver, config: RowTablesConfig): RowWriter => {
     if (spec === undefined) throw new Error(`no read-model table "${table}"`);
     return spec;
   };
-  let hashKey: Buffer | null = null;
-  const hash = async (schoolId: string, lookup: string): Promise<string> => {
-    hashKey ??= await config.lookupKey();
-    return createHmac('sha256', hashKey).update(`${schoolId}\u0000${lookup}`).digest('base64url').slice(0, 27);
-  };
+  // The key is asked for at each hash: the store caches it and knows when to drop it (a failed
+  // transaction that made it), which a copy kept here, by the store's long-lived reader, would not.
+  const hash = async (schoolId: string, lookup: string): Promise<string> =>
+    createHmac('sha256', await config.lookupKey()).update(`${schoolId}\u0000${lookup}`).digest('base64url').slice(0, 27);
 
   const columnsOf = (spec: TableSpec): string[] => Object.keys(spec.columns);
   const selectList = (spec: TableSpec): string => ['key', 'school_id', 'doc', 'personal', ...columnsOf(spec).map((c) => `"${c}"`)].join(', ');

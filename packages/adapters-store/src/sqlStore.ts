@@ -175,7 +175,45 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
   const shredder = makeShredder(keyStore, { keyCacheMs: config.keyCacheMs, worker: config.decryptInWorker === true });
   config.onCaches?.(() => shredder.invalidateAll());
   const models = config.readModels ?? null;
-  const lookupKey = async (): Promise<Buffer> => (await keyStore.current(LOOKUP_KEY_SUBJECT)).key;
+  // Asked for by every row write with look-ups: read once per store, not once per look-up (a 20k-pupil
+  // import made ~100k key queries). The key is never forgotten, but on PGlite its first read can make it
+  // inside the transaction under way (one connection: every query joins it), and a rollback unmakes it.
+  let lookupKeyOnce: Promise<Buffer> | null = null;
+  const lookupKey = (): Promise<Buffer> => {
+    if (lookupKeyOnce === null) {
+      const once = keyStore.current(LOOKUP_KEY_SUBJECT).then((k) => k.key);
+      lookupKeyOnce = once;
+      once.catch(() => {
+        if (lookupKeyOnce === once) lookupKeyOnce = null;
+      });
+    }
+    return lookupKeyOnce;
+  };
+  /**
+   * A transaction that drops the cached look-up key when it fails: before its rollback (so no other
+   * transaction, queued behind it, can take the unmade key) and again if the commit itself fails.
+   */
+  // Keys made inside a transaction that then fails are rolled back with it (PGlite's one connection joins
+  // the transaction): no cache may keep them, the look-up secret nor a person's sealing key.
+  const forgetKeysMadeIn = (): void => {
+    lookupKeyOnce = null;
+    shredder.invalidateAll();
+  };
+  const transaction = async <R>(f: (tx: SqlDriver) => Promise<R>): Promise<R> => {
+    try {
+      return await sql.transaction(async (tx) => {
+        try {
+          return await f(tx);
+        } catch (e) {
+          forgetKeysMadeIn();
+          throw e;
+        }
+      });
+    } catch (e) {
+      forgetKeysMadeIn();
+      throw e;
+    }
+  };
   const rowsOver = (driver: SqlDriver) => sqlRows(driver, { schema: config.schema, tables: models?.tables ?? [], shredder, lookupKey });
   /**
    * Runs an append's statement and, when the store keeps read models, applies the appended events to
@@ -195,7 +233,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       await markStale();
       return statement(sql);
     }
-    return sql.transaction(async (tx) => {
+    return transaction(async (tx) => {
       const result = await statement(tx);
       const events = appended(result);
       if (events.length > 0) await models.apply(events, rowsOver(tx));
@@ -453,7 +491,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
             }),
           follow: (events, position) =>
             guard('applying events of another log to the read models', () =>
-              sql.transaction(async (tx) => {
+              transaction(async (tx) => {
                 if (events.length > 0) await models.apply(events, rowsOver(tx));
                 await tx.query(`INSERT INTO ${quoteSchema(config.schema)}.rm_state (name, version, position) VALUES ($1, $2, $3) ON CONFLICT (name) DO UPDATE SET position = greatest(${quoteSchema(config.schema)}.rm_state.position, EXCLUDED.position)`, [models.name, models.version, position]);
               }),
@@ -466,7 +504,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
           rebuild: (onProgress) =>
             guard('rebuilding the read models', async () => {
               const state = `${quoteSchema(config.schema)}.rm_state`;
-              await sql.transaction(async (tx) => {
+              await transaction(async (tx) => {
                 for (const t of models.tables) await tx.query(`DELETE FROM ${tableOf(config.schema, t)}`);
                 await tx.query(`INSERT INTO ${state} (name, version, position) VALUES ($1, NULL, 0) ON CONFLICT (name) DO UPDATE SET version = NULL, position = 0`, [models.name]);
               });
@@ -480,7 +518,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
                   const d = decodeEvent(raw);
                   if (d._tag === 'Right') events.push(d.right);
                 }
-                await sql.transaction((tx) => models.apply(events, rowsOver(tx)));
+                await transaction((tx) => models.apply(events, rowsOver(tx)));
                 after = page[page.length - 1]!.position;
                 onProgress?.(after);
               }
