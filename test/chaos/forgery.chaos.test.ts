@@ -32,7 +32,12 @@ const stores: ReadonlyArray<[string, () => Promise<EventStore>]> = [
     dirs.push(d);
     return openStore(join(d, 'store'));
   }],
-  ['postgres', async () => openStore(await pg.newDatabase('forgeries'))],
+  // PostgreSQL keeps its key-encryption key in a file outside the database (one database here, one file).
+  ['postgres', async () => {
+    const d = mkdtempSync(join(tmpdir(), 'contactable-forgery-kek-'));
+    dirs.push(d);
+    return openStore(await pg.newDatabase('forgeries'), { kek: join(d, 'forgeries.kek') });
+  }],
 ];
 
 describe('forged callbacks on every store', () => {

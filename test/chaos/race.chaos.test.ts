@@ -32,6 +32,9 @@ const folder = (): string => {
 };
 beforeAll(async () => {
   pg = await startPostgres();
+  // PostgreSQL keeps its key-encryption key in a file outside the database: one for the one database
+  // this suite writes, read by this process and the writers it starts (they inherit the environment).
+  process.env['CONTACTABLE_KEK_FILE'] = join(folder(), 'race.kek');
 }, 300_000);
 afterAll(async () => {
   await pg?.stop();

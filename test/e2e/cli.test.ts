@@ -4,7 +4,7 @@
  * that bad input fails with a clear message and a non-zero exit.
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,12 +14,13 @@ import { startPostgres, type TestPostgres } from '../support/postgres.js';
 const keys = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
 const SENDGRID_KEY = keys.publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
 
-// Every command runs with the SendGrid key that verifies the callbacks signed here.
+// Every command runs with the SendGrid key that verifies the callbacks signed here (and the runner's
+// key-encryption key file for PostgreSQL, in the run's folder).
 const WITH_KEY = { CONTACTABLE_SENDGRID_WEBHOOK_KEY: SENDGRID_KEY };
 type Run = CliRun;
-const cli = (args: ReadonlyArray<string>, cwd: string): Promise<Run> => run(args, cwd, WITH_KEY);
+const cli = (args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Run> => run(args, cwd, { ...WITH_KEY, ...env });
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const json = <T = any>(args: ReadonlyArray<string>, cwd: string): Promise<T> => cliJson<T>(args, cwd, WITH_KEY);
+const json = <T = any>(args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<T> => cliJson<T>(args, cwd, { ...WITH_KEY, ...env });
 
 const signedBounce = (email: string, id: string): { body: string; headers: string[] } => {
   const body = JSON.stringify([{ email, timestamp: Math.floor(Date.now() / 1000), event: 'bounce', type: 'bounce', reason: '550 mailbox unavailable', sg_event_id: id, sg_message_id: `m-${id}` }]);
@@ -91,8 +92,8 @@ const journey = (storeOf: (dir: string) => Promise<string>) => async () => {
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/forged\.json: .*signature.*nothing was recorded/i);
 
-    // R-CON-2: opt-out by email address, by a named person.
-    const out = await json(['opt-out', b.prime.email, '--by', 'J. Smith', '--reason', 'asked at parents evening', ...store], dir);
+    // R-CON-2: opt-out by email address, by a named person; the code stays in the clear, the words are sealed.
+    const out = await json(['opt-out', b.prime.email, '--by', 'J. Smith', '--reason-code', 'asked-in-person', '--reason', 'asked at parents evening', ...store], dir);
     expect(out).toMatchObject({ contactId: b.prime.contactId, recorded: ['OptedOut'], changed: true });
     expect(out.contacts.map((c: any) => c.contactId)).toEqual([b.prime.contactId]);
     const after = await json(['linked-people', b.member.memberId, ...store], dir);
@@ -102,7 +103,7 @@ const journey = (storeOf: (dir: string) => Promise<string>) => async () => {
     const why = await json(['explain', a.prime.contactId, '--channel', 'email', ...store], dir);
     expect(why.usable).toBe(false);
     expect(why.reasons.map((r: any) => r.event)).toContain('Blocked');
-    expect(Object.keys(why.reasons[0]).sort()).toEqual(['actor', 'at', 'because', 'event', 'standing'].sort());
+    expect(Object.keys(why.reasons[0]).sort()).toEqual(['actor', 'at', 'because', 'event', 'reasonCode', 'standing'].sort());
     const earlier = await json(['explain', b.prime.contactId, '--channel', 'email', '--at', '2000-01-01T00:00:00Z', ...store], dir);
     expect(earlier.usable).toBe(false);
 
@@ -124,11 +125,27 @@ const journey = (storeOf: (dir: string) => Promise<string>) => async () => {
     const late = new Date(Date.now() + 15 * 86_400_000).toISOString().slice(0, 10);
     const ret = await json(['retention', '--today', late, '--simulated-clock', ...store], dir);
     expect(ret.anonymised).toContainEqual({ subject: 'member', id: leaver });
+    // R-DEL-3: the remaining keys were re-wrapped under a fresh key-encryption key, the old one destroyed.
+    expect(ret.keys).toMatchObject({ rewrapped: true, retired: 1 });
+    expect(ret.backups.length).toBeGreaterThan(0);
+    expect(ret.warnings.map((w: any) => w.subject)).toContain('key export');
 
     // R-DEL-4: the audit keeps the facts and shows XXXX for the erased person.
     const audit = await json(['audit', leaver, ...store], dir);
     expect(audit.entries.map((e: any) => e.event)).toEqual(expect.arrayContaining(['MemberImported', 'MarkedLeaver', 'DeletionQueued', 'MemberDeleted', 'MemberAnonymised']));
     expect(JSON.stringify(audit)).toContain('XXXX');
+
+    // The key backup, kept in step with retention (a new export after each erasure).
+    const exported = await json(['keys', 'export', '--to', 'keys.json', ...store], dir, { CONTACTABLE_KEYS_PASSPHRASE: 'a passphrase for the e2e run' });
+    expect(exported.keys).toBeGreaterThan(10);
+
+    // A subject access report on the erased leaver: everything XXXX, the facts and the request recorded.
+    const sar = await json(['subject-access', leaver, '--by', 'Data Protection Officer', '--out', 'leaver', ...store], dir);
+    expect(sar).toMatchObject({ subject: { kind: 'member', id: leaver }, status: 'anonymised', recorded: ['SubjectAccessReported'] });
+    const report = JSON.parse(readFileSync(join(dir, 'leaver.json'), 'utf8'));
+    expect(report.details.find((d: any) => d.field === 'name').value).toBe('XXXX XXXX');
+    expect(report.auditTrail.map((e: any) => e.event)).toContain('MemberAnonymised');
+    expect(readFileSync(join(dir, 'leaver.html'), 'utf8')).toMatch(/<h1>Subject access report: XXXX XXXX<\/h1>/);
 
     // R-AUD-4: replay twice gives byte-identical views.
     const replay = await json(['replay', '--verify', ...store], dir);
@@ -139,9 +156,9 @@ const journey = (storeOf: (dir: string) => Promise<string>) => async () => {
 };
 
 describe('contactable, end to end', () => {
-  it('R-IMP-1 R-CON-3 R-AUD-3 R-DEL-2 a school day on the embedded PGlite store', journey(async (dir) => join(dir, 'store')), 240_000);
+  it('R-IMP-1 R-CON-3 R-AUD-3 R-DEL-2 a school day on the embedded PGlite store', journey(async (dir) => join(dir, 'store')), 900_000);
 
-  it('R-IMP-1 R-CON-3 R-AUD-3 R-DEL-2 a school day on PostgreSQL', journey(async () => pg!.newDatabase()), 240_000);
+  it('R-IMP-1 R-CON-3 R-AUD-3 R-DEL-2 a school day on PostgreSQL', journey(async () => pg!.newDatabase()), 900_000);
 
   it('bad arguments, a missing file and an unreachable store give a clear message and a non-zero exit', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'contactable-e2e-bad-'));
@@ -161,6 +178,10 @@ describe('contactable, end to end', () => {
       const noBy = await cli(['opt-out', 'someone@example.org', '--store', 'memory:'], dir);
       expect(noBy.code).toBe(2);
       expect(noBy.stderr).toMatch(/--by/);
+      // PostgreSQL with no key-encryption key configured: refused, saying how to give one.
+      const noKek = await cli(['members', '--store', await pg!.newDatabase()], dir, { CONTACTABLE_KEK_FILE: '' });
+      expect(noKek.code).toBe(1);
+      expect(noKek.stderr).toMatch(/CONTACTABLE_KEK_FILE/);
       const unreachable = await cli(['members', '--store', 'postgres://office:hunter2@127.0.0.1:9/school'], dir);
       expect(unreachable.code).toBe(1);
       expect(unreachable.stderr).toMatch(/postgres:\/\/office:\*\*\*@127\.0\.0\.1:9\/school/);

@@ -1,9 +1,9 @@
 /** The sealing of personal data: round trips, refuses tampering and other subjects' blobs, masks what is forgotten. */
 import { describe, expect, it } from 'vitest';
-import { ERASED, type RawEvent } from '../../packages/core/src/index.js';
+import { ERASED, contactStream, messageStream, type RawEvent } from '../../packages/core/src/index.js';
 import { keyIdOf, makeShredder, newSubjectKey, openStrings, sealStrings, UNDECRYPTABLE, workerOpener, type BlobOpener, type KeyStore, type SubjectKey } from '../../packages/adapters-store/src/index.js';
 import { PERSON_A } from './conformance.js';
-import { contactHistory } from './fixtures.js';
+import { asNewEvents, contactHistory } from './fixtures.js';
 
 /** A key store in a Map, counting its lookups (and, with `many`, its multi-subject calls). */
 const mapKeyStore = (many = false) => {
@@ -49,12 +49,12 @@ describe('sealing', () => {
     const keys = mapKeyStore();
     const shredder = makeShredder(keys.store);
     const contact = contactHistory('c-1', PERSON_A, 1);
-    const { sealed, keyId } = await shredder.seal(contact.streamId, contact.events);
-    expect(keyId).toBe(keys.keys.get(contact.streamId)!.id);
+    const { sealed, keyIds } = await shredder.seal(contact.streamId, contact.events);
+    expect(keyIds).toEqual([keys.keys.get(contact.streamId)!.id]);
     const atRest = JSON.stringify(sealed);
     for (const value of [PERSON_A.given, PERSON_A.family, PERSON_A.email]) expect(atRest).not.toContain(value);
     // OptedOut carries no personal data: stored as it is, no blob.
-    expect(sealed[2]).toEqual({ data: contact.events[2]!.data, personal: null });
+    expect(sealed[2]).toEqual({ data: contact.events[2]!.data, metadata: contact.events[2]!.metadata, personal: null });
     const stored = contact.events.map((e, i) => ({ ...e, streamId: contact.streamId, version: i, position: i + 1, data: sealed[i]!.data, personal: sealed[i]!.personal }));
     // What a driver hands over: freshly parsed rows (open fills them in place).
     const rows = () => stored.map((r) => ({ ...r, data: structuredClone(r.data) }));
@@ -82,6 +82,29 @@ describe('sealing', () => {
     expect(((await shredder.open(rows()))[0]!.data as { name: unknown }).name).toEqual({ given: ERASED, family: ERASED });
   });
 
+  it('R-DEL-3 a provider text about a recipient (a refusal, an in-doubt detail) is sealed under the recipient\'s key, the content under the message\'s', async () => {
+    const keys = mapKeyStore();
+    const shredder = makeShredder(keys.store);
+    const streamId = messageStream('m-1');
+    const quoted = `no answer from the server about ${PERSON_A.email}`;
+    const events = asNewEvents(streamId, [
+      { type: 'MessageRequested', data: { messageId: 'm-1', channel: 'email', subject: 'Trip', body: 'Coats please', audience: { kind: 'contacts', contactIds: ['c-1', 'c-2'] }, purpose: 'message' } },
+      { type: 'MessageSendFailed', data: { messageId: 'm-1', contactId: 'c-1', error: `550 unknown user ${PERSON_A.email}` } },
+      { type: 'RecipientInDoubt', data: { messageId: 'm-1', contactId: 'c-2', detail: quoted } },
+    ]);
+    const { sealed } = await shredder.seal(streamId, events);
+    expect(JSON.stringify(sealed)).not.toContain(PERSON_A.email);
+    expect(sealed.map((x) => keyIdOf(x.personal!.slice(1)))).toEqual([keys.keys.get(streamId)!.id, keys.keys.get(contactStream('c-1'))!.id, keys.keys.get(contactStream('c-2'))!.id]);
+    const rows = () => events.map((e, i) => ({ ...e, streamId, version: i, position: i + 1, data: structuredClone(sealed[i]!.data), personal: sealed[i]!.personal }));
+    expect((await shredder.open(rows()))[2]!.data).toMatchObject({ detail: quoted, contactId: 'c-2' });
+    // Erasing the recipient in doubt erases what was said about them, and nothing else.
+    await shredder.forget(contactStream('c-2'));
+    const after = await shredder.open(rows());
+    expect(after[2]!.data).toMatchObject({ detail: ERASED, contactId: 'c-2' });
+    expect(after[1]!.data).toMatchObject({ error: `550 unknown user ${PERSON_A.email}` });
+    expect(after[0]!.data).toMatchObject({ body: 'Coats please' });
+  });
+
   it('seals many streams with the keys of all their new subjects made in one call', async () => {
     const keys = mapKeyStore(true);
     const shredder = makeShredder(keys.store);
@@ -89,7 +112,7 @@ describe('sealing', () => {
     const plain = { streamId: 'import-run-1', events: [] };
     const sealed = await shredder.sealMany([...people, plain]);
     expect(keys.manyCalls()).toBe(1);
-    expect(sealed.map((s) => s.keyId)).toEqual([...people.map((p) => keys.keys.get(p.streamId)!.id), null]);
+    expect(sealed.map((s) => s.keyIds)).toEqual([...people.map((p) => [keys.keys.get(p.streamId)!.id]), []]);
     // Known subjects are not asked for again.
     await shredder.sealMany(people);
     expect(keys.manyCalls()).toBe(1);

@@ -1,4 +1,7 @@
 /** The conformance suite against PostgreSQL: a throwaway cluster, a fresh schema per case. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll } from 'vitest';
 import type { InlineReadModels } from '../../packages/core/src/index.js';
@@ -9,6 +12,8 @@ import { describeStoreConformance, type StoreUnderTest } from './conformance.js'
 const missing = postgresBinDir() === null ? 'PostgreSQL server binaries not installed (scripts/ensure-postgres.sh)' : null;
 let server: TestPostgres | undefined;
 let cases = 0;
+// Each case's key-encryption key file (PostgreSQL keeps it outside the database).
+const keyFiles = mkdtempSync(join(tmpdir(), 'contactable-pg-kek-'));
 
 beforeAll(async () => {
   if (missing === null) server = await startPostgres();
@@ -16,12 +21,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await server?.stop();
+  rmSync(keyFiles, { recursive: true, force: true });
 });
 
 const factory = async (options: { readonly readModels?: InlineReadModels | null } = {}): Promise<StoreUnderTest> => {
   const url = server!.url;
   const schema = `case_${++cases}`;
-  let store = await openPostgresStore(url, { schema, pollMs: 200, ...options });
+  let store = await openPostgresStore(url, { schema, pollMs: 200, kek: join(keyFiles, `${schema}.kek`), ...options });
   // A second pool on the same schema (the store made it): the back door a DBA (or a second writer) would use.
   const side = { pool: new pg.Pool({ connectionString: url, max: 4 }) };
   const held = new Set<{ release: (destroy?: boolean) => void }>();
@@ -31,7 +37,7 @@ const factory = async (options: { readonly readModels?: InlineReadModels | null 
     },
     reopen: async (readModels) => {
       await store.close();
-      store = await openPostgresStore(url, { schema, pollMs: 200, readModels });
+      store = await openPostgresStore(url, { schema, pollMs: 200, kek: join(keyFiles, `${schema}.kek`), readModels });
     },
     corrupt: async (streamId, version, how) => {
       const sql =

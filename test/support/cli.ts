@@ -1,6 +1,7 @@
 /** The built CLI as a user runs it, for the end-to-end tests: a fresh process per command, in a folder. */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The built CLI's entry point (`pnpm build` makes it). */
@@ -20,11 +21,16 @@ export const needBuiltCli = (): void => {
   if (!existsSync(MAIN)) throw new Error(`the CLI is not built (${MAIN}): run pnpm build`);
 };
 
-/** Runs `contactable ARGS` in a folder (no store from the environment; `env` adds to it). */
+/**
+ * Runs `contactable ARGS` in a folder (no store from the environment; `env` adds to it). A PostgreSQL
+ * store keeps its key-encryption key in a file outside the database: by default `school.kek` in the
+ * folder (an embedded store keeps its own beside its folder, whatever this says).
+ */
 export const cli = (args: ReadonlyArray<string>, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliRun> =>
   new Promise((resolve) => {
     const started = Date.now();
-    execFile(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, CONTACTABLE_STORE: '', ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+    const base = { CONTACTABLE_STORE: '', CONTACTABLE_KEK_FILE: join(cwd, 'school.kek') };
+    execFile(process.execPath, [MAIN, ...args], { cwd, env: { ...process.env, ...base, ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
       resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr, ms: Date.now() - started });
     });
   });

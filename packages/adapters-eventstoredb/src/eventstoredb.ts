@@ -34,14 +34,17 @@ import type {
 import {
   DEFAULT_SCHEMA,
   StoreError,
+  defaultKekFile,
+  kekSourceFrom,
   makeShredder,
   openPgliteDatabase,
   openPostgresDatabase,
-  quoteSchema,
+  openSqlKeyStore,
+  registerAdmin,
   rotateWal,
-  sqlKeyStore,
   statements,
   storeError,
+  type KekSource,
   type OpenDatabase,
   type SealedRow,
 } from '@contactable/adapters-store';
@@ -54,6 +57,8 @@ export interface EventStoreDbOptions {
   readonly schema?: string;
   /** How long to wait for the server before failing, in ms (default 5000). */
   readonly connectTimeoutMs?: number;
+  /** Where the key database's key-encryption key lives (see PgliteStoreOptions.kek and PostgresStoreOptions.kek). */
+  readonly kek?: KekSource | string;
 }
 
 /** Where the EventStoreDB store keeps keys unless told otherwise. */
@@ -129,7 +134,18 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
     throw e;
   }
   const q = statements(schema);
-  const shredder = makeShredder(sqlKeyStore(side.sql, quoteSchema(schema)));
+  const onPostgres = /^postgres(ql)?:\/\//i.test(keysAt);
+  const source = kekSourceFrom(options.kek, process.env, onPostgres ? undefined : defaultKekFile(keysAt));
+  let keys;
+  try {
+    if (source === null) throw new StoreError(keysAt, 'the key database needs a key-encryption key: set CONTACTABLE_KEK_FILE to a key file path');
+    keys = await openSqlKeyStore(side.sql, schema, source, keysAt);
+  } catch (e) {
+    await client.dispose().catch(() => undefined);
+    await side.close().catch(() => undefined);
+    throw storeError(keysAt, 'opening the key database', e);
+  }
+  const shredder = makeShredder(keys);
   const label = url;
 
   const guard = async <T>(doing: string, f: () => Promise<T>): Promise<T> => {
@@ -178,7 +194,7 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
           id: e.id,
           type: e.type,
           data: sealed[i]!.data as JSONType,
-          metadata: { ...e.metadata, [ENVELOPE]: { schemaVersion: e.schemaVersion, personal: sealed[i]!.personal } },
+          metadata: { ...sealed[i]!.metadata, [ENVELOPE]: { schemaVersion: e.schemaVersion, personal: sealed[i]!.personal } },
         }),
       );
       try {
@@ -283,7 +299,7 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
       }),
   };
 
-  return {
+  const store: EventStore = {
     append,
     // No `appendMany`: EventStoreDB has no transaction across streams, so an all-or-nothing append to
     // several streams cannot be promised; callers see it undefined and append stream by stream.
@@ -294,8 +310,10 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
     // The log holds only sealed data; what needs reclaiming is the key database.
     compact: () =>
       guard('compacting the key database', async () => {
+        const rewrap = await keys.rewrap();
         await side.sql.query(q.vacuumKeys);
         await rotateWal(side.sql);
+        admin.lastCompaction = { at: new Date().toISOString(), rewrap };
       }),
     checkpoints,
     close: async () => {
@@ -303,4 +321,6 @@ export const openEventStoreDbStore = async (url: string, options: EventStoreDbOp
       await side.close();
     },
   };
+  const admin = registerAdmin(store, { kind: 'eventstoredb', label, sql: side.sql, schema, keys, shredder });
+  return store;
 };

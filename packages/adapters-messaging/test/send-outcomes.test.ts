@@ -6,8 +6,8 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { memoryStore, messageStream, sequentialIds, type EventStore } from '@contactable/core';
-import { providerFromUrl, send, smtpError, storeDirectory, type EmailProvider, type SendDeps, type SendReport } from '@contactable/adapters-messaging';
+import { handleCommand, memoryStore, messageDecider, messageStream, sequentialIds, type EventStore } from '@contactable/core';
+import { providerFromUrl, resumeSend, send, smtpError, storeDirectory, type EmailProvider, type SendDeps, type SendReport } from '@contactable/adapters-messaging';
 import { startSmtpDropper } from './support/smtpDropper.js';
 import { startSmtpSink, type SmtpSink } from './support/smtpSink.js';
 import { SCHOOL, importContact, makeDeps, streamEvents } from './support/world.js';
@@ -96,6 +96,26 @@ describe('sending outcomes over SMTP', () => {
     expect(report.notSent).toEqual([]);
     expect(report.inDoubt).toEqual([{ contactId: 'c-1', detail: expect.stringMatching(/the provider may have taken it/) }]);
     expect(report.completed).toBe(false);
+  });
+
+  it('R-CON-9 R-DEL-3: a message whose content retention erased is never sent again, even to its recipients in doubt (it would send XXXX)', async () => {
+    const store = await school();
+    const server = await startSmtpDropper();
+    const dropper = smtpAt(server.port);
+    const first = ok(await send(depsFor(store, dropper, { batchSize: 1 }), message('m-erased'), { kind: 'contacts', contactIds: ['c-1'] }));
+    await dropper.close?.();
+    await server.close();
+    expect(first.inDoubt.map((d) => d.contactId)).toEqual(['c-1']);
+    const erased = await handleCommand(makeDeps(store), messageDecider, messageStream('m-erased'), { type: 'RecordMessageContentErased', messageId: 'm-erased' }, { schoolId: SCHOOL, actor: { kind: 'system', name: 'retention' }, reasonCode: 'retention' });
+    expect(E.isRight(erased)).toBe(true);
+
+    const up = smtpAt(sink.port);
+    const before = sink.received.length;
+    const again = await resumeSend(depsFor(store, up, { resendInDoubt: true, actor: { kind: 'person', name: 'Office' } }), 'm-erased');
+    await up.close?.();
+    expect(E.isLeft(again) && again.left).toMatchObject({ code: 'refused', message: expect.stringMatching(/content was erased/) });
+    expect(sink.received.length).toBe(before);
+    expect((await streamEvents(store, messageStream('m-erased'))).map((e) => e.type)).not.toContain('InDoubtResendDecided');
   });
 
   it('R-CON-9: the classification: replies are definite, no connection is not sent, a lost connection is in doubt', () => {

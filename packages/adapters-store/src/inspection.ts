@@ -3,10 +3,9 @@
  * checkpoints, and how sealed personal data and subject keys line up. Read-only; ids, positions and
  * counts only, never a personal value. Stores register theirs; `inspectionOf` finds it.
  */
-import type { EventStore } from '@contactable/core';
+import { sealingSubjectOf, type EventStore } from '@contactable/core';
 import { keyIdOf } from './crypto.js';
 import { LOOKUP_KEY_SUBJECT } from './keys.js';
-import { sealingSubject } from './shredder.js';
 import { quoteSchema, type SqlDriver } from './sql.js';
 
 /** A subject whose sealed events name a key the key table does not hold. */
@@ -14,7 +13,7 @@ export interface SealedWithoutKey {
   readonly subject: string;
   readonly events: number;
   readonly firstPosition: number;
-  /** An anonymisation is recorded on the subject's stream: the key was destroyed on purpose. */
+  /** An anonymisation (or a message's content erasure) is recorded on the subject's stream: the key was destroyed on purpose. */
   readonly anonymised: boolean;
   /** A deletion is recorded on the subject's stream (retention may have stopped between destroying the key and recording it). */
   readonly deleted: boolean;
@@ -63,8 +62,8 @@ export const sqlInspection = (sql: SqlDriver, schema: string): StoreInspection =
       const missing = new Map<string, { events: number; firstPosition: number }>();
       // Page by position: a big log's blobs are never all in memory at once.
       for (let after = 0; ; ) {
-        const rows = await sql.query<{ position: unknown; stream_id: string; personal: string }>(
-          `SELECT position, stream_id, personal FROM ${s}.events WHERE personal IS NOT NULL AND position > $1 ORDER BY position LIMIT $2`,
+        const rows = await sql.query<{ position: unknown; stream_id: string; type: string; data: unknown; personal: string }>(
+          `SELECT position, stream_id, type, data, personal FROM ${s}.events WHERE personal IS NOT NULL AND position > $1 ORDER BY position LIMIT $2`,
           [after, PAGE],
         );
         for (const r of rows) {
@@ -73,7 +72,8 @@ export const sqlInspection = (sql: SqlDriver, schema: string): StoreInspection =
             used.add(keyId);
             continue;
           }
-          const subject = sealingSubject(r.stream_id);
+          // The subject whose key sealed it: a send failure's provider text is its contact's, not the message's.
+          const subject = sealingSubjectOf(r.stream_id, r.type, typeof r.data === 'string' ? (JSON.parse(r.data) as unknown) : r.data);
           const m = missing.get(subject);
           if (m === undefined) missing.set(subject, { events: 1, firstPosition: Number(r.position) });
           else m.events += 1;
@@ -87,7 +87,8 @@ export const sqlInspection = (sql: SqlDriver, schema: string): StoreInspection =
             (r) => r.stream_id,
           ),
         );
-      const anonymised = missing.size === 0 ? new Set<string>() : await marked(['MemberAnonymised', 'ContactAnonymised']);
+      // A message whose content retention erased had its key destroyed on purpose too.
+      const anonymised = missing.size === 0 ? new Set<string>() : await marked(['MemberAnonymised', 'ContactAnonymised', 'MessageContentErased']);
       const deleted = missing.size === 0 ? new Set<string>() : await marked(['MemberDeleted', 'ContactDeleted']);
       return {
         sealedWithoutKey: [...missing].map(([subject, m]) => ({ subject, ...m, anonymised: anonymised.has(subject), deleted: deleted.has(subject) })),

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { memoryStore, type EventStore } from '@contactable/core';
 import { contactableReadModels } from '@contactable/projections';
 import { StoreError } from './errors.js';
+import type { KekSource } from './kek.js';
 import { loadOptional } from './optional.js';
 import { DEFAULT_FOLDER, openPgliteStore, type PgliteStoreOptions } from './pglite.js';
 import { openPostgresStore } from './postgres.js';
@@ -17,6 +18,12 @@ export interface OpenStoreOptions extends Omit<PgliteStoreOptions, 'schema'> {
   readonly connectTimeoutMs?: number;
   /** PostgreSQL only: connections in the pool (default 10). */
   readonly poolSize?: number;
+  /**
+   * Where the key-encryption key lives (a key file's path, or a source): default beside the folder
+   * for the embedded store, `CONTACTABLE_KEK_FILE` / `CONTACTABLE_KEK` for PostgreSQL (and for
+   * EventStoreDB's key database).
+   */
+  readonly kek?: KekSource | string;
 }
 
 /** The package that holds the EventStoreDB store (an optional peer of this one). */

@@ -6,6 +6,8 @@ import type { EventStore, InlineReadModels } from '@contactable/core';
 import { contactableReadModels } from '@contactable/projections';
 import { ChangeSignal } from './changes.js';
 import { storeError } from './errors.js';
+import { defaultKekFile, kekSourceFrom, type KekSource } from './kek.js';
+import { openSqlKeyStore } from './keys.js';
 import { folderTurns, type Holder, type TurnOptions, type Turns } from './turns.js';
 import { DEFAULT_SCHEMA, type SqlDriver } from './sql.js';
 import { bringUpReadModels, ensureSchema, sqlStore } from './sqlStore.js';
@@ -17,6 +19,13 @@ export const DEFAULT_FOLDER = './.contactable';
 export interface PgliteStoreOptions {
   /** The schema holding our tables (default `contactable`). */
   readonly schema?: string;
+  /**
+   * Where the key-encryption key lives: a key file's path, or a source (a KMS); default the file
+   * `<folder>.kek` beside the folder (made on first use), so a copy of the folder holds no KEK.
+   */
+  readonly kek?: KekSource | string;
+  /** Opens a store whose keys are wrapped under a KEK destroyed since (a restored backup), only to import a key export: see `importKeys`. */
+  readonly recoverKeys?: boolean;
   /** Read models kept beside the log (default contactable's; null: none, the log alone). */
   readonly readModels?: InlineReadModels | null;
   /** Told of progress when the read models are (re)built from the log on opening. */
@@ -247,7 +256,8 @@ const turnTakingDriver = (folder: string, turns: Turns, first: PGlite, settings:
  */
 export const openPgliteStore = async (folder: string = DEFAULT_FOLDER, options: PgliteStoreOptions = {}): Promise<EventStore> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
-  const readModels = options.readModels === undefined ? contactableReadModels : options.readModels;
+  // A store opened to recover its keys keeps no read models meanwhile (rebuilding them would need the keys).
+  const readModels = options.recoverKeys === true ? null : options.readModels === undefined ? contactableReadModels : options.readModels;
   const settings = options.settings ?? [];
   try {
     mkdirSync(folder, { recursive: true });
@@ -271,9 +281,18 @@ export const openPgliteStore = async (folder: string = DEFAULT_FOLDER, options: 
     resetKeys();
     changes.bump();
   });
+  let keys;
+  try {
+    keys = await openSqlKeyStore(sql, schema, kekSourceFrom(options.kek, process.env, defaultKekFile(folder))!, folder, { recover: options.recoverKeys === true });
+  } catch (e) {
+    await close().catch(() => undefined);
+    throw storeError(folder, 'opening the embedded store', e);
+  }
   const store = sqlStore({
     sql,
     schema,
+    kind: 'pglite',
+    keys,
     readModels,
     label: folder,
     // Our own appends, and a bump after another process's turn, are every change there is.

@@ -13,7 +13,9 @@ import type pg from 'pg';
 import { contactableReadModels } from '@contactable/projections';
 import type { EventStore, InlineReadModels } from '@contactable/core';
 import { ChangeSignal } from './changes.js';
-import { storeError } from './errors.js';
+import { StoreError, storeError } from './errors.js';
+import { kekSourceFrom, type KekSource } from './kek.js';
+import { openSqlKeyStore } from './keys.js';
 import { loadOptional } from './optional.js';
 import { DEFAULT_SCHEMA, channelOf, quoteSchema, type SqlDriver } from './sql.js';
 import { bringUpReadModels, ensureSchema, sqlStore } from './sqlStore.js';
@@ -33,6 +35,14 @@ export interface PostgresStoreOptions {
   readonly pollMs?: number;
   /** How long a key read from the key table stays cached, in ms (default 60000): another process's forget shows within it. */
   readonly keyCacheMs?: number;
+  /**
+   * Where the key-encryption key lives: a key file's path, or a source (a KMS); default
+   * `CONTACTABLE_KEK_FILE` (a path; the file is made on first use), else `CONTACTABLE_KEK` (a fixed
+   * key in base64, not rotatable). Every process using the database must read the same KEK.
+   */
+  readonly kek?: KekSource | string;
+  /** Opens a store whose keys are wrapped under a KEK destroyed since (a restored backup), only to import a key export: see `importKeys`. */
+  readonly recoverKeys?: boolean;
   /** Read models kept beside the log (default contactable's; null: none, the log alone). */
   readonly readModels?: InlineReadModels | null;
   /** Told of progress when the read models are (re)built from the log on opening. */
@@ -163,8 +173,23 @@ export const openPostgresDatabase = async (
 export const openPostgresStore = async (url: string, options: PostgresStoreOptions = {}): Promise<EventStore> => {
   const schema = options.schema ?? DEFAULT_SCHEMA;
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-  const readModels = options.readModels === undefined ? contactableReadModels : options.readModels;
+  // A store opened to recover its keys keeps no read models meanwhile (rebuilding them would need the keys).
+  const readModels = options.recoverKeys === true ? null : options.readModels === undefined ? contactableReadModels : options.readModels;
   const { sql, close } = await openPostgresDatabase(url, { ...options, readModels });
+  let keys;
+  try {
+    const source = kekSourceFrom(options.kek, process.env);
+    if (source === null) {
+      throw new StoreError(
+        url,
+        'PostgreSQL keeps its key-encryption key outside the database: set CONTACTABLE_KEK_FILE to a key file path (made on first use; every process must read the same file) or give --kek-file',
+      );
+    }
+    keys = await openSqlKeyStore(sql, schema, source, url, { recover: options.recoverKeys === true });
+  } catch (e) {
+    await close().catch(() => undefined);
+    throw storeError(url, 'opening the PostgreSQL store', e);
+  }
   const driver = await loadPg(url);
 
   const changes = new ChangeSignal();
@@ -198,6 +223,8 @@ export const openPostgresStore = async (url: string, options: PostgresStoreOptio
   const store = sqlStore({
     sql,
     schema,
+    kind: 'postgres',
+    keys,
     readModels,
     label: url,
     changes,

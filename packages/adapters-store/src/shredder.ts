@@ -1,8 +1,11 @@
 /**
  * Crypto-shredding for every durable store: personal fields (those whose codec is
- * `Personal`) are sealed per subject before they reach a store and opened on read;
- * a forgotten subject's key is deleted, so its fields read `XXXX` (R-DEL-2..4) while
- * types, times, actors, reasons and ids stay readable.
+ * `Personal`, the free-text `reason` of the metadata included) are sealed per subject
+ * before they reach a store and opened on read; a forgotten subject's key is deleted, so
+ * its fields read `XXXX` (R-DEL-2..4) while types, times, actors, reason codes and ids
+ * stay readable. The subject is the person an event concerns (`sealingSubjectOf` in the
+ * core): the member or contact of their own stream, the recipient of a send failure, the
+ * message itself for its content.
  *
  * At rest an event's data keeps its shape, each personal string replaced by a
  * placeholder `enc:v1:<n>` (so codecs still see strings), and the strings
@@ -12,17 +15,26 @@
  * than walking the codec), or `c<blob>` when some other field happens to look
  * like one (then reading walks the codec, which knows which fields are personal).
  */
-import { carriesPersonal, ERASED, mapEventPersonal, subjectOfStream, type NewEvent, type RawEvent } from '@contactable/core';
+import { carriesPersonal, ERASED, EventMetadata, mapEventPersonal, mapPersonal, sealingSubjectOf, subjectOfStream, type NewEvent, type RawEvent } from '@contactable/core';
 import { aadText, blobParts, decryptBody, keyIdOf, openingKey, sealStrings, stringsOf, type SubjectKey } from './crypto.js';
 import { workerOpener, type BlobOpener, type OpenItem } from './openWorker.js';
 import * as nodeCrypto from 'node:crypto';
 import type { KeyStore } from './keys.js';
 
-/** An event's data as stored: placeholders in `data`, the sealed strings in `personal` (null when it had none). */
+/** An event as stored: placeholders in `data` and `metadata` (its reason), the sealed strings in `personal` (null when it had none). */
 export interface SealedData {
   readonly data: unknown;
+  readonly metadata: NewEvent['metadata'];
   readonly personal: string | null;
 }
+
+/** What sealing a batch gives: each event as stored, the keys used (every one must still exist when the batch is written) and their subjects. */
+export interface SealedBatch {
+  readonly sealed: ReadonlyArray<SealedData>;
+  readonly keyIds: ReadonlyArray<string>;
+  readonly subjects: ReadonlyArray<string>;
+}
+
 
 /**
  * A stored row before opening: a raw event plus its sealed blob. `open` takes ownership of the
@@ -30,18 +42,27 @@ export interface SealedData {
  */
 export type SealedRow = RawEvent & { readonly personal: string | null };
 
+/** A list of strings to seal under a subject's key, bound to an id. */
+export interface SealItem {
+  readonly subject: string;
+  readonly id: string;
+  readonly strings: ReadonlyArray<string> | null;
+}
+
 /** What `open` puts in place of data whose blob fails its integrity check: it does not decode, so `decodeEvent` names it. */
 export const UNDECRYPTABLE = { undecryptable: 'the personal data of this event failed its integrity check' } as const;
 
-/** Seals and opens events' personal data; one per store. */
+/**
+ * Seals and opens personal data; one per store. Events go through `seal`/`open`; anything else
+ * that keeps personal values beside the log (a read model's row) uses `sealLists`/`openLists`: the
+ * same per-subject keys, so `forget` erases those values too.
+ */
 export interface Shredder {
-  /** Seals a batch for one stream; `keyId` is the key used (null when the batch holds no personal data). */
-  readonly seal: (streamId: string, events: ReadonlyArray<NewEvent>) => Promise<{ sealed: ReadonlyArray<SealedData>; keyId: string | null }>;
+  /** Seals a batch for one stream (events may concern different subjects: each is sealed under its own). */
+  readonly seal: (streamId: string, events: ReadonlyArray<NewEvent>) => Promise<SealedBatch>;
   /** Seals batches for several streams, fetching or making every missing key in one go; one result per batch, in order. */
-  readonly sealMany: (
-    batches: ReadonlyArray<{ readonly streamId: string; readonly events: ReadonlyArray<NewEvent> }>,
-  ) => Promise<ReadonlyArray<{ sealed: ReadonlyArray<SealedData>; keyId: string | null }>>;
-  /** Opens stored rows: personal fields back in place, `XXXX` where the key is gone. */
+  readonly sealMany: (batches: ReadonlyArray<{ readonly streamId: string; readonly events: ReadonlyArray<NewEvent> }>) => Promise<ReadonlyArray<SealedBatch>>;
+  /** Opens stored rows: personal fields (and reasons) back in place, `XXXX` where the key is gone. */
   readonly open: (rows: ReadonlyArray<SealedRow>) => Promise<ReadonlyArray<RawEvent>>;
   /**
    * Seals lists of strings (a read-model row's personal values), each under its subject's key and bound to
@@ -58,13 +79,6 @@ export interface Shredder {
   readonly invalidateAll: () => void;
   /** Stops the decrypting worker, if one was started. */
   readonly close: () => Promise<void>;
-}
-
-/** A list of strings to seal under a subject's key, bound to an id. */
-export interface SealItem {
-  readonly subject: string;
-  readonly id: string;
-  readonly strings: ReadonlyArray<string> | null;
 }
 
 /** Options for the key caches. */
@@ -86,8 +100,11 @@ export interface ShredderOptions {
 const WORKER_MIN = 128;
 
 const PLACEHOLDER = 'enc:v1:';
+// The blob's mode: walk the data for placeholders, or walk the codec; upper case when the metadata's reason is sealed too.
 const WALK = 'w';
 const CODEC = 'c';
+const WALK_WITH_REASON = 'W';
+const CODEC_WITH_REASON = 'C';
 
 const placeholderIndex = (s: string): number => {
   if (!s.startsWith(PLACEHOLDER)) return -1;
@@ -123,8 +140,15 @@ const fill = (value: unknown, strings: ReadonlyArray<string> | null): unknown =>
   return record;
 };
 
-/** The subject whose key seals a stream's personal data: the member or contact, else the stream itself. */
+/** The subject whose key seals a stream's own personal data: the member or contact, else the stream itself (see `sealingSubjectOf` for an event). */
 export const sealingSubject = (streamId: string): string => subjectOfStream(streamId) ?? streamId;
+
+// The reason of metadata is the only personal field there: one placeholder, always the blob's first string.
+const sealMetadata = (metadata: NewEvent['metadata'], strings: string[]): NewEvent['metadata'] =>
+  mapPersonal(EventMetadata, metadata, (s) => {
+    strings.push(s);
+    return `${PLACEHOLDER}${strings.length - 1}`;
+  }) as NewEvent['metadata'];
 
 /** Makes a shredder over a key store. */
 export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shredder => {
@@ -162,51 +186,42 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
   };
 
   // An event's personal strings pulled out, placeholders in their place (null: nothing personal in it).
-  const extract = (e: NewEvent): { readonly data: unknown; readonly strings: ReadonlyArray<string> } | null => {
-    if (!hasPersonal(e.type)) return null;
+  // The reason comes first, so the events of one command keep one metadata text (`enc:v1:0`).
+  const extract = (
+    e: NewEvent,
+  ): { readonly data: unknown; readonly metadata: NewEvent['metadata']; readonly strings: ReadonlyArray<string>; readonly mode: string } | null => {
     const strings: string[] = [];
-    const data = mapEventPersonal(e.type, e.data, (s) => {
-      strings.push(s);
-      return `enc:v1:${strings.length - 1}`;
-    });
-    return strings.length === 0 ? null : { data, strings };
+    const reason = e.metadata.reason;
+    const metadata = typeof reason === 'string' && reason !== '' ? sealMetadata(e.metadata, strings) : e.metadata;
+    const inMetadata = strings.length;
+    const data = hasPersonal(e.type)
+      ? mapEventPersonal(e.type, e.data, (s) => {
+          strings.push(s);
+          return `${PLACEHOLDER}${strings.length - 1}`;
+        })
+      : e.data;
+    if (strings.length === 0) return null;
+    const walk = countPlaceholders(data) === strings.length - inMetadata;
+    const mode = inMetadata > 0 ? (walk ? WALK_WITH_REASON : CODEC_WITH_REASON) : walk ? WALK : CODEC;
+    return { data, metadata, strings, mode };
   };
 
   const sealMany: Shredder['sealMany'] = async (batches) => {
-    const pulled = batches.map((b) => ({ subject: sealingSubject(b.streamId), items: b.events.map(extract) }));
-    const keyOf = new Map<string, SubjectKey>();
-    const wanted = new Set<string>();
-    for (const p of pulled) {
-      if (keyOf.has(p.subject) || !p.items.some((x) => x !== null)) continue;
-      const cached = sealing.get(p.subject);
-      if (cached !== undefined) keyOf.set(p.subject, cached);
-      else wanted.add(p.subject);
-    }
-    const missing = [...wanted];
-    if (missing.length > 0) {
-      // New subjects (a first import makes tens of thousands): their keys in one statement, not one each.
-      if (keys.currentMany !== undefined && missing.length > 1) {
-        const made = await keys.currentMany(missing);
-        for (const subject of missing) {
-          const key = made.get(subject);
-          if (key === undefined) throw new Error('the key store returned no key for a subject');
-          remember(subject, key);
-          keyOf.set(subject, key);
-        }
-      } else {
-        for (const subject of missing) keyOf.set(subject, await keyFor(subject));
-      }
-    }
-    return batches.map((b, k) => {
-      const { subject, items } = pulled[k]!;
-      const key = keyOf.get(subject) ?? null;
+    const pulled = batches.map((b) => b.events.map((e) => ({ subject: sealingSubjectOf(b.streamId, e.type, e.data), x: extract(e) })));
+    const subjects = new Set<string>();
+    for (const items of pulled) for (const { subject, x } of items) if (x !== null) subjects.add(subject);
+    const keyOf = await keysOf(subjects);
+    return batches.map((b, k): SealedBatch => {
+      const items = pulled[k]!;
+      const used = new Map<string, string>();
       const sealed = b.events.map((e, i): SealedData => {
-        const x = items[i];
-        if (x === null || x === undefined || key === null) return { data: e.data, personal: null };
-        const mode = countPlaceholders(x.data) === x.strings.length ? WALK : CODEC;
-        return { data: x.data, personal: mode + sealStrings(key, subject, e.id, x.strings) };
+        const { subject, x } = items[i]!;
+        const key = keyOf.get(subject);
+        if (x === null || key === undefined) return { data: e.data, metadata: e.metadata, personal: null };
+        used.set(key.id, subject);
+        return { data: x.data, metadata: x.metadata, personal: x.mode + sealStrings(key, subject, e.id, x.strings) };
       });
-      return { sealed, keyId: items.some((x) => x !== null) ? (key?.id ?? null) : null };
+      return { sealed, keyIds: [...used.keys()], subjects: [...new Set(used.values())] };
     });
   };
 
@@ -299,7 +314,7 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
         keyList.push(key);
       }
       at.push(i);
-      items.push([k, aadText(sealingSubject(r.streamId), r.id), parts.body]);
+      items.push([k, aadText(sealingSubjectOf(r.streamId, r.type, r.data), r.id), parts.body]);
     }
     const makeOpener = options.worker === true ? workerOpener : options.worker === false ? undefined : options.worker;
     if (makeOpener !== undefined && items.length >= WORKER_MIN && !openerFailed) {
@@ -324,15 +339,9 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
     return texts;
   };
 
-  const openData = (r: SealedRow, text: string | null | undefined): unknown => {
-    const personal = r.personal;
-    if (personal === null) return r.data;
-    let strings: ReadonlyArray<string> | null = null;
-    if (text !== undefined) {
-      strings = stringsOf(text);
-      if (strings === null) return UNDECRYPTABLE;
-    }
-    if (personal.startsWith(WALK)) return fill(r.data, strings);
+  const openData = (r: SealedRow, strings: ReadonlyArray<string> | null): unknown => {
+    const mode = r.personal!.charAt(0);
+    if (mode === WALK || mode === WALK_WITH_REASON) return fill(r.data, strings);
     // Without the key every personal field reads XXXX, whatever it holds.
     return mapEventPersonal(r.type, r.data, (s) => {
       if (strings === null) return ERASED;
@@ -342,16 +351,47 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
   };
 
   // One object shape for every event handed out.
-  const openRow = (r: SealedRow, text: string | null | undefined): RawEvent => ({
+  const openRow = (r: SealedRow, data: unknown, metadata: SealedRow['metadata']): RawEvent => ({
     id: r.id,
     streamId: r.streamId,
     version: r.version,
     position: r.position,
     type: r.type,
     schemaVersion: r.schemaVersion,
-    data: openData(r, text),
-    metadata: r.metadata,
+    data,
+    metadata,
   });
+
+  /**
+   * Opens a page of rows. The events of one command share one parsed metadata object (see
+   * sqlStore.ts): a sealed reason is filled into a copy, one copy per distinct (metadata, reason).
+   */
+  const openRows = (rows: ReadonlyArray<SealedRow>, texts: ReadonlyArray<string | null | undefined>): RawEvent[] => {
+    const copies = new Map<unknown, Map<string, SealedRow['metadata']>>();
+    const withReason = (metadata: SealedRow['metadata'], reason: string): SealedRow['metadata'] => {
+      let byReason = copies.get(metadata);
+      if (byReason === undefined) copies.set(metadata, (byReason = new Map()));
+      let copy = byReason.get(reason);
+      if (copy === undefined) {
+        copy = { ...(metadata as object), reason } as SealedRow['metadata'];
+        byReason.set(reason, copy);
+      }
+      return copy;
+    };
+    return rows.map((r, i) => {
+      if (r.personal === null) return openRow(r, r.data, r.metadata);
+      const text = texts[i];
+      let strings: ReadonlyArray<string> | null = null;
+      if (text !== undefined) {
+        strings = stringsOf(text);
+        if (strings === null) return openRow(r, UNDECRYPTABLE, r.metadata);
+      }
+      const mode = r.personal.charAt(0);
+      const sealedReason = mode === WALK_WITH_REASON || mode === CODEC_WITH_REASON;
+      const metadata = sealedReason ? withReason(r.metadata, strings === null ? ERASED : (strings[0] ?? ERASED)) : r.metadata;
+      return openRow(r, openData(r, strings), metadata);
+    });
+  };
 
   const dropSubject = (subject: string): void => {
     sealing.delete(subject);
@@ -368,8 +408,7 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
     openLists,
     open: async (rows) => {
       await loadKeys(rows);
-      const texts = await decryptRows(rows);
-      return rows.map((r, i) => openRow(r, texts[i]));
+      return openRows(rows, await decryptRows(rows));
     },
     forget: async (subject) => {
       const known = [...(keyIdsOf.get(subject) ?? [])];
@@ -383,6 +422,7 @@ export const makeShredder = (keys: KeyStore, options: ShredderOptions = {}): Shr
       opening.clear();
       keyIdsOf.clear();
     },
+
     close: async () => {
       openerFailed = true;
       await opener?.close();

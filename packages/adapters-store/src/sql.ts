@@ -24,7 +24,10 @@ export interface SqlDriver {
   readonly queryArrays: (text: string, params: ReadonlyArray<unknown>) => Promise<ReadonlyArray<ReadonlyArray<unknown>>>;
   /** Runs several parameterless statements in one transaction (schema set-up). */
   readonly script: (text: string) => Promise<void>;
-  /** Runs `f` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  /**
+   * Runs `f` in one transaction on one connection: committed when it resolves, rolled back when it
+   * throws. Nothing else of this process runs in it (PGlite: every query joins the open transaction).
+   */
   readonly transaction: <T>(f: (tx: SqlDriver) => Promise<T>) => Promise<T>;
 }
 
@@ -88,6 +91,32 @@ CREATE TABLE IF NOT EXISTS ${s}.checkpoints (
 );
 CREATE TABLE IF NOT EXISTS ${s}.store_info (name text PRIMARY KEY, value text NOT NULL);
 INSERT INTO ${s}.store_info VALUES ('schema_version', '1') ON CONFLICT (name) DO NOTHING;
+-- Names this store, so a key file made for another one is refused rather than used.
+INSERT INTO ${s}.store_info VALUES ('store_id', md5(random()::text || clock_timestamp()::text)) ON CONFLICT (name) DO NOTHING;
+-- Which key-encryption key wraps each key (null: stored unwrapped by an older version, wrapped on open).
+ALTER TABLE ${s}.subject_keys ADD COLUMN IF NOT EXISTS kek_id text;
+-- Keys deleted by forget (ids and subjects only): a key import never brings an erased key back.
+CREATE TABLE IF NOT EXISTS ${s}.forgotten_keys (
+  key_id text PRIMARY KEY,
+  subject text NOT NULL,
+  forgotten_at timestamptz NOT NULL DEFAULT now()
+);
+-- ANALYZE copies sample values into pg_statistic, out of reach of any DELETE or VACUUM of ours:
+-- gather no samples of key or personal columns (data and metadata held plain reasons before 16).
+DO $stats$
+DECLARE c record;
+BEGIN
+  FOR c IN
+    SELECT a.attrelid::regclass AS rel, a.attname
+    FROM pg_attribute a
+    WHERE ((a.attrelid = '${s}.subject_keys'::regclass AND a.attname = 'key')
+        OR (a.attrelid = '${s}.events'::regclass AND a.attname IN ('personal', 'data', 'metadata')))
+      AND coalesce(a.attstattarget::int, -1) <> 0
+  LOOP
+    EXECUTE format('ALTER TABLE %s ALTER COLUMN %I SET STATISTICS 0', c.rel, c.attname);
+  END LOOP;
+END
+$stats$;
 CREATE OR REPLACE FUNCTION ${s}.take_positions(n integer, OUT xid xid8, OUT first bigint)
 LANGUAGE plpgsql AS $fn$
 BEGIN
@@ -124,7 +153,7 @@ export const statements = (schema: string) => {
     written: `SELECT version, position FROM ${s}.events WHERE stream_id = $1 AND version >= $2 ORDER BY version LIMIT $3`,
     /**
      * Appends a batch in one statement (its own transaction), when the stream's last version is $2
-     * (null: any) and the sealing key $5 (if any) still exists; otherwise inserts nothing and the
+     * (null: any) and every sealing key of $5 (a JSON array of key ids) still exists; otherwise inserts nothing and the
      * caller looks at why. Positions and the transaction id come from the allocator, versions follow
      * the stream's last one, rows come from the JSON batch $4. A version taken meanwhile, or an id
      * already in the stream (a re-sent batch), raises a unique violation (23505).
@@ -134,7 +163,7 @@ export const statements = (schema: string) => {
        alloc AS MATERIALIZED (
          SELECT p.xid, p.first, state.actual FROM state CROSS JOIN LATERAL ${s}.take_positions($3::int) AS p
          WHERE ($2::int IS NULL OR state.actual = $2::int)
-           AND ($5::text IS NULL OR EXISTS (SELECT 1 FROM ${s}.subject_keys WHERE key_id = $5::text)))
+           AND (SELECT count(*) FROM ${s}.subject_keys WHERE key_id IN (SELECT jsonb_array_elements_text($5::jsonb))) = jsonb_array_length($5::jsonb))
        INSERT INTO ${s}.events (position, stream_id, version, event_id, type, schema_version, data, metadata, personal, transaction_id)
        SELECT alloc.first + r.i, $1::text, alloc.actual + 1 + r.i, r.id, r.type, r.sv, r.data, r.metadata, r.personal, alloc.xid
        FROM alloc CROSS JOIN jsonb_to_recordset($4::jsonb) AS r(i int, id text, type text, sv int, data jsonb, metadata jsonb, personal text)
@@ -179,5 +208,16 @@ export const statements = (schema: string) => {
     saveCheckpoint: `INSERT INTO ${s}.checkpoints (name, position) VALUES ($1, $2)
        ON CONFLICT (name) DO UPDATE SET position = EXCLUDED.position, updated_at = now()`,
     vacuumKeys: `VACUUM FULL ${s}.subject_keys`,
+    /**
+     * Drops the statistics PostgreSQL sampled from key and personal columns before they were set to
+     * gather none (an older version): changing a column's type, even to the same type, deletes them.
+     */
+    dropKeyStatistics: [
+      `ALTER TABLE ${s}.subject_keys ALTER COLUMN key TYPE bytea`,
+      `ALTER TABLE ${s}.events ALTER COLUMN personal TYPE text, ALTER COLUMN data TYPE jsonb, ALTER COLUMN metadata TYPE jsonb`,
+    ],
+    /** Which of our key or personal columns still have sampled statistics (readable without superuser). */
+    sampledColumns: `SELECT tablename || '.' || attname AS col FROM pg_stats
+       WHERE schemaname = '${schema}' AND ((tablename = 'subject_keys' AND attname = 'key') OR (tablename = 'events' AND attname IN ('personal', 'data', 'metadata')))`,
   } as const;
 };

@@ -18,8 +18,9 @@ import {
 } from '@contactable/core';
 import type { ChangeSignal } from './changes.js';
 import { StoreError, errorCode, storeError } from './errors.js';
-import { LOOKUP_KEY_SUBJECT, sqlKeyStore } from './keys.js';
-import { makeShredder, sealingSubject, type SealedRow } from './shredder.js';
+import { registerAdmin, type CompactionReport } from './admin.js';
+import { LOOKUP_KEY_SUBJECT, type SqlKeyStore } from './keys.js';
+import { makeShredder, type SealedRow } from './shredder.js';
 import { readModelScript, sqlRows, tableOf } from './readModelTables.js';
 import { quoteSchema, schemaScript, statements, type SqlDriver } from './sql.js';
 import { followLog } from './subscription.js';
@@ -30,6 +31,10 @@ export interface SqlStoreConfig {
   readonly sql: SqlDriver;
   /** The schema holding our tables (unquoted). */
   readonly schema: string;
+  /** Which kind of database it is (reports and checks differ). */
+  readonly kind: 'pglite' | 'postgres';
+  /** The subject keys, opened over the same database (see keys.ts). */
+  readonly keys: SqlKeyStore;
   /** The URL (masked in errors) or folder, to name the store in errors. */
   readonly label: string;
   /** Bumped by our appends; a multi-process store also bumps it on NOTIFY. */
@@ -119,6 +124,33 @@ export const rotateWal = async (sql: SqlDriver): Promise<void> => {
 export const ensureSchema = async (sql: SqlDriver, schema: string, readModels?: InlineReadModels | null): Promise<void> => {
   await sql.script(schemaScript(schema));
   if (readModels !== undefined && readModels !== null) await sql.script(readModelScript(schema, readModels.tables));
+  // Once per store: STATISTICS 0 keeps new samples away; later strays are caught by compact().
+  const [done] = await sql.query<{ value: string }>(`SELECT value FROM ${quoteSchema(schema)}.store_info WHERE name = 'statistics_checked'`);
+  if (done === undefined) {
+    await scrubStatistics(sql, schema);
+    await sql.query(`INSERT INTO ${quoteSchema(schema)}.store_info VALUES ('statistics_checked', 'true') ON CONFLICT (name) DO NOTHING`);
+  }
+};
+
+/**
+ * Drops statistics the server sampled from key and personal columns before they were set to
+ * STATISTICS 0 (an older version: the samples could hold raw keys), then rewrites pg_statistic
+ * so the bytes leave its files. Only a superuser can do the rewrite; otherwise the store notes it
+ * and the erasure check asks for it.
+ */
+export const scrubStatistics = async (sql: SqlDriver, schema: string): Promise<void> => {
+  const q = statements(schema);
+  const sampled = await sql.query<{ col: string }>(q.sampledColumns);
+  if (sampled.length === 0) return;
+  for (const statement of q.dropKeyStatistics) await sql.query(statement);
+  const [su] = await sql.query<{ v: string }>(`SELECT current_setting('is_superuser') AS v`);
+  const s = quoteSchema(schema);
+  if (su?.v === 'on') {
+    await sql.query('VACUUM FULL pg_catalog.pg_statistic');
+    await sql.query(`DELETE FROM ${s}.store_info WHERE name = 'statistics_scrub_pending'`);
+  } else {
+    await sql.query(`INSERT INTO ${s}.store_info VALUES ('statistics_scrub_pending', 'true') ON CONFLICT (name) DO NOTHING`);
+  }
 };
 
 /**
@@ -139,7 +171,7 @@ export const bringUpReadModels = async (store: EventStore, label: string, onRebu
 export const sqlStore = (config: SqlStoreConfig): EventStore => {
   const { sql, label, changes } = config;
   const q = statements(config.schema);
-  const keyStore = sqlKeyStore(sql, quoteSchema(config.schema));
+  const keyStore = config.keys;
   const shredder = makeShredder(keyStore, { keyCacheMs: config.keyCacheMs, worker: config.decryptInWorker === true });
   config.onCaches?.(() => shredder.invalidateAll());
   const models = config.readModels ?? null;
@@ -235,23 +267,25 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
   ): Promise<E.Either<VersionConflict, AppendResult>> =>
     guard(`appending to ${streamId}`, async () => {
       const expectedLast = expectedLastOf(expected);
+      let sealedSubjects: ReadonlyArray<string> = [];
       for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
         let insertedNothing = false;
         if (events.length > 0) {
           // The usual case in one round trip: the statement checks the version; a re-sent batch trips the id index.
-          const { sealed, keyId } = await shredder.seal(streamId, events);
+          const { sealed, keyIds, subjects } = await shredder.seal(streamId, events);
+          sealedSubjects = subjects;
           const batch = events.map((e, i) => ({
             i,
             id: e.id,
             type: e.type,
             sv: e.schemaVersion,
             data: sealed[i]!.data,
-            metadata: e.metadata,
+            metadata: sealed[i]!.metadata,
             personal: sealed[i]!.personal,
           }));
           try {
             const rows = await inline(
-              (driver) => driver.query<{ position: unknown; version: unknown }>(q.append, [streamId, expectedLast, events.length, JSON.stringify(batch), keyId]),
+              (driver) => driver.query<{ position: unknown; version: unknown }>(q.append, [streamId, expectedLast, events.length, JSON.stringify(batch), JSON.stringify(keyIds)]),
               (inserted) => {
                 if (inserted.length === 0) return [];
                 const sorted = [...inserted].sort((a, b) => Number(a.position) - Number(b.position));
@@ -287,7 +321,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
         if (events.length === 0) return E.right({ nextVersion: actual, positions: [] });
         // The version matched and the ids are new: an `any` append lost a race (retry), or, when the
         // statement inserted nothing, the sealing key was forgotten by another process after we cached it.
-        if (insertedNothing) shredder.invalidate(sealingSubject(streamId));
+        if (insertedNothing) for (const subject of sealedSubjects) shredder.invalidate(subject);
       }
       throw new StoreError(label, `appending to ${streamId} failed: still contended after ${MAX_APPEND_ATTEMPTS} attempts`);
     });
@@ -302,6 +336,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       const results: AppendResult[] = [];
       // Streams still to write (batch indexes); a re-sent batch leaves it with its first result.
       let pending = batches.map((_, i) => i);
+      let sealedSubjects = new Set<string>();
       for (let attempt = 1; attempt <= MAX_APPEND_ATTEMPTS; attempt++) {
         let insertedNothing = false;
         let idTaken = false;
@@ -313,12 +348,14 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
           const keyIds = new Set<string>();
           const offsets = new Map<number, number>();
           let total = 0;
+          sealedSubjects = new Set();
           writing.forEach((i, k) => {
-            const { sealed: data, keyId } = sealed[k]!;
-            if (keyId !== null) keyIds.add(keyId);
+            const { sealed: data, keyIds: used, subjects } = sealed[k]!;
+            for (const id of used) keyIds.add(id);
+            for (const subject of subjects) sealedSubjects.add(subject);
             offsets.set(i, total);
             batches[i]!.events.forEach((e, v) =>
-              rows.push({ s: i, v, p: total + v, id: e.id, type: e.type, sv: e.schemaVersion, data: data[v]!.data, metadata: e.metadata, personal: data[v]!.personal }),
+              rows.push({ s: i, v, p: total + v, id: e.id, type: e.type, sv: e.schemaVersion, data: data[v]!.data, metadata: data[v]!.metadata, personal: data[v]!.personal }),
             );
             total += batches[i]!.events.length;
           });
@@ -387,7 +424,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
           throw new StoreError(label, `appending to ${batches.length} streams failed: an event id of a batch (not its first) is already in its stream`, UNIQUE_VIOLATION);
         }
         // Every check passed yet nothing went in: a sealing key was forgotten by another process after we cached it.
-        if (insertedNothing && !resent) for (const i of still) shredder.invalidate(sealingSubject(batches[i]!.streamId));
+        if (insertedNothing && !resent) for (const subject of sealedSubjects) shredder.invalidate(subject);
         pending = still;
       }
       throw new StoreError(label, `appending to ${batches.length} streams failed: still contended after ${MAX_APPEND_ATTEMPTS} attempts`);
@@ -490,7 +527,7 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
             }),
         };
 
-  return registerInspection({
+  const store: EventStore = {
     append,
     appendMany,
     readStream,
@@ -514,11 +551,15 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       return sub;
     },
     forget: (subject) => guard(`forgetting ${subject}`, () => shredder.forget(subject)),
-    // Deleting a key leaves its bytes in the table's free space and in the WAL until both are rewritten.
+    // Deleting a key leaves its bytes in the table's free space, in the WAL, in backups: re-wrap
+    // under a fresh KEK (so every stale copy is useless), then rewrite the table and move the WAL on.
     compact: () =>
       guard('compacting', async () => {
+        const rewrap = await config.keys.rewrap();
+        await scrubStatistics(sql, config.schema);
         await sql.query(q.vacuumKeys);
         await rotateWal(sql);
+        admin.lastCompaction = { at: new Date().toISOString(), rewrap } satisfies CompactionReport;
       }),
     checkpoints,
     close: async () => {
@@ -531,5 +572,8 @@ export const sqlStore = (config: SqlStoreConfig): EventStore => {
       await shredder.close();
       await config.close();
     },
-  }, sqlInspection(sql, config.schema));
+  };
+  const admin = registerAdmin(store, { kind: config.kind, label, sql, schema: config.schema, keys: config.keys, shredder });
+  registerInspection(store, sqlInspection(sql, config.schema));
+  return store;
 };

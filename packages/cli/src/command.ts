@@ -25,6 +25,7 @@ export const globalOptions = {
   views: { type: 'string' },
   school: { type: 'string' },
   json: { type: 'boolean' },
+  'kek-file': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const satisfies NonNullable<ParseArgsConfig['options']>;
 

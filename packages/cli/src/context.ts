@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  STAFF_REASON_CODES,
   DEFAULT_TIME_ZONE,
   endOfLocalDay,
   isLocalDate,
@@ -32,6 +33,8 @@ export interface CliContext {
   readonly out: Output;
   readonly schoolId: string;
   readonly storeUrl: string;
+  /** What opening the store takes besides its URL (the key-encryption key file). */
+  readonly storeOptions: OpenStoreOptions;
   /** The store, opened on first use; an unreachable or bad URL is a CliError naming it (password masked). */
   readonly store: () => Promise<EventStore>;
   /** The handler's ports over the store, on the wall clock unless a (simulated) clock is given. */
@@ -73,7 +76,7 @@ export const createContext = (
       .then(() => open(storeUrl, storeOptions))
       .catch((e: unknown) => {
       if (e instanceof CliError) throw e;
-      throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...).` : `could not open the store: ${String(e)}`);
+      throw new CliError(isStoreError(e) ? `${e.message}\nCheck --store (a folder, memory:, postgres://..., esdb://...) and --kek-file.` : `could not open the store: ${String(e)}`);
     });
     return opened;
   };
@@ -103,6 +106,7 @@ export const createContext = (
     out,
     schoolId,
     storeUrl,
+    storeOptions,
     clock: systemClock,
     store,
     deps: async (clock) => ({ store: await store(), clock: clock ?? systemClock, ids: uuidV7Ids }),
@@ -127,6 +131,21 @@ export const byOrCli = (by: string | undefined): Actor => (by === undefined || b
 export const person = (by: string | undefined, what: string): Actor => {
   if (by === undefined || by.trim() === '') throw new CliError(`${what} is recorded with who did it: add --by "Your Name".`, 2);
   return { kind: 'person', name: by.trim() };
+};
+
+/**
+ * The reason code of a staff action (`--reason-code`), from the list the command offers, else the
+ * command's own; codes are stored in the clear, so they are chosen, never typed free.
+ */
+export const reasonCodeFrom = (value: string | undefined, fallback: string): string => {
+  if (value === undefined) return fallback;
+  if (STAFF_REASON_CODES[value] === undefined) {
+    throw new CliError(
+      `--reason-code must be one of:\n${Object.entries(STAFF_REASON_CODES).map(([code, meaning]) => `  ${code.padEnd(24)} ${meaning}`).join('\n')}\nPut the details in --reason (it is sealed and erased with the person).`,
+      2,
+    );
+  }
+  return value;
 };
 
 /**

@@ -25,6 +25,7 @@ const help = (): string =>
     '  --school ID     the school (default: default)',
     '  --views URL     where read models live for a store that keeps none (EventStoreDB): a folder or postgres://...',
     '  --json          one JSON document on stdout, nothing else there',
+    '  --kek-file PATH the key-encryption key file (default: beside the store folder; PostgreSQL: CONTACTABLE_KEK_FILE)',
     '',
     'contactable COMMAND --help shows a command\'s options.',
   ].join('\n');
@@ -76,6 +77,7 @@ export const runCli = async (argv: ReadonlyArray<string>, io: CliIo = {}): Promi
   const storeUrl = typeof parsed.values.store === 'string' ? parsed.values.store : (process.env.CONTACTABLE_STORE ?? DEFAULT_STORE);
   const schoolId = typeof parsed.values.school === 'string' ? parsed.values.school : 'default';
   const viewsUrl = typeof parsed.values.views === 'string' ? parsed.values.views : process.env.CONTACTABLE_VIEWS;
+  const kekFile = typeof parsed.values['kek-file'] === 'string' ? parsed.values['kek-file'] : undefined;
   // On the embedded store, long work gives way to others between operations; a short look waits its turn,
   // says so, and runs with a small buffer cache (it reads a few rows).
   const long = LONG_WORK.has(name);
@@ -90,6 +92,7 @@ export const runCli = async (argv: ReadonlyArray<string>, io: CliIo = {}): Promi
     giveWay: long,
     onWait: (holder) => err(`waiting for the ${holder.purpose} (pid ${holder.pid}) to let the store go...\n`),
     ...(long ? {} : { settings: ['shared_buffers=16MB'] }),
+    ...(kekFile === undefined ? {} : { kek: kekFile }),
     },
     ...(io.openStore !== undefined ? [io.openStore] : []),
   );

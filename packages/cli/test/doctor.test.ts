@@ -5,7 +5,7 @@
  * and position, never by a personal value; a healthy store has no findings.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
@@ -16,13 +16,15 @@ import {
   handleCommand,
   memberDecider,
   memberStream,
+  messageDecider,
+  messageStream,
   emailDetail,
   sequentialIds,
   steppingClock,
   type EventStore,
   type HandlerDeps,
 } from '@contactable/core';
-import { inspectionOf, lockStatus, openPgliteDatabase, openStore, quoteSchema, sqlKeyStore } from '@contactable/adapters-store';
+import { defaultKekFile, fileKekSource, inspectionOf, lockStatus, openPgliteDatabase, openSqlKeyStore, openStore, quoteSchema } from '@contactable/adapters-store';
 import { runDoctor, type DoctorReport } from '@contactable/cli';
 
 const dirs: string[] = [];
@@ -41,6 +43,8 @@ const folder = (): string => {
   const d = mkdtempSync(join(tmpdir(), 'contactable-doctor-'));
   dirs.push(d);
   cpSync(template, join(d, 'store'), { recursive: true });
+  // The key-encryption key lives beside the folder (a copy of the folder alone holds none).
+  if (existsSync(defaultKekFile(template))) cpSync(defaultKekFile(template), defaultKekFile(join(d, 'store')));
   return join(d, 'store');
 };
 
@@ -85,7 +89,7 @@ describe('contactable doctor', () => {
     const path = folder();
     const db = await openPgliteDatabase(path);
     // A key made for a write that never landed.
-    await sqlKeyStore(db.sql, quoteSchema('contactable')).current('contact-never-written');
+    await (await openSqlKeyStore(db.sql, 'contactable', fileKekSource(defaultKekFile(path)), path)).current('contact-never-written');
     await db.close();
     const store = await openStore(path);
     try {
@@ -157,6 +161,29 @@ describe('contactable doctor', () => {
       await store.forget(memberStream('m-1'));
       const keys = findings(await doctorOf(store, path), 'personal-data-keys');
       expect(keys).toEqual([expect.objectContaining({ where: expect.stringMatching(/^member-m-1 /), problem: expect.stringMatching(/retention stopped half-way/), fix: expect.stringMatching(/run contactable retention again/) })]);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('R-DEL-3 a message whose content retention erased is no finding; a send failure sealed under its recipient\'s key counts as theirs', async () => {
+    const path = folder();
+    const store = await openStore(path);
+    try {
+      const d = deps(store);
+      await addContact(d, 'c-1');
+      const onMessage = (command: Parameters<typeof messageDecider.decide>[0]) => must(handleCommand(d, messageDecider, messageStream('m-1'), command, { ...ctx, reasonCode: 'message-send' }));
+      await onMessage({ type: 'RequestMessage', messageId: 'm-1', channel: 'email', subject: 'Trip', body: 'Coats please', audience: { kind: 'contacts', contactIds: ['c-1'] }, purpose: 'message', recipients: ['c-1'], skipped: [] });
+      await onMessage({ type: 'RecordSendFailure', messageId: 'm-1', contactId: 'c-1', error: `550 unknown user ${EMAIL}` });
+      // Retention: the content's key destroyed, then the erasure recorded.
+      await store.forget(messageStream('m-1'));
+      await onMessage({ type: 'RecordMessageContentErased', messageId: 'm-1' });
+      expect(findings(await doctorOf(store, path), 'personal-data-keys')).toEqual([]);
+      // The contact's key lost with nothing recorded: their own event and the failure about them, one finding.
+      await store.forget(contactStream('c-1'));
+      const keys = findings(await doctorOf(store, path), 'personal-data-keys');
+      expect(keys).toEqual([expect.objectContaining({ where: expect.stringMatching(/^contact-c-1 /), problem: expect.stringMatching(/^2 event\(s\) hold personal data whose key is missing/) })]);
+      expect(JSON.stringify(keys)).not.toContain(EMAIL);
     } finally {
       await store.close();
     }

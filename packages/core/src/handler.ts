@@ -7,9 +7,9 @@
 import * as E from 'fp-ts/lib/Either.js';
 import type { Clock } from './clock.js';
 import type { Decider } from './decider.js';
-import type { DomainError } from './errors.js';
+import { domainError, type DomainError } from './errors.js';
 import { decodeEvent, schemaVersionOf, type Recorded, type StoredEvent, type UndecodableEvent } from './events/catalogue.js';
-import { stampOf, type Actor, type EventMetadata } from './events/metadata.js';
+import { isReasonCode, stampOf, type Actor, type EventMetadata } from './events/metadata.js';
 import { eventIdFor, type IdSource } from './idSource.js';
 import { exactVersion, lastVersion, type EventStore, type NewEvent } from './store/port.js';
 
@@ -24,7 +24,10 @@ export interface HandlerDeps {
 export interface CommandContext {
   readonly schoolId: string;
   readonly actor: Actor;
+  /** Free text (a person's words, a provider's text): personal data, sealed and erased with the person the event concerns. */
   readonly reason?: string | null;
+  /** A short non-personal code kept in the clear (`phoned-to-stop`, `bounce`, `MIS import`), so the audit still says why after erasure. */
+  readonly reasonCode?: string;
   /** Give a deterministic id (e.g. from a provider's event id) to make a re-run idempotent. */
   readonly commandId?: string;
   readonly correlationId?: string;
@@ -54,6 +57,7 @@ export const metadataFor = (clock: Clock, context: CommandContext, correlationId
   ...stampOf(clock),
   actor: context.actor,
   reason: context.reason ?? null,
+  ...(context.reasonCode === undefined ? {} : { reasonCode: context.reasonCode }),
   correlationId: context.correlationId ?? correlationId,
   causationId: context.causationId ?? null,
   schoolId: context.schoolId,
@@ -93,6 +97,10 @@ export const handleCommand = async <C, Ev extends { type: string; data: unknown 
   } = {},
 ): Promise<E.Either<HandleError, Handled<S>>> => {
   const maxAttempts = options.maxAttempts ?? 8;
+  // Codes are stored in the clear: a sentence (which may name someone) belongs in the sealed reason.
+  if (context.reasonCode !== undefined && !isReasonCode(context.reasonCode)) {
+    return E.left(domainError('invalid-command', 'A reason code is a short code (letters, digits, spaces and -, at most 40); put the words in the reason.'));
+  }
   const commandId = context.commandId ?? deps.ids.next();
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {
     const loaded = attempt === 1 && options.known !== undefined ? E.right(options.known) : await loadStream(deps.store, decider, streamId);
@@ -156,6 +164,9 @@ export const handleAcross = async (
   options: { readonly maxAttempts?: number } = {},
 ): Promise<E.Either<HandleError, ReadonlyArray<StoredEvent>>> => {
   const maxAttempts = options.maxAttempts ?? 8;
+  if (context.reasonCode !== undefined && !isReasonCode(context.reasonCode)) {
+    return E.left(domainError('invalid-command', 'A reason code is a short code (letters, digits, spaces and -, at most 40); put the words in the reason.'));
+  }
   const commandId = context.commandId ?? deps.ids.next();
   let contended = load[0]?.streamId ?? '';
   for (let attempt = 1; attempt <= maxAttempts; attempt++) {

@@ -66,3 +66,20 @@ export const subjectOfStream = (streamId: string): string | null => {
   if (parsed === null) return null;
   return parsed.category === 'member' || parsed.category === 'contact' || parsed.category === 'staff' ? streamId : null;
 };
+
+/**
+ * The subject whose key seals an event's personal data (its free text included): the person the
+ * event concerns. That is the member, contact or staff account of their own stream; a send failure or a
+ * recipient in doubt (whose provider text may quote the recipient) concerns its contact; a subject
+ * access report its person. Anything else is sealed under its own stream's key (a message's content
+ * under `message-<id>`, which the message retention rule destroys). Decided from the stream, type and non-personal ids alone, so a
+ * reader finds the same subject from the stored event.
+ */
+export const sealingSubjectOf = (streamId: string, type: string, data: unknown): string => {
+  const own = subjectOfStream(streamId);
+  if (own !== null) return own;
+  const d = (data ?? {}) as { readonly contactId?: unknown; readonly subject?: unknown; readonly id?: unknown };
+  if ((type === 'MessageSendFailed' || type === 'RecipientInDoubt') && typeof d.contactId === 'string') return contactStream(d.contactId);
+  if (type === 'SubjectAccessReported' && typeof d.id === 'string') return d.subject === 'member' ? memberStream(d.id) : contactStream(d.id);
+  return streamId;
+};

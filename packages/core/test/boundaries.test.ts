@@ -13,6 +13,7 @@ import {
   emailDetail,
   existingParentIndex,
   matchExistingParent,
+  messageContentDue,
   usableMethods,
   memberDecider,
   primeContacts,
@@ -104,6 +105,23 @@ describe('retention (R-DEL-2)', () => {
     expect(dueForAnonymisation(deletedOn, '2026-09-15')).toBe(true);
     expect(dueForAnonymisation(deletedOn, '2026-10-01')).toBe(true);
     expect(dueForAnonymisation(null, '2027-09-01')).toBe(false);
+  });
+
+  it("R-DEL-3 a message's content is due when its retention has run out, counted in the school's days, or once all its recipients are anonymised", () => {
+    // Requested at 00:30 BST on 2 September (23:30 UTC on the 1st), kept 1 day.
+    const m = { messageId: 'm-1', requestedAt: '2026-09-01T23:30:00.000Z', retentionDays: 1, recipients: ['c-1', 'c-2'] };
+    expect(messageContentDue(m, '2026-09-02', 365, new Set())).toBe(false);
+    expect(messageContentDue(m, '2026-09-03', 365, new Set())).toBe(true);
+    // The same instant is still the 1st in UTC: a day earlier there.
+    expect(messageContentDue(m, '2026-09-02', 365, new Set(), 'UTC')).toBe(true);
+    // No rule of its own: the school's.
+    const plain = { ...m, retentionDays: null };
+    expect(messageContentDue(plain, '2026-10-01', 30, new Set())).toBe(false);
+    expect(messageContentDue(plain, '2026-10-02', 30, new Set())).toBe(true);
+    // Everyone it was sent to erased: due at once; only some of them, not.
+    expect(messageContentDue(plain, '2026-09-02', 365, new Set(['c-1']))).toBe(false);
+    expect(messageContentDue(plain, '2026-09-02', 365, new Set(['c-1', 'c-2']))).toBe(true);
+    expect(messageContentDue({ ...plain, recipients: [] }, '2026-09-02', 365, new Set())).toBe(false);
   });
 
   it('R-DEL-2 a deleted contact is anonymised from the 14th day, refused the day before', () => {

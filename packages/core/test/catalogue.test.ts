@@ -38,16 +38,17 @@ describe('the event catalogue', () => {
     expect(E.isLeft(future) && future.left.message).toMatch(/schema version 9/);
   });
 
-  it('R-DEL-3 the memory store forgets a person: personal fields read as XXXX, facts stay', async () => {
+  it('R-DEL-3 the memory store forgets a person: personal fields (the free-text reason too) read as XXXX, facts and reason codes stay', async () => {
     const store = memoryStore();
-    const metadata = { occurredAt: '2026-10-01T00:00:00.000Z', actor: { kind: 'person' as const, name: 'Office' }, reason: 'r', correlationId: 'c', causationId: null, schoolId: 's' };
+    const metadata = { occurredAt: '2026-10-01T00:00:00.000Z', actor: { kind: 'person' as const, name: 'Office' }, reason: 'Ann Parent phoned', reasonCode: 'phoned-to-stop', correlationId: 'c', causationId: null, schoolId: 's' };
     const data = { contactId: 'c1', source: { kind: 'address-book' }, name: { given: 'Ann', family: 'Parent' }, email: email(), mobile: null };
     await store.append(contactStream('c1'), [{ id: 'e1', type: 'ContactAdded', schemaVersion: 1, data, metadata }], noStream);
     await store.append(contactStream('c2'), [{ id: 'e2', type: 'ContactAdded', schemaVersion: 1, data: { ...data, contactId: 'c2' }, metadata }], noStream);
     await store.forget(contactStream('c1'));
     const [forgotten, kept] = await store.readAll();
     expect(JSON.stringify(forgotten)).not.toMatch(/Ann|Parent|ann\.parent/);
-    expect(forgotten).toMatchObject({ type: 'ContactAdded', metadata, data: { name: { given: 'XXXX', family: 'XXXX' } } });
+    expect(forgotten).toMatchObject({ type: 'ContactAdded', metadata: { ...metadata, reason: 'XXXX' }, data: { name: { given: 'XXXX', family: 'XXXX' } } });
     expect(kept!.data).toEqual({ ...data, contactId: 'c2' });
+    expect(kept!.metadata).toEqual(metadata);
   });
 });

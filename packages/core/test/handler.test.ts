@@ -29,6 +29,18 @@ describe('command handler', () => {
     expect(raw!.metadata).toEqual({ occurredAt: '2026-10-01T09:00:00.000Z', actor: { kind: 'person', name: 'Office' }, reason: 'nightly sync', correlationId: expect.any(String), causationId: null, schoolId: 'school-1' });
   });
 
+  it('R-AUD-1 keeps a short reason code beside the free-text reason, and refuses a sentence as a code', async () => {
+    const store = memoryStore();
+    const r = await handleCommand(deps(store), contactDecider, contactStream(C), importContact(), { ...ctx, reason: 'Ann Parent rang about her new number', reasonCode: 'data-correction' });
+    expect(E.isRight(r)).toBe(true);
+    const [raw] = await store.readAll();
+    expect(raw!.metadata).toMatchObject({ reason: 'Ann Parent rang about her new number', reasonCode: 'data-correction' });
+    expect(E.isRight(decodeEvent(raw!))).toBe(true);
+    const sentence = await handleCommand(deps(store), contactDecider, contactStream(C), { type: 'OptOut', contactId: C, via: 'staff' }, { ...ctx, reasonCode: 'Ann Parent rang (07911 123456), please stop!' });
+    expect(E.isLeft(sentence) && sentence.left.message).toMatch(/reason code is a short code/);
+    expect(await store.readAll()).toHaveLength(1);
+  });
+
   it('returns domain errors as values and writes nothing', async () => {
     const store = memoryStore();
     const r = await handleCommand(deps(store), contactDecider, contactStream(C), { type: 'OptOut', contactId: C, via: 'staff' }, ctx);

@@ -32,7 +32,10 @@ export interface AuditEntry {
   /** Who, in words (the core's describeActor). */
   readonly actor: string;
   readonly actorKind: Actor['kind'];
+  /** The free-text reason (personal data: `XXXX` once the person it concerns is erased). */
   readonly reason: string | null;
+  /** The short non-personal reason code (`phoned-to-stop`, `bounce`, `MIS import`); null on events recorded before codes existed. */
+  readonly reasonCode: string | null;
   readonly type: string;
   /** What changed, in words. */
   readonly summary: string;
@@ -213,6 +216,12 @@ const otherSummary = (e: GroupEvent | SchoolEvent | ImportRunEvent | MessageEven
       return `sending to contact ${e.data.contactId} failed`;
     case 'MessageCompleted':
       return `completed: ${e.data.sent} sent, ${e.data.failed} failed, ${e.data.skipped} skipped`;
+    case 'MessageContentErased':
+      return `content of message ${e.data.messageId} erased (subject, body and provider texts)`;
+    case 'MessageRetentionChanged':
+      return `message content kept ${e.data.days} days`;
+    case 'SubjectAccessReported':
+      return `subject access report given for ${e.data.subject} ${e.data.id}`;
     default:
       // An event type added to the catalogue since this was written: name it, say nothing more.
       return (e as { readonly type: string }).type;
@@ -250,6 +259,7 @@ export const auditTrail = (events: ReadonlyArray<StoredEvent>, options: { readon
       actor: describeActor(e.metadata.actor),
       actorKind: e.metadata.actor.kind,
       reason: e.metadata.reason,
+      reasonCode: e.metadata.reasonCode ?? null,
       type: e.type,
       summary,
       correlationId: e.metadata.correlationId,

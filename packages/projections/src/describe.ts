@@ -43,5 +43,10 @@ export const describeVia = (via: ConsentVia): string =>
 /** "by J. Smith", "by import run-7", "from the twilio callback". */
 export const byActor = (actor: Actor): string => (actor.kind === 'provider' ? `from the ${describeActor(actor)}` : `by ${describeActor(actor)}`);
 
-/** ", reason: ..." when a reason was given. */
-export const withReason = (reason: string | null): string => (reason === null || reason === '' ? '' : `, reason: ${reason}`);
+/** ", reason: code (free text)" when a reason was given: the code stays readable after erasure, the text reads XXXX. */
+export const withReason = (reason: string | null, code?: string | null): string => {
+  const text = reason === null || reason === '' ? null : reason;
+  const c = code === undefined || code === null || code === '' ? null : code;
+  if (text === null && c === null) return '';
+  return `, reason: ${c === null ? text : text === null ? c : `${c} (${text})`}`;
+};

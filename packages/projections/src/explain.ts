@@ -36,7 +36,10 @@ export interface ExplainStep {
   readonly event: string | null;
   /** Who caused it (describeActor). */
   readonly actor: string | null;
+  /** The free-text reason (`XXXX` once the contact is erased). */
   readonly reason: string | null;
+  /** The non-personal reason code, kept after erasure. */
+  readonly reasonCode: string | null;
   /** The sentence for the office, with no personal values. */
   readonly because: string;
   /** True when the step still held at the instant asked about; false for history (a block since lifted). */
@@ -65,6 +68,7 @@ const step = (e: Ev, order: number, because: string): ExplainStep & { order: num
   event: e.type,
   actor: describeActor(e.metadata.actor),
   reason: e.metadata.reason,
+  reasonCode: e.metadata.reasonCode ?? null,
   because,
   standing: true,
   order,
@@ -127,11 +131,11 @@ export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channe
         return;
       }
       case 'OptedOut':
-        optOut = step(e, order, `opted out on ${when}, ${describeVia(e.data.via)}, ${byActor(e.metadata.actor)}${withReason(e.metadata.reason)}`);
+        optOut = step(e, order, `opted out on ${when}, ${describeVia(e.data.via)}, ${byActor(e.metadata.actor)}${withReason(e.metadata.reason, e.metadata.reasonCode)}`);
         return;
       case 'OptedIn':
         if (optOut !== null) history.push({ ...optOut, standing: false });
-        history.push({ ...step(e, order, `opted back in on ${when}, ${describeVia(e.data.via)}, ${byActor(e.metadata.actor)}${withReason(e.metadata.reason)}`), standing: false });
+        history.push({ ...step(e, order, `opted back in on ${when}, ${describeVia(e.data.via)}, ${byActor(e.metadata.actor)}${withReason(e.metadata.reason, e.metadata.reasonCode)}`), standing: false });
         optOut = null;
         return;
       case 'SpamComplaintReceived':
@@ -157,14 +161,14 @@ export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channe
         if (block !== null) history.push({ ...block, standing: false });
         const because =
           e.type === 'ReEnabled'
-            ? `${channel} re-enabled on ${when} ${byActor(e.metadata.actor)} after checking with the contact${withReason(e.metadata.reason)}`
+            ? `${channel} re-enabled on ${when} ${byActor(e.metadata.actor)} after checking with the contact${withReason(e.metadata.reason, e.metadata.reasonCode)}`
             : `${channel} block lapsed on ${when}: the MIS brought a new ${detailNoun(channel)}`;
         history.push({ ...step(e, order, because), standing: false });
         block = null;
         return;
       }
       case 'ContactDeleted':
-        deleted = step(e, order, `contact deleted on ${when} ${byActor(e.metadata.actor)}${withReason(e.metadata.reason)}`);
+        deleted = step(e, order, `contact deleted on ${when} ${byActor(e.metadata.actor)}${withReason(e.metadata.reason, e.metadata.reasonCode)}`);
         return;
       case 'ContactMerged':
         history.push({ ...step(e, order, `contact ${e.data.from} joined into this one on ${when} (${describeMatch(e.data.because)}), ${byActor(e.metadata.actor)}; the stricter consent of the two stands`), standing: false });
@@ -186,7 +190,7 @@ export const explainContactability = (events: ReadonlyArray<Ev>, channel: Channe
   const standing: Step[] = [];
   for (const r of verdict.reasons) {
     if (r.reason === 'not-held') {
-      standing.push({ at: null, position: null, event: null, actor: null, reason: null, because: `the contact was not held by this school on ${formatDay(at, zone)}`, standing: true, order: -1 });
+      standing.push({ at: null, position: null, event: null, actor: null, reason: null, reasonCode: null, because: `the contact was not held by this school on ${formatDay(at, zone)}`, standing: true, order: -1 });
     } else if (r.reason === 'deleted' && deleted !== null) standing.push(deleted);
     else if (r.reason === 'merged' && mergedAway !== null) standing.push(mergedAway);
     else if ((r.reason === 'missing' || r.reason === 'invalid') && detail !== null) standing.push(detail);

@@ -36,3 +36,4 @@ export * from './rows/model.js';
 export * from './rows/engine.js';
 export * from './rows/views.js';
 export * from './rows/verify.js';
+export * from './subjectAccess.js';

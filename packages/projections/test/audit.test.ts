@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { auditTrail, auditTrailOf, dashboard, dataIssues, linkedPeople, project, projectAsOf, projectionAsOf, serialiseProjection } from '../src/index.js';
+import { contactStream } from '@contactable/core';
+import { auditTrail, auditTrailOf, dashboard, dataIssues, explainFromStore, linkedPeople, project, projectAsOf, projectionAsOf, serialiseProjection } from '../src/index.js';
 import { contactCmd, email, feedback, importContact, importStudent, link, runHistory, syncLinks, type Step } from './history.js';
 import { storeWith } from './store.js';
 
@@ -24,6 +25,25 @@ describe('audit trail (R-AUD-1)', () => {
       ['2026-09-02T11:00:00.000Z', 'J. Smith', 'asked at parents evening', 'OptedOut', 'opted out, recorded by staff'],
       ['2026-09-03T12:00:00.000Z', 'import nightly', null, 'ContactDetailsChanged', 'email ann.parent@example.org (Home) → new@example.org (Home)'],
     ]);
+  });
+
+  it('R-AUD-1 R-DEL-4 the reason code stays readable after erasure; the free-text reason reads XXXX in the audit and the explanation', async () => {
+    const events = runHistory(history).map((e) =>
+      e.type === 'OptedOut' ? { ...e, metadata: { ...e.metadata, reason: 'Ann Parent phoned (07911 123456) asking to stop', reasonCode: 'phoned-to-stop' } } : e,
+    );
+    const store = await storeWith(events);
+    const before = await auditTrailOf(store, { contactId: 'mum' });
+    expect(before.entries[1]).toMatchObject({ type: 'OptedOut', reasonCode: 'phoned-to-stop', reason: 'Ann Parent phoned (07911 123456) asking to stop' });
+    expect(before.entries[0]!.reasonCode).toBeNull();
+    const explainedBefore = await explainFromStore(store, 'mum', 'email', '2026-09-02T12:00:00Z');
+    expect(explainedBefore.summary).toContain('reason: phoned-to-stop (Ann Parent phoned (07911 123456) asking to stop)');
+    await store.forget(contactStream('mum'));
+    const after = await auditTrailOf(store, { contactId: 'mum' });
+    expect(after.entries[1]).toMatchObject({ type: 'OptedOut', actor: 'J. Smith', at: '2026-09-02T11:00:00.000Z', reasonCode: 'phoned-to-stop', reason: 'XXXX' });
+    const explained = await explainFromStore(store, 'mum', 'email', '2026-09-02T12:00:00Z');
+    expect(explained.summary).toContain('reason: phoned-to-stop (XXXX)');
+    expect(explained.reasons.find((r) => r.event === 'OptedOut')).toMatchObject({ reasonCode: 'phoned-to-stop', reason: 'XXXX' });
+    expect(JSON.stringify([after, explained])).not.toMatch(/Ann|Parent|07911/);
   });
 
   it('R-AUD-1 a member trail says what changed on a link', async () => {

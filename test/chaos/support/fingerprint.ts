@@ -5,7 +5,7 @@
  * different moments). Read in this process once the CLI has let go of the store.
  */
 import { decodeEvent, parseStreamId, readAllEvents } from '../../../packages/core/src/index.js';
-import { inspectionOf, openStore } from '../../../packages/adapters-store/src/index.js';
+import { inspectionOf, openStore, type OpenStoreOptions } from '../../../packages/adapters-store/src/index.js';
 import { canonicalJson, catchUp, createProjection, dashboard, dataIssues, leavers, linkedPeople, listMembers } from '../../../packages/projections/src/index.js';
 
 /** A store, as compared. */
@@ -41,8 +41,11 @@ const withoutInstants = (v: unknown): unknown => {
 const DOMAIN = new Set(['member', 'contact', 'group', 'school']);
 
 /** Reads a store (a folder or a postgres:// URL). `rename` replaces run-specific strings (a message id) in the lines. */
-export const fingerprint = async (url: string, options: { readonly today: string; readonly rename?: ReadonlyMap<string, string> }): Promise<Fingerprint> => {
-  const store = await openStore(url);
+export const fingerprint = async (
+  url: string,
+  options: { readonly today: string; readonly rename?: ReadonlyMap<string, string>; readonly store?: OpenStoreOptions },
+): Promise<Fingerprint> => {
+  const store = await openStore(url, options.store);
   try {
     const domain: string[] = [];
     const versions = new Map<string, number>();

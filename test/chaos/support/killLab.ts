@@ -11,13 +11,13 @@
  * import or retention cannot be watched from outside, so it is killed at a random time within the clean
  * run's duration. Each trial says where its kill landed (before the first write, or during the work).
  */
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openPostgresDatabase, openStore } from '../../../packages/adapters-store/src/index.js';
+import { defaultKekFile, openPostgresDatabase, openStore } from '../../../packages/adapters-store/src/index.js';
 import { startSmtpSink, type SmtpSink } from '../../../packages/adapters-messaging/test/support/smtpSink.js';
 import { startPostgres, type TestPostgres } from '../../support/postgres.js';
-import { ok, requireBuilt, run, start, type Run } from './cli.js';
+import { ok as okIn, requireBuilt, run as runIn, start as startIn, type Run } from './cli.js';
 import { fingerprint, missingFrom, type Fingerprint } from './fingerprint.js';
 
 /** Where a trial's store lives. */
@@ -105,6 +105,24 @@ export const startKillLab = async (options: { readonly backends: ReadonlyArray<B
   const viewsDay = new Date().toISOString().slice(0, 10);
   let n = 0;
 
+  // Every store has its own key-encryption key file (a re-wrap in one copy retires KEKs the others use):
+  // an embedded one beside its folder (copied with it), a PostgreSQL database's in the lab's folder,
+  // given to each command with --kek-file and to this process's reads as the store's `kek` option.
+  const keks = join(dir, 'keks');
+  mkdirSync(keks);
+  const isPostgres = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url);
+  const kekOfDatabase = (name: string): string => join(keks, `${name}.kek`);
+  const kekOf = (url: string): string => (isPostgres(url) ? kekOfDatabase(decodeURIComponent(new URL(url).pathname.slice(1))) : defaultKekFile(url));
+  const withKek = (args: ReadonlyArray<string>): string[] => {
+    const at = args.indexOf('--store');
+    const url = at < 0 ? undefined : args[at + 1];
+    return url !== undefined && isPostgres(url) ? [...args, '--kek-file', kekOf(url)] : [...args];
+  };
+  const ok = <T = unknown>(args: ReadonlyArray<string>, cwd: string): Promise<T> => okIn<T>(withKek(args), cwd);
+  const run = (args: ReadonlyArray<string>, cwd: string): Promise<Run> => runIn(withKek(args), cwd);
+  const start = (args: ReadonlyArray<string>, cwd: string) => startIn(withKek(args), cwd);
+  const storeOptions = (url: string) => ({ kek: kekOf(url) });
+
   await ok(['generate', '--pupils', String(PUPILS), '--seed', 'chaos', '--format', 'ctf', '--out', 'day0.xml'], dir);
   await ok(['generate', '--pupils', String(PUPILS), '--seed', 'chaos', '--day', '30', '--format', 'ctf', '--out', 'day30.xml'], dir);
 
@@ -115,17 +133,19 @@ export const startKillLab = async (options: { readonly backends: ReadonlyArray<B
       case 'send':
         return ['send', '--to', 'prime-parents:all', '--channel', 'email', '--subject', 'Chaos', '--body', 'A message that must arrive once.', '--provider', smtp, '--by', 'Chaos Monkey', '--message-id', MESSAGE, '--store', url, '--json'];
       case 'retention':
-        return ['retention', '--today', retentionDay, '--store', url, '--json'];
+        // Due only 14 days after today's deletions: a later day, so on a (marked) simulated clock.
+        return ['retention', '--today', retentionDay, '--simulated-clock', '--store', url, '--json'];
     }
   };
 
   // Brings a store to the state before the command.
   const setUp = async (scenario: Scenario, url: string): Promise<void> => {
-    await (await openStore(url)).close();
+    await (await openStore(url, storeOptions(url))).close();
     if (scenario === 'import') return;
     await ok(['import', 'day0.xml', '--today', TODAY, '--store', url], dir);
     if (scenario === 'send') return;
-    await ok(['import', 'day30.xml', '--today', LATER, '--store', url], dir);
+    // A month's churn on a 40-pupil school is past the mass-change guard's 10%: it is real here, so allowed.
+    await ok(['import', 'day30.xml', '--today', LATER, '--allow-mass-change', '--by', 'Chaos Monkey', '--store', url], dir);
     const lv = await ok<{ awaitingDeletion: Array<{ memberId: string }> }>(['leavers', '--store', url, '--json'], dir);
     if (lv.awaitingDeletion.length === 0) throw new Error('the generated school has no leavers to delete');
     await ok(['delete-leavers', ...lv.awaitingDeletion.map((l) => l.memberId), '--by', 'Chaos Monkey', '--store', url], dir);
@@ -166,13 +186,27 @@ export const startKillLab = async (options: { readonly backends: ReadonlyArray<B
     if (backend === 'pglite') {
       const folder = join(dir, name);
       cpSync(template, folder, { recursive: true });
-      return { url: folder, drop: async () => rmSync(folder, { recursive: true, force: true }) };
+      if (existsSync(defaultKekFile(template))) copyFileSync(defaultKekFile(template), defaultKekFile(folder));
+      return {
+        url: folder,
+        drop: async () => {
+          rmSync(folder, { recursive: true, force: true });
+          rmSync(defaultKekFile(folder), { force: true });
+        },
+      };
     }
     const url = await pg.newDatabase(name, template);
-    return { url, drop: () => pg.dropDatabase(name) };
+    copyFileSync(kekOfDatabase(template), kekOfDatabase(name));
+    return {
+      url,
+      drop: async () => {
+        await pg.dropDatabase(name);
+        rmSync(kekOfDatabase(name), { force: true });
+      },
+    };
   };
 
-  const fp = (url: string) => fingerprint(url, { today: viewsDay });
+  const fp = (url: string) => fingerprint(url, { today: viewsDay, store: storeOptions(url) });
 
   // Work visible from outside: events appended plus keys destroyed (PostgreSQL), or messages the sink took.
   const watch = async (scenario: Scenario, backend: Backend, url: string, sinkFrom: number): Promise<{ progress: () => Promise<number>; close: () => Promise<void> } | null> => {

@@ -25,7 +25,7 @@ export const commandFor = (provider: string, fact: CallbackFact, contactId: stri
 export const commandIdFor = (provider: string, fact: CallbackFact, contactId: string): string =>
   `callback:${provider}:${fact.kind}:${fact.feedbackId}:${contactId}`;
 
-/** Why the event was recorded, without personal data (R-AUD-1). */
+/** Why the event was recorded, in words (R-AUD-1); it may quote the provider's text, so it is sealed as personal data. */
 export const reasonFor = (provider: string, fact: CallbackFact): string => {
   switch (fact.kind) {
     case 'delivered':
@@ -38,5 +38,21 @@ export const reasonFor = (provider: string, fact: CallbackFact): string => {
       return fact.via === 'sms-reply' ? `text reply asking to stop, via ${provider}` : `unsubscribed through ${provider}`;
     case 'opted-in':
       return `text reply asking to start again, via ${provider}`;
+  }
+};
+
+/** The non-personal code kept in the clear beside the (sealed) reason: what kind of callback fact it was. */
+export const reasonCodeFor = (fact: CallbackFact): string => {
+  switch (fact.kind) {
+    case 'delivered':
+      return 'delivered';
+    case 'failed':
+      return fact.permanent ? 'bounce' : 'delivery-delayed';
+    case 'complaint':
+      return 'spam-complaint';
+    case 'opted-out':
+      return fact.via === 'sms-reply' ? 'sms-stop' : 'unsubscribe';
+    case 'opted-in':
+      return 'sms-start';
   }
 };

@@ -21,7 +21,7 @@ import {
   type HandlerDeps,
 } from '@contactable/core';
 import type { Directory } from '../directory/port.js';
-import { commandFor, commandIdFor, reasonFor } from './commands.js';
+import { commandFor, commandIdFor, reasonCodeFor, reasonFor } from './commands.js';
 import { logCallbackMemory, type CallbackMemory } from './memory.js';
 import { callbackParserFor } from './providers.js';
 import { rejected, type CallbackFact, type CallbackRejected, type ParsedCallback, type RawCallback } from './types.js';
@@ -114,6 +114,7 @@ export const ingestCallback = async (
       schoolId: deps.schoolId,
       actor,
       reason: reasonFor(provider, fact),
+      reasonCode: reasonCodeFor(fact),
       commandId: commandIdFor(provider, fact, contactId),
       correlationId: `callback:${provider}:${fact.feedbackId}`,
     });

@@ -58,7 +58,7 @@ export const logCallbackMemory = (deps: HandlerDeps & { readonly schoolId: strin
         type: 'CallbackApplied',
         schemaVersion: schemaVersionOf('CallbackApplied'),
         data: { provider: a.provider, callbackId: a.callbackId, facts: a.facts, eventsWritten: a.eventsWritten },
-        metadata: { occurredAt: deps.clock.now(), actor, reason: `${a.provider} callback applied`, correlationId: `callback:${a.callbackId}`, causationId: null, schoolId: deps.schoolId },
+        metadata: { occurredAt: deps.clock.now(), actor, reason: `${a.provider} callback applied`, reasonCode: 'callback-applied', correlationId: `callback:${a.callbackId}`, causationId: null, schoolId: deps.schoolId },
       }],
       noStream,
     );

@@ -85,6 +85,8 @@ export interface OutgoingMessage {
   readonly channel: Channel;
   readonly subject: string | null;
   readonly body: string;
+  /** Days to keep the subject and body before they are erased (default: the school's message retention). */
+  readonly retentionDays?: number;
 }
 
 /** Why a send did not start (nothing was sent). */
@@ -142,7 +144,13 @@ export interface QueuedMessage {
   readonly skipped: number;
 }
 
-const contextOf = (deps: OutboxDeps, messageId: string) => ({ schoolId: deps.schoolId, actor: deps.actor ?? ({ kind: 'system', name: 'messaging' } as Actor), correlationId: messageId });
+// The reason code (kept in the clear) says what kind of send wrote the event; nothing personal in it.
+const contextOf = (deps: OutboxDeps, messageId: string, purpose?: MessagePurpose) => ({
+  schoolId: deps.schoolId,
+  actor: deps.actor ?? ({ kind: 'system', name: 'messaging' } as Actor),
+  correlationId: messageId,
+  ...(purpose === undefined ? {} : { reasonCode: purpose === 'confirmation' ? 'detail-confirmation' : 'message-send' }),
+});
 
 // Step 1, the intent: recorded once (a re-run with the same content records nothing; other content under the same id is refused).
 const openRequest = async (
@@ -152,10 +160,24 @@ const openRequest = async (
   expected: ReadonlyMap<string, string>,
 ): Promise<E.Either<SendError, Ledger>> => {
   const { messageId, channel } = message;
-  const opened = await openLedger(deps, messageId, contextOf(deps, messageId));
+  const opened = await openLedger(deps, messageId, contextOf(deps, messageId, message.purpose));
   if (E.isLeft(opened)) return sendError('store', opened.left.message);
   const ledger = opened.right;
-  const request = { type: 'RequestMessage' as const, messageId, channel, subject: message.subject, body: message.body, audience, purpose: message.purpose };
+  // Its subject and body were erased by the message retention rule: sending now would send XXXX.
+  const before = ledger.state();
+  if (before.status !== 'absent' && before.contentErased) {
+    return sendError('refused', `Message ${messageId}'s content was erased by the message retention rule, so nothing more can be sent for it; send a new message.`);
+  }
+  const request = {
+    type: 'RequestMessage' as const,
+    messageId,
+    channel,
+    subject: message.subject,
+    body: message.body,
+    audience,
+    purpose: message.purpose,
+    ...(message.retentionDays === undefined ? {} : { retentionDays: message.retentionDays }),
+  };
   if (ledger.state().status === 'absent') {
     const resolution = await resolveRecipients(deps.directory, audience, channel, expected);
     if (isDirectoryError(resolution)) return sendError('audience', resolution.message);
@@ -193,7 +215,7 @@ export const runSend = async (
   if (provider === null || provider === undefined) {
     return sendError('no-provider', `No ${channel === 'email' ? 'email' : 'text message'} provider is configured, so message ${messageId} was not sent.`);
   }
-  const context = contextOf(deps, messageId);
+  const context = contextOf(deps, messageId, message.purpose);
   const policy: RetryPolicy = { ...defaultRetryPolicy, ...deps.retry };
   const sleep = deps.sleep ?? realTiming.sleep;
   const batchSize = Math.max(1, Math.floor(deps.batchSize ?? 8));
@@ -413,17 +435,18 @@ export interface PendingMessage {
   readonly position: number;
 }
 
-/** The school's messages requested and not completed, oldest first (a scan of the log; message streams hold no personal data). */
+/** The school's messages requested and neither completed nor erased by retention, oldest first (a scan of the log). */
 export const pendingMessages = async (store: EventStore, schoolId: string): Promise<ReadonlyArray<PendingMessage>> => {
   const open = new Map<string, PendingMessage>();
   for await (const raw of readAllEvents(store)) {
-    if (parseStreamId(raw.streamId)?.category !== 'message' || (raw.type !== 'MessageRequested' && raw.type !== 'MessageCompleted')) continue;
+    if (parseStreamId(raw.streamId)?.category !== 'message' || (raw.type !== 'MessageRequested' && raw.type !== 'MessageCompleted' && raw.type !== 'MessageContentErased')) continue;
     const decoded = decodeEvent(raw);
     if (E.isLeft(decoded)) throw new Error(decoded.left.message);
     const e = decoded.right;
     if (e.metadata.schoolId !== schoolId) continue;
     if (e.type === 'MessageRequested') open.set(e.data.messageId, { messageId: e.data.messageId, channel: e.data.channel, purpose: e.data.purpose, position: raw.position });
-    else if (e.type === 'MessageCompleted') open.delete(e.data.messageId);
+    // Complete, or its content erased by retention (nothing is left to send): no longer waiting.
+    else if (e.type === 'MessageCompleted' || e.type === 'MessageContentErased') open.delete(e.data.messageId);
   }
   return [...open.values()].sort((a, b) => a.position - b.position);
 };

@@ -39,16 +39,18 @@ export const audit: Command = {
     const json = {
       subject: 'memberId' in subject ? { memberId: subject.memberId, memberName: m === null ? null : personName(m.name), misReference: m?.misReference ?? null } : { contactId: subject.contactId, contactName: c === null ? null : personName(c.name) },
       asOf: asOf ?? null,
-      entries: entries.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reason: e.reason, summary: e.summary, position: e.position, simulatedClock: e.simulatedClock })),
+      entries: entries.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reasonCode: e.reasonCode, reason: e.reason, summary: e.summary, position: e.position, simulatedClock: e.simulatedClock })),
     };
     const named: string[] = [];
     for (const e of entries) named.push(officeText(await nameIdsIn(e.summary, views)));
+    // The code says why even after erasure; the free text beside it reads XXXX then.
+    const why = (code: string | null, reason: string | null): string | null => (code === null ? reason : reason === null ? code : `${code}: ${reason}`);
     ctx.out.result(json, () => {
       // A time from a simulated clock (a demo, a rehearsal on a later day) says so beside it.
       const when = (e: (typeof entries)[number]): string => `${timeIn(e.at, zone)}${e.simulatedClock === null ? '' : ` (simulated clock: ${e.simulatedClock})`}`;
       ctx.out.line(`Audit trail of ${m !== null ? memberLabel(m) : c !== null ? contactLabel(c) : 'someone no longer held'}${asOf === undefined ? '' : ` as it stood at ${timeIn(asOf, zone)}`}`);
       ctx.out.line();
-      ctx.out.line(table(['when', 'what', 'who', 'why', 'what changed'], entries.map((e, i) => [when(e), eventWords(e.type), actorWords(e.actor), e.reason, named[i]!])));
+      ctx.out.line(table(['when', 'what', 'who', 'why', 'what changed'], entries.map((e, i) => [when(e), eventWords(e.type), actorWords(e.actor), why(e.reasonCode, e.reason), named[i]!])));
     });
   },
 };
@@ -72,11 +74,11 @@ export const explain: Command = {
     const contactId = await resolveContact(views, ref);
     const c = await views.contact(contactId);
     const x = await explainFromStore(await ctx.store(), contactId, channel, at, zone);
-    const json = { contactId, contactName: c === null ? null : personName(c.name), channel, at, usable: x.usable, summary: x.summary, reasons: x.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, because: r.because, standing: r.standing })) };
+    const json = { contactId, contactName: c === null ? null : personName(c.name), channel, at, usable: x.usable, summary: x.summary, reasons: x.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, reasonCode: r.reasonCode, because: r.because, standing: r.standing })) };
     ctx.out.result(json, () => {
       ctx.out.line(`${c === null ? 'The contact' : contactLabel(c)}, ${channel === 'email' ? 'email' : 'texts'} at ${timeIn(at, zone)}:`);
       ctx.out.line(`  ${officeText(x.summary)}`);
-      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${timeIn(r.at, zone)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${actorWords(r.actor)}${r.reason === null ? '' : `: ${r.reason}`})`}`);
+      for (const r of x.reasons) ctx.out.line(`  ${r.standing ? '*' : '-'} ${r.at === null ? '' : `${timeIn(r.at, zone)}  `}${officeText(r.because)}${r.actor === null ? '' : ` (${actorWords(r.actor)})`}`);
     });
   },
 };

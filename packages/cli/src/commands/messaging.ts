@@ -59,14 +59,15 @@ export const send: Command = {
   name: 'send',
   summary: 'Send a message to an audience, only where consent and deliverability allow; report who was skipped, refused, not sent or in doubt',
   usage:
-    `contactable send --to AUDIENCE --channel email|sms [--subject S] --body B --provider URL --by NAME [--message-id ID]\n` +
+    `contactable send --to AUDIENCE --channel email|sms [--subject S] --body B --provider URL --by NAME [--message-id ID] [--keep-days N]\n` +
     `       contactable send --message-id ID --provider URL --by NAME [--resend-in-doubt]   (carry on with a message already requested)\n` +
     `  AUDIENCE: ${AUDIENCES}\n  URL: smtp://host:port?from=... | notify://KEY@host?template=... | twilio://SID:TOKEN@host?from=... | sendgrid://KEY@host?from=...\n` +
+    "  --keep-days: days the subject and body are kept before they are erased (default: the school's message retention)\n" +
     '  --resend-in-doubt: send once more to the recipients in doubt (an earlier run may have reached them), recorded as decided by --by\n' +
     '  exits 1 when anyone is refused, not sent or in doubt, saying what to do',
   options: {
     to: { type: 'string' }, channel: { type: 'string' }, subject: { type: 'string' }, body: { type: 'string' }, provider: { type: 'string' }, by: { type: 'string' },
-    'message-id': { type: 'string' }, 'resend-in-doubt': { type: 'boolean' },
+    'message-id': { type: 'string' }, 'resend-in-doubt': { type: 'boolean' }, 'keep-days': { type: 'string' },
   },
   needsStore: true,
   run: async (ctx, args) => {
@@ -88,6 +89,10 @@ export const send: Command = {
     const actor = person(str(args, 'by'), resendInDoubt ? 'Deciding to send again to recipients in doubt' : 'Sending');
     const providers = providerFromUrl(providerUrl);
     if (E.isLeft(providers)) throw new CliError(providers.left.message);
+    const keep = str(args, 'keep-days');
+    const retentionDays = keep === undefined ? undefined : Number(keep);
+    if (retentionDays !== undefined && (!Number.isInteger(retentionDays) || retentionDays < 1)) throw usageError('--keep-days takes a whole number of days, at least 1', send.usage);
+    if (retentionDays !== undefined && (resuming || resendInDoubt)) throw usageError('--keep-days is set when the message is first sent, not when carrying on with one', send.usage);
     const messageId = givenId ?? uuidV7Ids.next();
     const bar = progressBar('sending', !ctx.out.json && process.stderr.isTTY === true);
     const deps = {
@@ -100,7 +105,7 @@ export const send: Command = {
     try {
       r = resuming || resendInDoubt
         ? await resumeSend(deps, messageId)
-        : await sendMessage(deps, { messageId, channel: channel as 'email' | 'sms', subject: str(args, 'subject') ?? null, body: body! }, await audienceFrom(ctx, to!));
+        : await sendMessage(deps, { messageId, channel: channel as 'email' | 'sms', subject: str(args, 'subject') ?? null, body: body!, ...(retentionDays === undefined ? {} : { retentionDays }) }, await audienceFrom(ctx, to!));
     } catch (e) {
       if (e instanceof CliError) throw e;
       throw new CliError(

@@ -2,6 +2,9 @@
 import { actorWords, eventWords, formatInstant, officeText, type AuditEntry, type Explanation } from '@contactable/projections';
 import { field, html, select, table, type Html, type PageContext } from '../html.js';
 
+// The code says why even after erasure; the free text beside it reads XXXX then.
+const why = (code: string | null, reason: string | null): string => (code === null ? (reason ?? '—') : reason === null ? code : `${code}: ${reason}`);
+
 const printButton = html`<p class="no-print"><button type="button" data-print hidden>Print this page</button></p>`;
 
 /** An audit trail: every event with when, who, why and what changed (XXXX once erased). */
@@ -12,7 +15,7 @@ ${printButton}
 ${table(
   `Audit trail of ${o.who}`,
   ['When', 'What', 'Who', 'Why', 'What changed'],
-  o.entries.map((e) => [formatInstant(e.at, ctx.zone), eventWords(e.type), actorWords(e.actor), e.reason ?? '—', officeText(e.named)]),
+  o.entries.map((e) => [formatInstant(e.at, ctx.zone), eventWords(e.type), actorWords(e.actor), why(e.reasonCode, e.reason), officeText(e.named)]),
   { empty: 'Nothing recorded.' },
 )}`;
 

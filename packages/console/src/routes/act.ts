@@ -48,10 +48,12 @@ const sameDetailValue = (a: Detail | null, b: Detail | null): boolean => (a?.val
 /** Registers the action routes. */
 export const registerActions = (app: Hono<AppEnv>, env: ConsoleEnv): void => {
   const v = env.views;
-  const ctxOf = (c: Parameters<typeof actorOf>[0], form: FormFields, once: string, step = 0, reason?: string) => ({
+  // `reasonCode`: the non-personal code kept in the clear (the typed reason is sealed and erased with the person).
+  const ctxOf = (c: Parameters<typeof actorOf>[0], form: FormFields, once: string, step = 0, reason?: string, reasonCode?: string) => ({
     schoolId: env.schoolId,
     actor: actorOf(c),
     reason: reason ?? ((form.reason ?? '').trim() === '' ? null : form.reason!.trim()),
+    ...(reasonCode === undefined ? {} : { reasonCode }),
     commandId: formCommandId(once, step),
   });
   const contactOr404 = async (id: string) => {
@@ -59,8 +61,8 @@ export const registerActions = (app: Hono<AppEnv>, env: ConsoleEnv): void => {
     if (contact === null) throw new Refused('The school holds nobody with that link any more.');
     return contact;
   };
-  const onContact = async (c: Parameters<typeof actorOf>[0], form: FormFields, once: string, id: string, command: ContactCommand, done: (changed: boolean) => string) => {
-    const r = await handledOr(env, await handleCommand(env.deps, contactDecider, contactStream(id), command, ctxOf(c, form, once)));
+  const onContact = async (c: Parameters<typeof actorOf>[0], form: FormFields, once: string, id: string, command: ContactCommand, done: (changed: boolean) => string, reasonCode?: string) => {
+    const r = await handledOr(env, await handleCommand(env.deps, contactDecider, contactStream(id), command, ctxOf(c, form, once, 0, undefined, reasonCode)));
     return { location: safeBack(form._back, '/'), message: done(r.appended.length > 0) };
   };
 
@@ -69,14 +71,14 @@ export const registerActions = (app: Hono<AppEnv>, env: ConsoleEnv): void => {
   app.post('/contacts/:id/opt-out', (c) =>
     act(c, env, 'act-on-contacts', async (form, once) => {
       const contact = await contactOr404(c.req.param('id'));
-      return onContact(c, form, once, contact.contactId, { type: 'OptOut', contactId: contact.contactId, via: 'staff' }, (changed) => (changed ? `${personName(contact.name)} is opted out: no more messages.` : `${personName(contact.name)} was already opted out.`));
+      return onContact(c, form, once, contact.contactId, { type: 'OptOut', contactId: contact.contactId, via: 'staff' }, (changed) => (changed ? `${personName(contact.name)} is opted out: no more messages.` : `${personName(contact.name)} was already opted out.`), 'staff-opt-out');
     }),
   );
 
   app.post('/contacts/:id/opt-in', (c) =>
     act(c, env, 'act-on-contacts', async (form, once) => {
       const contact = await contactOr404(c.req.param('id'));
-      return onContact(c, form, once, contact.contactId, { type: 'OptIn', contactId: contact.contactId, via: 'staff' }, (changed) => (changed ? `${personName(contact.name)} is opted back in.` : `${personName(contact.name)} was not opted out.`));
+      return onContact(c, form, once, contact.contactId, { type: 'OptIn', contactId: contact.contactId, via: 'staff' }, (changed) => (changed ? `${personName(contact.name)} is opted back in.` : `${personName(contact.name)} was not opted out.`), 'staff-opt-in');
     }),
   );
 
@@ -86,7 +88,7 @@ export const registerActions = (app: Hono<AppEnv>, env: ConsoleEnv): void => {
       const channel = CHANNELS.find((ch) => ch === form.channel);
       if (channel === undefined) throw new Refused('Choose email or texts to re-enable.');
       if (form.confirmed !== 'yes') throw new Refused(`Tick the box to say you confirmed with ${personName(contact.name)} that they want ${channel === 'email' ? 'emails at this address' : 'texts on this number'}.`);
-      return onContact(c, form, once, contact.contactId, { type: 'ReEnable', contactId: contact.contactId, channel, confirmedWithContact: true }, () => `${channelWords(channel) === 'email' ? 'Emails' : 'Texts'} to ${personName(contact.name)} are re-enabled.`);
+      return onContact(c, form, once, contact.contactId, { type: 'ReEnable', contactId: contact.contactId, channel, confirmedWithContact: true }, () => `${channelWords(channel) === 'email' ? 'Emails' : 'Texts'} to ${personName(contact.name)} are re-enabled.`, 'confirmed-with-contact');
     }),
   );
 

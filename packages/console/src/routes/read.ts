@@ -160,7 +160,7 @@ export const registerReads = (app: Hono<AppEnv>, env: ConsoleEnv): void => {
     const named: Array<AuditEntry & { named: string }> = [];
     for (const e of entries) named.push({ ...e, named: await nameIdsIn(e.summary, v) });
     const who = m !== null ? memberLabel(m) : contactLabel(contact!);
-    if (wantsJson(c)) return c.json({ subject: m !== null ? { memberId: m.memberId, memberName: personName(m.name), misReference: m.misReference } : { contactId: contact!.contactId, contactName: personName(contact!.name) }, asOf, entries: named.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reason: e.reason, summary: e.summary, position: e.position })) });
+    if (wantsJson(c)) return c.json({ subject: m !== null ? { memberId: m.memberId, memberName: personName(m.name), misReference: m.misReference } : { contactId: contact!.contactId, contactName: personName(contact!.name) }, asOf, entries: named.map((e) => ({ at: e.at, event: e.type, actor: e.actor, reasonCode: e.reasonCode, reason: e.reason, summary: e.summary, position: e.position })) });
     return renderPage(c, env, { title: `Audit trail: ${who}`, printable: true, body: (ctx) => auditPage(ctx, { who, entries: named, asOf, printedAt: formatInstant(env.clock.now(), env.zone) }) });
   });
 
@@ -172,7 +172,7 @@ export const registerReads = (app: Hono<AppEnv>, env: ConsoleEnv): void => {
     const at = fromLocalInput(atText, env.zone) ?? env.clock.now();
     const x = await explainFromStore(env.store, contact.contactId, channel, at);
     const who = contactLabel(contact);
-    if (wantsJson(c)) return c.json({ contactId: contact.contactId, contactName: personName(contact.name), channel, at, usable: x.usable, summary: x.summary, reasons: x.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, because: r.because, standing: r.standing })) });
+    if (wantsJson(c)) return c.json({ contactId: contact.contactId, contactName: personName(contact.name), channel, at, usable: x.usable, summary: x.summary, reasons: x.reasons.map((r) => ({ at: r.at, event: r.event, actor: r.actor, reasonCode: r.reasonCode, because: r.because, standing: r.standing })) });
     return renderPage(c, env, { title: `Explain: ${who}`, printable: true, body: (ctx) => explainPage(ctx, { who, x, channel, atText: toLocalInput(at, env.zone), printedAt: formatInstant(env.clock.now(), env.zone) }) });
   });
 };

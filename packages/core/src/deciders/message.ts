@@ -48,6 +48,12 @@ export interface MessageRecord {
   readonly skippedLate: ReadonlyMap<ContactId, ReadonlyArray<string>>;
   readonly batches: number;
   readonly outcome: MessageOutcome | null;
+  /** When it was requested (its retention counts from then). */
+  readonly requestedAt: string;
+  /** Days its content is kept, when the request said; otherwise the school's message retention applies. */
+  readonly retentionDays: number | null;
+  /** Its content's key was destroyed: subject, body and provider texts read XXXX. */
+  readonly contentErased: boolean;
 }
 
 /** A message's state: absent until requested. */
@@ -65,6 +71,8 @@ export type MessageCommand =
       readonly purpose: MessagePurpose;
       readonly recipients: ReadonlyArray<ContactId>;
       readonly skipped: ReadonlyArray<SkippedRecipient>;
+      /** Days to keep its content (default: the school's message retention). */
+      readonly retentionDays?: number;
     }
   | { readonly type: 'StartSendBatch'; readonly messageId: MessageId; readonly contactIds: ReadonlyArray<ContactId> }
   | { readonly type: 'ReleaseSendAttempts'; readonly messageId: MessageId; readonly contactIds: ReadonlyArray<ContactId>; readonly reason: string }
@@ -73,7 +81,9 @@ export type MessageCommand =
   | { readonly type: 'RecordInDoubt'; readonly messageId: MessageId; readonly contactId: ContactId; readonly detail: string }
   /** Send once more to recipients in doubt (all of them when `contactIds` is omitted); the command's actor is who decided. */
   | { readonly type: 'DecideResendInDoubt'; readonly messageId: MessageId; readonly contactIds?: ReadonlyArray<ContactId> }
-  | { readonly type: 'CompleteMessage'; readonly messageId: MessageId; readonly outcome: MessageOutcome };
+  | { readonly type: 'CompleteMessage'; readonly messageId: MessageId; readonly outcome: MessageOutcome }
+  /** Records that the content's key was destroyed (the store forgets `message-<id>` first). */
+  | { readonly type: 'RecordMessageContentErased'; readonly messageId: MessageId };
 
 /** The state before any event. */
 export const initialMessageState: MessageState = { status: 'absent' };
@@ -103,6 +113,9 @@ export const evolveMessage = (state: MessageState, event: Recorded<MessageEvent>
       skippedLate: new Map(),
       batches: 0,
       outcome: null,
+      requestedAt: event.metadata.occurredAt,
+      retentionDays: d.retentionDays ?? null,
+      contentErased: false,
     };
   }
   if (state.status === 'absent') return state;
@@ -135,6 +148,8 @@ export const evolveMessage = (state: MessageState, event: Recorded<MessageEvent>
     }
     case 'MessageCompleted':
       return { ...m, status: 'completed', outcome: { sent: event.data.sent, failed: event.data.failed, skipped: event.data.skipped } };
+    case 'MessageContentErased':
+      return { ...m, contentErased: true };
   }
 };
 
@@ -169,10 +184,21 @@ export const decideMessage = (cmd: MessageCommand, state: MessageState): E.Eithe
           : E.left(domainError('already-exists', `Message ${cmd.messageId} was already requested with different content; use a new message id.`));
       }
       const recipients = [...new Set(cmd.recipients)];
+      if (cmd.retentionDays !== undefined && (!Number.isInteger(cmd.retentionDays) || cmd.retentionDays < 1)) {
+        return E.left(domainError('invalid-command', 'A message is kept for a whole number of days, at least 1.'));
+      }
       return ok([
         {
           type: 'MessageRequested',
-          data: { messageId: cmd.messageId, channel: cmd.channel, subject: cmd.subject, body: cmd.body, audience: cmd.audience, purpose: cmd.purpose },
+          data: {
+            messageId: cmd.messageId,
+            channel: cmd.channel,
+            subject: cmd.subject,
+            body: cmd.body,
+            audience: cmd.audience,
+            purpose: cmd.purpose,
+            ...(cmd.retentionDays === undefined ? {} : { retentionDays: cmd.retentionDays }),
+          },
         },
         {
           type: 'RecipientsResolved',
@@ -232,6 +258,9 @@ export const decideMessage = (cmd: MessageCommand, state: MessageState): E.Eithe
         return E.left(domainError('invalid-command', `Message ${state.messageId} has ${state.inDoubt.size} recipient(s) in doubt; decide whether to send to them again before it can complete.`));
       }
       return ok([{ type: 'MessageCompleted', data: { messageId: state.messageId, ...cmd.outcome } }]);
+    case 'RecordMessageContentErased':
+      if (state.status === 'absent') return E.left(notFound(cmd.messageId));
+      return ok(state.contentErased ? [] : [{ type: 'MessageContentErased', data: { messageId: state.messageId } }]);
   }
 };
 

@@ -26,7 +26,18 @@ export const SyncScheduleChanged = defineEvent('SyncScheduleChanged', t.type({ s
 /** The school set its time zone: its days (dashboard, retention, date filters) and printed times follow it. */
 export const TimeZoneChanged = defineEvent('TimeZoneChanged', t.type({ timeZone: TimeZoneCodec }));
 
+/** The school changed how long a message's content is kept before it is erased (a message may say otherwise). */
+export const MessageRetentionChanged = defineEvent('MessageRetentionChanged', t.type({ days: t.number }));
+/**
+ * Someone was given a copy of everything held on them (a subject access request, GDPR Art. 15).
+ * Recorded on the school's stream; its free-text reason is sealed under the person's key.
+ */
+export const SubjectAccessReported = defineEvent(
+  'SubjectAccessReported',
+  t.type({ subject: t.keyof({ member: null, contact: null }), id: t.string }),
+);
+
 /** Every school event definition. */
-export const schoolEvents = [ImportSettingsChanged, DataIssueFilterSaved, DataIssueFilterRemoved, SyncScheduleChanged, TimeZoneChanged] as const;
+export const schoolEvents = [ImportSettingsChanged, DataIssueFilterSaved, DataIssueFilterRemoved, SyncScheduleChanged, TimeZoneChanged, MessageRetentionChanged, SubjectAccessReported] as const;
 /** An event of a school's stream. */
 export type SchoolEvent = EventOf<(typeof schoolEvents)[number]>;

@@ -196,7 +196,10 @@ export const runImport = async (
   const context = (streamId: string, version = -1): CommandContext => ({
     schoolId: options.schoolId,
     actor,
-    reason: `${options.only === undefined ? 'MIS import' : 'update from MIS'}${allowedBy === null ? '' : `; mass change allowed by ${allowedBy}`}`,
+    // The code says why in the clear (nothing personal in it), so the audit still says it after erasure;
+    // who allowed a mass change is a person's name, so it goes in the sealed reason.
+    reason: allowedBy === null ? null : `mass change allowed by ${allowedBy}`,
+    reasonCode: `${options.only === undefined ? 'MIS import' : 'update from MIS'}${allowedBy === null ? '' : ' - mass change allowed'}`,
     commandId: `${runId}/${streamId}@${version}`,
     correlationId: runId,
   });

@@ -1,10 +1,11 @@
 /** The in-memory EventStore: the reference implementation of the port, for tests and embedding. */
 import * as E from 'fp-ts/lib/Either.js';
 import { decodeEvent, mapEventPersonal, type StoredEvent } from '../events/catalogue.js';
+import { EventMetadata } from '../events/metadata.js';
 import type { InlineReadModels, ReadModelSource } from './readModels.js';
 import { memoryRows } from './memoryRows.js';
-import { subjectOfStream } from '../ids.js';
-import { ERASED } from '../personal.js';
+import { sealingSubjectOf } from '../ids.js';
+import { ERASED, mapPersonal } from '../personal.js';
 import {
   lastVersion,
   versionMatches,
@@ -38,8 +39,9 @@ export const memoryStore = (options: MemoryStoreOptions = {}): EventStore => {
   // With read models, writes take turns: the rows an append changes are worked out before its events
   // land, and both land together (a failure leaves neither), as in a SQL store's transaction.
   let lane: Promise<unknown> = Promise.resolve();
+  // Every append takes its turn, read models or not: `project` awaits even when there are none, and a
+  // check made before that await must still hold when the events land (R-OPS-2).
   const inTurn = <T>(f: () => Promise<T>): Promise<T> => {
-    if (models === null) return f();
     const run = lane.then(f, f);
     lane = run.catch(() => undefined);
     return run;
@@ -200,12 +202,17 @@ export const memoryStore = (options: MemoryStoreOptions = {}): EventStore => {
     };
   };
 
+  // What a durable store seals under the subject's key (data and free-text reason) reads XXXX from now on.
   const forget = async (subject: string): Promise<void> => {
     rows.forget(subject);
     for (const [streamId, stream] of streams) {
-      if (subjectOfStream(streamId) !== subject) continue;
       for (const e of stream) {
-        const masked = { ...e, data: mapEventPersonal(e.type, e.data, () => ERASED) };
+        if (sealingSubjectOf(streamId, e.type, e.data) !== subject) continue;
+        const masked: RawEvent = {
+          ...e,
+          data: mapEventPersonal(e.type, e.data, () => ERASED),
+          metadata: mapPersonal(EventMetadata, e.metadata, () => ERASED),
+        };
         stream[e.version] = masked;
         log[e.position - 1] = masked;
       }
