@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const src = (pkg: string, file = 'index.ts') =>
@@ -18,6 +19,9 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts', 'examples/**/*.test.ts'],
     // The fault suite runs on its own (pnpm chaos); its CI slices are test/chaos/*.slice.test.ts.
     exclude: ['**/node_modules/**', '**/dist/**', '**/*.chaos.test.ts'],
+    // Two files at a time even on two cores: most of the long suites wait on processes and servers of their
+    // own (the CLI, PostgreSQL, a browser), so a second file uses the time one leaves idle.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default'],

@@ -15,24 +15,30 @@ import { generateSchool, writeCtf } from '../../packages/adapters-sims/src/index
 import type { MisSnapshot } from '../../packages/core/src/index.js';
 import { startHttpStub, type HttpStub } from '../../packages/adapters-messaging/test/support/httpStub.js';
 import { startSmtpSink, type SmtpSink } from '../../packages/adapters-messaging/test/support/smtpSink.js';
+import { startPostgres, type TestPostgres } from '../support/postgres.js';
 
 
 const TODAY = '2026-09-07';
 let dir: string;
 let sink: SmtpSink;
 let twilio: HttpStub;
+let pg: TestPostgres;
 
 beforeAll(async () => {
   needBuiltCli();
+  // A PostgreSQL database per test: every command is its own process, and a server makes each start quick
+  // (the embedded store's sharing by processes has its own end-to-end test, turns.test.ts).
+  pg = await startPostgres();
   dir = mkdtempSync(join(tmpdir(), 'contactable-safe-'));
   sink = await startSmtpSink();
   twilio = await startHttpStub();
   twilio.respond = (_req, i) => ({ status: 201, body: { sid: `SM${i}`, status: 'queued' } });
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   await sink?.close();
   await twilio?.close();
+  await pg?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -45,7 +51,7 @@ const students = school.members.filter((m) => m.kind === 'student' && m.roll.sta
 
 describe('safe syncs, end to end', () => {
   it('R-IMP-7 an export that lost most of the school is refused, naming counts and year groups, and the store is byte for byte unchanged; a named person lets it through', async () => {
-    const store = ['--store', join(dir, 'guard')];
+    const store = ['--store', await pg.newDatabase('guard'), '--kek-file', join(dir, 'guard.kek')];
     await json(['import', write('day0.xml', school), '--today', TODAY, ...store], dir);
     const before = await json(['replay', '--verify', ...store], dir);
     expect(before.verified).toBe(true);
@@ -96,7 +102,7 @@ describe('safe syncs, end to end', () => {
   }, 900_000);
 
   it('R-IMP-7 R-IMP-12 a partial CTF changes what it holds and removes no one; --refresh-member takes a UPN, and an unknown one fails clearly', async () => {
-    const store = ['--store', join(dir, 'partial')];
+    const store = ['--store', await pg.newDatabase('partial'), '--kek-file', join(dir, 'partial.kek')];
     await json(['import', write('whole.xml', school), '--today', TODAY, ...store], dir);
     const [one, two] = students as [MisSnapshot['members'][number], MisSnapshot['members'][number]];
     const renamed = { ...one, name: { ...one.name, given: 'Corrected' } };
@@ -119,7 +125,7 @@ describe('safe syncs, end to end', () => {
   }, 900_000);
 
   it('R-CON-10 confirmations wait in the outbox without a provider and go out by send-pending, one provider per channel; prime-parents:all reaches pre-admissions when imported', async () => {
-    const store = ['--store', join(dir, 'outbox')];
+    const store = ['--store', await pg.newDatabase('outbox'), '--kek-file', join(dir, 'outbox.kek')];
     // A family new to the school: an applicant whose parent is nobody else's (a send to the pupils on roll alone would miss them).
     const family: MisSnapshot = {
       ...school,
@@ -163,7 +169,7 @@ describe('safe syncs, end to end', () => {
   }, 900_000);
 
   it("R-AUD-1 R-DEL-2 honest time: --today on an import names the export's day only; a write for a later day is refused or runs on a marked simulated clock", async () => {
-    const store = ['--store', join(dir, 'time')];
+    const store = ['--store', await pg.newDatabase('time'), '--kek-file', join(dir, 'time.kek')];
     const future = '2099-01-04';
     const started = Date.now();
     await json(['import', write('future.xml', school), '--today', future, ...store], dir);
