@@ -4,28 +4,17 @@
  * times, recorded with who asked), the school's message retention, and key backups that refuse a
  * weak or wrong passphrase (R-AUD-1, R-DEL-3).
  */
-import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const MAIN = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
+import { cli as run, needBuiltCli, type CliRun } from '../support/cli.js';
 
 let dir = '';
-const cli = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}): Promise<Run> =>
-  new Promise((resolve) => {
-    execFile(process.execPath, [MAIN, ...args, '--store', join(dir, 'store')], { cwd: dir, env: { ...process.env, CONTACTABLE_STORE: '', CONTACTABLE_KEYS_PASSPHRASE: '', ...env }, maxBuffer: 64 << 20 }, (error, stdout, stderr) =>
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr }),
-    );
-  });
+// Every command on the one embedded store of this file, with no key passphrase unless a test gives one.
+const cli = (args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}): Promise<CliRun> =>
+  run([...args, '--store', join(dir, 'store')], dir, { CONTACTABLE_KEYS_PASSPHRASE: '', ...env });
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const json = async <T = any>(args: ReadonlyArray<string>, env: Readonly<Record<string, string>> = {}): Promise<T> => {
   const r = await cli([...args, '--json'], env);
   if (r.code !== 0) throw new Error(`contactable ${args.join(' ')} exited ${r.code}: ${r.stderr}`);
@@ -33,7 +22,7 @@ const json = async <T = any>(args: ReadonlyArray<string>, env: Readonly<Record<s
 };
 
 beforeAll(async () => {
-  if (!existsSync(MAIN)) throw new Error(`the CLI is not built (${MAIN}): run pnpm build`);
+  needBuiltCli();
   dir = mkdtempSync(join(tmpdir(), 'contactable-privacy-'));
   expect((await cli(['generate', '--pupils', '6', '--seed', 'privacy', '--format', 'ctf', '--out', 'day0.xml'])).code).toBe(0);
   await json(['import', 'day0.xml', '--today', '2026-09-07']);
