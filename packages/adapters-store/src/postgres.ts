@@ -75,8 +75,24 @@ export interface PgConnection {
 
 /** What `poolDriver` needs of a pool (a `pg` Pool is one). */
 export interface PgPool extends PgConnection {
-  readonly connect: () => Promise<PgConnection & { readonly release: (destroy?: boolean) => void }>;
+  readonly connect: () => Promise<PgConnection & { readonly release: (destroy?: boolean) => void; readonly on?: (event: 'error', listener: (e: Error) => void) => unknown; readonly off?: (event: 'error', listener: (e: Error) => void) => unknown }>;
 }
+
+// A checked-out client whose server goes away emits 'error' besides failing its query; the pool listens only
+// to idle clients, so without a listener of ours the process would end on a stack trace instead of the
+// query's own failure (which names the store and says what to do).
+const checkOut = async (pool: PgPool): Promise<{ readonly client: PgConnection; readonly done: (destroy?: boolean) => void }> => {
+  const client = await pool.connect();
+  const quiet = (): void => undefined;
+  client.on?.('error', quiet);
+  return {
+    client,
+    done: (destroy) => {
+      client.off?.('error', quiet);
+      client.release(destroy);
+    },
+  };
+};
 
 /** A SqlDriver over one checked-out client, inside a transaction the caller began. */
 const clientDriver = (client: PgConnection): SqlDriver => {
@@ -96,16 +112,16 @@ const clientDriver = (client: PgConnection): SqlDriver => {
 /** A SqlDriver over a pg Pool. */
 export const poolDriver = (pool: PgPool): SqlDriver => ({
   transaction: async (f) => {
-    const client = await pool.connect();
+    const { client, done } = await checkOut(pool);
     try {
       await client.query('BEGIN');
       const out = await f(clientDriver(client));
       await client.query('COMMIT');
-      client.release();
+      done();
       return out;
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
-      client.release(true);
+      done(true);
       throw e;
     }
   },
@@ -116,15 +132,15 @@ export const poolDriver = (pool: PgPool): SqlDriver => ({
   },
   queryArrays: async (text, params) => (await pool.query({ name: nameOf(text), text, values: [...params], rowMode: 'array' })).rows as unknown[][],
   script: async (text) => {
-    const client = await pool.connect();
+    const { client, done } = await checkOut(pool);
     try {
       await client.query('BEGIN');
       await client.query(text);
       await client.query('COMMIT');
-      client.release();
+      done();
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
-      client.release(true);
+      done(true);
       throw e;
     }
   },

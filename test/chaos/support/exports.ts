@@ -356,7 +356,15 @@ export const judge = async (format: Format, seed: number, files: ReadonlyArray<E
       return { kind: 'imported', warnings: 0 };
     }
     const r = await runImport(deps(store), value.snapshot, defaultImportSettings, '2026-09-02', { runId: 'mutated', format: format.name, sourceName: 'mutated', schoolId: SCHOOL });
-    if (r._tag === 'Left') return { kind: 'half', detail: `the import stopped: ${r.left.message}` };
+    if (r._tag === 'Left') {
+      // A mutation that drops pupils or links from the export is what the mass-change guard is for (R-IMP-7):
+      // refused whole, before anything is written, naming the counts.
+      if (r.left._tag === 'MassChangeRefused') {
+        if ((await eventCount(store)) !== before) return { kind: 'half', detail: 'a refused import changed the store' };
+        return { kind: 'refused', code: 'mass-change', placed: true };
+      }
+      return { kind: 'half', detail: `the import stopped: ${r.left.message}` };
+    }
     if (r.right.refused.length > 0) return { kind: 'half', detail: `streams refused: ${r.right.refused.map((x) => x.streamId).join(', ')}` };
     const held = await loadHeldState(store, SCHOOL);
     if (held._tag === 'Left') return { kind: 'crash', detail: held.left.message };

@@ -96,7 +96,7 @@ export const raceLock = async (options: {
       if (holders.length > 1) doubleHolders += 1;
       if (holders.length === 0) noHolder += 1;
       for (const a of answers) {
-        if (a.got === true || /in use by process \d+/.test(String(a.error))) continue;
+        if (a.got === true || /in use by (process \d+|another process)/.test(String(a.error))) continue;
         unclearRefusals += 1;
         refusals.push(String(a.error));
       }
