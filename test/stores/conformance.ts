@@ -737,6 +737,21 @@ const rowsOf = (store: EventStore) => {
   return store.readModels;
 };
 
+/** The read models, failing on purpose once they have written the rows of a person named Failwell (`times` times; always when omitted). */
+const failingOn = (times = Number.POSITIVE_INFINITY): InlineReadModels => {
+  let left = times;
+  return {
+    ...contactableReadModels,
+    apply: async (events: ReadonlyArray<StoredEvent>, rows: RowWriter) => {
+      await contactableReadModels.apply(events, rows);
+      if (left > 0 && events.some((e) => (e.data as { name?: { family?: string } }).name?.family === 'Failwell')) {
+        left -= 1;
+        throw new Error('views failed on purpose');
+      }
+    },
+  };
+};
+
 const readModelCases: ReadonlyArray<Case> = [
   {
     name: 'read models: a view read after an append sees it (updated in the same transaction)',
@@ -757,13 +772,7 @@ const readModelCases: ReadonlyArray<Case> = [
     views: true,
     run: async (t) => {
       if (t.reopen === undefined) return;
-      const failing: InlineReadModels = {
-        ...contactableReadModels,
-        apply: async (events: ReadonlyArray<StoredEvent>, rows: RowWriter) => {
-          await contactableReadModels.apply(events, rows);
-          if (events.some((e) => (e.data as { name?: { family?: string } }).name?.family === 'Failwell')) throw new Error('views failed on purpose');
-        },
-      };
+      const failing = failingOn();
       await t.reopen(failing);
       const before = (await readWholeLog(t.store)).length;
       const contactId = uid();
@@ -783,13 +792,7 @@ const readModelCases: ReadonlyArray<Case> = [
     views: true,
     run: async (t) => {
       if (t.reopen === undefined) return;
-      const failing: InlineReadModels = {
-        ...contactableReadModels,
-        apply: async (events: ReadonlyArray<StoredEvent>, rows: RowWriter) => {
-          await contactableReadModels.apply(events, rows);
-          if (events.some((e) => (e.data as { name?: { family?: string } }).name?.family === 'Failwell')) throw new Error('views failed on purpose');
-        },
-      };
+      const failing = failingOn();
       // A fresh process: nothing has asked for the key yet, and the first rows with look-ups fail.
       await t.reopen(failing);
       const doomed = contactHistory(uid(), { ...PERSON_B, family: 'Failwell' }, 0);
@@ -807,17 +810,7 @@ const readModelCases: ReadonlyArray<Case> = [
     views: true,
     run: async (t) => {
       if (t.reopen === undefined) return;
-      let failures = 1;
-      const failingOnce: InlineReadModels = {
-        ...contactableReadModels,
-        apply: async (events: ReadonlyArray<StoredEvent>, rows: RowWriter) => {
-          await contactableReadModels.apply(events, rows);
-          if (failures > 0 && events.some((e) => (e.data as { name?: { family?: string } }).name?.family === 'Failwell')) {
-            failures -= 1;
-            throw new Error('views failed on purpose');
-          }
-        },
-      };
+      const failingOnce = failingOn(1);
       await t.reopen(failingOnce);
       const person = contactHistory(uid(), { ...PERSON_B, family: 'Failwell' }, 0);
       await expect(t.store.append(person.streamId, person.events, noStream)).rejects.toThrow();
